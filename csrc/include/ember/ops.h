@@ -1,0 +1,5 @@
+// Every op of ember's C++ API. Each validates its arguments, allocates its output and runs the
+// kernel for the tensors' device.
+#pragma once
+
+#include "ember/ops/copy.h"

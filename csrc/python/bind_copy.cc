@@ -1,0 +1,13 @@
+#include "python/bindings.h"
+
+namespace ember::python {
+
+void bind_copy(py::module_& m) {
+  m.def("copy_", &ops::copy_, py::arg("dst"), py::arg("src"),
+        py::call_guard<py::gil_scoped_release>());
+  m.def("clone", &ops::clone, py::call_guard<py::gil_scoped_release>());
+  m.def("contiguous", &ops::contiguous, py::call_guard<py::gil_scoped_release>());
+  m.def("to_dtype", &ops::to_dtype, py::call_guard<py::gil_scoped_release>());
+}
+
+}  // namespace ember::python

@@ -1,0 +1,70 @@
+#include "python/bindings.h"
+
+namespace ember::python {
+namespace {
+
+void translate_errors() {
+  // Most derived first: pybind11 tries translators in reverse registration order, and each one
+  // rethrows to find out what it holds.
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const ValueError& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    } catch (const TypeError& e) {
+      PyErr_SetString(PyExc_TypeError, e.what());
+    } catch (const IndexError& e) {
+      PyErr_SetString(PyExc_IndexError, e.what());
+    } catch (const NotImplementedError& e) {
+      PyErr_SetString(PyExc_NotImplementedError, e.what());
+    } catch (const Error& e) {
+      PyErr_SetString(PyExc_RuntimeError, e.what());
+    }
+  });
+}
+
+void bind_runtime(py::module_& m) {
+  m.def("get_num_threads", &get_num_threads);
+  m.def("set_num_threads", &set_num_threads, py::arg("n"));
+  m.def("build_config", [] {
+    const BuildConfig c = build_config();
+    py::dict d;
+    d["version"] = c.version;
+    d["compiler"] = c.compiler;
+    d["cuda"] = c.cuda;
+    d["openmp"] = c.openmp;
+    d["cpu_detected"] = c.cpu_detected;
+    d["cpu_in_use"] = c.cpu_in_use;
+    d["num_threads"] = c.num_threads;
+    return d;
+  });
+  m.def("cpu_memory_stats", [] {
+    const MemoryStats s = cpu::memory_stats();
+    py::dict d;
+    d["allocated_bytes"] = s.allocated_bytes;
+    d["cached_bytes"] = s.cached_bytes;
+    d["peak_allocated_bytes"] = s.peak_allocated_bytes;
+    d["num_allocs"] = s.num_allocs;
+    d["num_cache_hits"] = s.num_cache_hits;
+    d["num_system_allocs"] = s.num_system_allocs;
+    return d;
+  });
+  m.def("cpu_empty_cache", &cpu::empty_cache);
+}
+
+}  // namespace
+}  // namespace ember::python
+
+PYBIND11_MODULE(_C, m) {
+  using namespace ember::python;
+  m.doc() = "ember's C++ core: tensors and kernels";
+  translate_errors();
+  bind_runtime(m);
+  bind_tensor(m);
+  bind_numpy(m);
+  bind_copy(m);
+  bind_elementwise(m);
+  bind_reduce(m);
+  bind_views(m);
+  bind_creation(m);
+}

@@ -1,0 +1,5 @@
+"""Placeholder: filled in by the dlpack family."""
+
+
+class DLPackMethods:
+    __slots__ = ()

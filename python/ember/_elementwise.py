@@ -1,0 +1,5 @@
+"""Placeholder: filled in by the elementwise family."""
+
+
+class ElementwiseMethods:
+    __slots__ = ()

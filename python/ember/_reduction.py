@@ -1,0 +1,5 @@
+"""Placeholder: filled in by the reduction family."""
+
+
+class ReductionMethods:
+    __slots__ = ()

@@ -1,0 +1,5 @@
+"""Placeholder: filled in by the views family."""
+
+
+class ViewMethods:
+    __slots__ = ()
