@@ -26,6 +26,14 @@ from ._runtime import (  # noqa: E402
 )
 from . import cuda  # noqa: E402
 
+# Each family module lists its public functions in __all__.
+from ._elementwise import *  # noqa: E402,F401,F403
+from ._reduction import *  # noqa: E402,F401,F403
+from ._views import *  # noqa: E402,F401,F403
+from ._creation import *  # noqa: E402,F401,F403
+from ._random import *  # noqa: E402,F401,F403
+from ._dlpack import *  # noqa: E402,F401,F403
+
 float = float32
 double = float64
 long = int64

@@ -11,6 +11,7 @@ import numpy as np
 from . import _C
 from . import _device
 from . import _dtype
+from ._creation import CreationMethods
 from ._dlpack import DLPackMethods
 from ._elementwise import ElementwiseMethods
 from ._reduction import ReductionMethods
@@ -30,7 +31,7 @@ class Size(tuple):
         return n
 
 
-class Tensor(ElementwiseMethods, ReductionMethods, ViewMethods, DLPackMethods):
+class Tensor(ElementwiseMethods, ReductionMethods, ViewMethods, CreationMethods, DLPackMethods):
     """An n-dimensional array on a device, with PyTorch's semantics.
 
     Make one with ``ember.tensor``, ``ember.from_numpy``, ``ember.zeros`` and friends.

@@ -1,5 +1,8 @@
 """Placeholder: filled in by the views family."""
 
 
+__all__ = []
+
+
 class ViewMethods:
     __slots__ = ()

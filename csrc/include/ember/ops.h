@@ -3,3 +3,7 @@
 #pragma once
 
 #include "ember/ops/copy.h"
+#include "ember/ops/elementwise.h"
+#include "ember/ops/reduce.h"
+#include "ember/ops/views.h"
+#include "ember/ops/creation.h"

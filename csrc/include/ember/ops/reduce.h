@@ -1,0 +1,4 @@
+// Placeholder: filled in by the reduce family.
+#pragma once
+
+#include "ember/tensor.h"

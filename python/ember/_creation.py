@@ -1,0 +1,7 @@
+"""Placeholder: filled in by the creation family."""
+
+__all__ = []
+
+
+class CreationMethods:
+    __slots__ = ()
