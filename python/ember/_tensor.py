@@ -158,7 +158,7 @@ class Tensor(ElementwiseMethods, ReductionMethods, ViewMethods, CreationMethods,
         if dev is not None and _device.parse(dev) != self.device:
             raise RuntimeError(f"to: device {_device.parse(dev)} is not available "
                                "(ember.cuda.is_available() is False)")
-        if dtype is not None:
+        if dtype is not None and _dtype.as_dtype(dtype) is not self.dtype:
             out = wrap(_C.to_dtype(out._impl, _dtype.as_dtype(dtype)._c))
         if copy and out is self:
             out = self.clone()
@@ -293,14 +293,14 @@ def _from_numpy_copy(array: np.ndarray, requires_grad: bool) -> Tensor:
     return wrap(_C.clone(_C.from_numpy(array)), requires_grad)
 
 
-def _python_tensor_dtype(data) -> _dtype.dtype | None:
-    """The dtype ember.tensor gives nested Python data (None: take numpy's)."""
-    a = np.asarray(data)
-    if a.dtype.kind == "f" and not isinstance(data, np.ndarray) and not isinstance(data, np.floating):
+def _python_default_dtype(data, a: np.ndarray) -> _dtype.dtype:
+    """The dtype ember.tensor gives ``data`` converted to ``a``: numpy data keeps its dtype,
+    Python floats take the default dtype, ints int64, bools bool."""
+    if a.dtype.kind == "f" and not isinstance(data, (np.ndarray, np.floating)):
         return _dtype.get_default_dtype()
     if a.dtype.kind in "iu" and not isinstance(data, (np.ndarray, np.integer)):
         return _dtype.int64
-    return None
+    return _dtype.from_numpy(a.dtype)
 
 
 def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -316,16 +316,14 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     else:
         if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flatten(data)):
             data = [_nested_to_python(x) for x in data]
-        target = _dtype.as_dtype(dtype) if dtype is not None else _python_tensor_dtype(data)
         try:
-            a = np.asarray(data) if target is None else np.asarray(data, dtype=target._numpy)
+            a = np.asarray(data)
         except (ValueError, TypeError) as e:
             raise ValueError(f"tensor: could not convert data to a tensor: {e}") from None
         if a.dtype == object:
             raise TypeError(f"tensor: could not infer dtype of {type(data).__name__}")
-        if target is None:
-            target = _dtype.from_numpy(a.dtype)
-        out = wrap(_C.clone(_C.from_numpy(a)))
+        target = _dtype.as_dtype(dtype) if dtype is not None else _python_default_dtype(data, a)
+        out = wrap(_C.clone(_C.from_numpy(a.astype(target._numpy, copy=False))))
     if device is not None:
         out = out.to(device)
     if requires_grad:

@@ -7,8 +7,12 @@
 namespace ember::ops {
 
 void copy_(const Tensor& dst, const Tensor& src) {
-  const Shape shape = broadcast_shapes(dst.sizes(), src.sizes(), "copy_");
-  EMBER_CHECK(shape == dst.sizes(), ValueError, "copy_: source of shape ", shape_str(src.sizes()),
+  bool fits = src.dim() <= dst.dim();
+  for (int64_t i = 1; fits && i <= src.dim(); ++i) {
+    const int64_t s = src.sizes()[src.dim() - i];
+    fits = s == 1 || s == dst.sizes()[dst.dim() - i];
+  }
+  EMBER_CHECK(fits, ValueError, "copy_: source of shape ", shape_str(src.sizes()),
               " cannot be broadcast to destination of shape ", shape_str(dst.sizes()));
   EMBER_CHECK(dst.device().is_cpu() && src.device().is_cpu(), RuntimeError,
               "copy_: device ", (dst.device().is_cpu() ? src.device() : dst.device()),
