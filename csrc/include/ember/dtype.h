@@ -54,36 +54,26 @@ template <> struct dtype_of<double> { static constexpr DType value = DType::Floa
   default:                                                                             \
     throw ::ember::TypeError(::ember::detail::concat(op, ": unsupported dtype ", dtype))
 
-#define EMBER_DISPATCH_FLOATING(dtype, op, ...)                 \
-  [&] {                                                         \
-    switch (dtype) {                                            \
-      EMBER_DISPATCH_CASE(Float32, float, __VA_ARGS__)          \
-      EMBER_DISPATCH_CASE(Float64, double, __VA_ARGS__)         \
-      EMBER_DISPATCH_FAIL(dtype, op);                           \
-    }                                                           \
+#define EMBER_FLOATING_CASES(...)                 \
+  EMBER_DISPATCH_CASE(Float32, float, __VA_ARGS__) \
+  EMBER_DISPATCH_CASE(Float64, double, __VA_ARGS__)
+#define EMBER_NUMERIC_CASES(...)                     \
+  EMBER_DISPATCH_CASE(UInt8, uint8_t, __VA_ARGS__)   \
+  EMBER_DISPATCH_CASE(Int32, int32_t, __VA_ARGS__)   \
+  EMBER_DISPATCH_CASE(Int64, int64_t, __VA_ARGS__)   \
+  EMBER_FLOATING_CASES(__VA_ARGS__)
+#define EMBER_DISPATCH_SWITCH(dtype, op, cases) \
+  [&] {                                         \
+    switch (dtype) {                            \
+      cases                                     \
+      EMBER_DISPATCH_FAIL(dtype, op);           \
+    }                                           \
   }()
 
-#define EMBER_DISPATCH_NUMERIC(dtype, op, ...)                  \
-  [&] {                                                         \
-    switch (dtype) {                                            \
-      EMBER_DISPATCH_CASE(UInt8, uint8_t, __VA_ARGS__)          \
-      EMBER_DISPATCH_CASE(Int32, int32_t, __VA_ARGS__)          \
-      EMBER_DISPATCH_CASE(Int64, int64_t, __VA_ARGS__)          \
-      EMBER_DISPATCH_CASE(Float32, float, __VA_ARGS__)          \
-      EMBER_DISPATCH_CASE(Float64, double, __VA_ARGS__)         \
-      EMBER_DISPATCH_FAIL(dtype, op);                           \
-    }                                                           \
-  }()
-
-#define EMBER_DISPATCH_ALL(dtype, op, ...)                      \
-  [&] {                                                         \
-    switch (dtype) {                                            \
-      EMBER_DISPATCH_CASE(Bool, bool, __VA_ARGS__)              \
-      EMBER_DISPATCH_CASE(UInt8, uint8_t, __VA_ARGS__)          \
-      EMBER_DISPATCH_CASE(Int32, int32_t, __VA_ARGS__)          \
-      EMBER_DISPATCH_CASE(Int64, int64_t, __VA_ARGS__)          \
-      EMBER_DISPATCH_CASE(Float32, float, __VA_ARGS__)          \
-      EMBER_DISPATCH_CASE(Float64, double, __VA_ARGS__)         \
-      EMBER_DISPATCH_FAIL(dtype, op);                           \
-    }                                                           \
-  }()
+#define EMBER_DISPATCH_FLOATING(dtype, op, ...) \
+  EMBER_DISPATCH_SWITCH(dtype, op, EMBER_FLOATING_CASES(__VA_ARGS__))
+#define EMBER_DISPATCH_NUMERIC(dtype, op, ...) \
+  EMBER_DISPATCH_SWITCH(dtype, op, EMBER_NUMERIC_CASES(__VA_ARGS__))
+#define EMBER_DISPATCH_ALL(dtype, op, ...) \
+  EMBER_DISPATCH_SWITCH(dtype, op,         \
+                        EMBER_DISPATCH_CASE(Bool, bool, __VA_ARGS__) EMBER_NUMERIC_CASES(__VA_ARGS__))
