@@ -108,8 +108,9 @@ def test_to_returns_self_when_nothing_changes_and_copies_on_request():
     assert c is not t and c.data_ptr() != t.data_ptr()
     assert t.double().dtype is ember.float64 and t.long().dtype is ember.int64
     assert t.to(ember.tensor([1], dtype=ember.int32)).dtype is ember.int32
-    with pytest.raises(RuntimeError, match="to: device cuda:0 is not available"):
-        t.to("cuda")
+    if not ember.cuda.is_available():
+        with pytest.raises(RuntimeError, match="to: (ember was built without CUDA|no CUDA device)"):
+            t.to("cuda")
     with pytest.raises(RuntimeError, match="expected 'cpu' or 'cuda'"):
         t.to(ember.device("tpu"))
 

@@ -29,6 +29,10 @@ class TensorIter {
   int num_operands() const { return num_operands_; }
   int64_t numel() const { return numel_; }
   int ndim() const { return ndim_; }
+  // The coalesced iteration space, innermost dim first (what a GPU kernel indexes with).
+  int64_t shape(int d) const { return shape_[d]; }
+  int64_t byte_stride(int operand, int d) const { return strides_[operand][d]; }
+  char* data(int operand) const { return base_[operand]; }
 
   // Serially runs loop over the linear iteration range [begin, end).
   template <class Loop>

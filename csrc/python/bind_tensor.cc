@@ -50,8 +50,9 @@ void bind_tensor(py::module_& m) {
         return t.as_strided(std::move(sizes), std::move(strides), offset);
       });
 
-  m.def("empty", [](const Shape& shape, DType dtype) { return Tensor::empty(shape, dtype); },
-        py::arg("shape"), py::arg("dtype"));
+  m.def("empty", [](const Shape& shape, DType dtype, const std::string& type, int index) {
+    return Tensor::empty(shape, dtype, make_device(type, index));
+  }, py::arg("shape"), py::arg("dtype"), py::arg("device_type") = "cpu", py::arg("device_index") = 0);
 }
 
 }  // namespace ember::python

@@ -19,5 +19,24 @@ void bind_elementwise(py::module_& m);
 void bind_reduce(py::module_& m);
 void bind_views(py::module_& m);
 void bind_creation(py::module_& m);
+void bind_cuda(py::module_& m);
+
+inline py::dict memory_stats_dict(const MemoryStats& s) {
+  py::dict d;
+  d["allocated_bytes"] = s.allocated_bytes;
+  d["cached_bytes"] = s.cached_bytes;
+  d["peak_allocated_bytes"] = s.peak_allocated_bytes;
+  d["num_allocs"] = s.num_allocs;
+  d["num_cache_hits"] = s.num_cache_hits;
+  d["num_system_allocs"] = s.num_system_allocs;
+  return d;
+}
+
+// A device from its Python parts: ("cpu", None) or ("cuda", index).
+inline Device make_device(const std::string& type, int index) {
+  if (type == "cpu") return Device{};
+  EMBER_CHECK(type == "cuda", ValueError, "device: expected 'cpu' or 'cuda', got '", type, "'");
+  return Device{DeviceType::CUDA, index};
+}
 
 }  // namespace ember::python

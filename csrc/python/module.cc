@@ -38,17 +38,7 @@ void bind_runtime(py::module_& m) {
     d["num_threads"] = c.num_threads;
     return d;
   });
-  m.def("cpu_memory_stats", [] {
-    const MemoryStats s = cpu::memory_stats();
-    py::dict d;
-    d["allocated_bytes"] = s.allocated_bytes;
-    d["cached_bytes"] = s.cached_bytes;
-    d["peak_allocated_bytes"] = s.peak_allocated_bytes;
-    d["num_allocs"] = s.num_allocs;
-    d["num_cache_hits"] = s.num_cache_hits;
-    d["num_system_allocs"] = s.num_system_allocs;
-    return d;
-  });
+  m.def("cpu_memory_stats", [] { return memory_stats_dict(cpu::memory_stats()); });
   m.def("cpu_empty_cache", &cpu::empty_cache);
 }
 
@@ -67,4 +57,5 @@ PYBIND11_MODULE(_C, m) {
   bind_reduce(m);
   bind_views(m);
   bind_creation(m);
+  bind_cuda(m);
 }

@@ -13,7 +13,10 @@ def show_config() -> None:
     c = _C.build_config()
     print(f"ember {c['version']}")
     print(f"  compiler:   {c['compiler']}")
-    print(f"  CUDA:       {c['cuda']}")
+    from . import cuda
+    devices = (f"{cuda.device_count()} device(s)" if cuda.is_available()
+               else cuda.unavailable_reason())
+    print(f"  CUDA:       {c['cuda']} ({devices})")
     print(f"  OpenMP:     {c['openmp']}")
     print(f"  CPU:        detected {c['cpu_detected']}, kernels in use {_C.cpu_capability()}")
     print(f"  threads:    {_C.get_num_threads()}")

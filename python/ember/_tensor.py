@@ -155,11 +155,15 @@ class Tensor(ElementwiseMethods, ReductionMethods, ViewMethods, CreationMethods,
             else:
                 dtype = a
         out = self
-        if dev is not None and _device.parse(dev) != self.device:
-            raise RuntimeError(f"to: device {_device.parse(dev)} is not available "
-                               "(ember.cuda.is_available() is False)")
         if dtype is not None and _dtype.as_dtype(dtype) is not self.dtype:
             out = wrap(_C.to_dtype(out._impl, _dtype.as_dtype(dtype)._c))
+        if dev is not None:
+            dev = _device.parse(dev)
+            if dev != self.device:
+                if dev.type == "cuda":
+                    from . import cuda
+                    cuda._require("to", dev)
+                out = wrap(_C.to_device(out._impl, dev.type, dev.index or 0))
         if copy and out is self:
             out = self.clone()
         return out

@@ -3,6 +3,7 @@
 
 #include "ember/allocator.h"
 #include "ember/config.h"
+#include "ember/cuda.h"
 #include "ember/device.h"
 #include "ember/dtype.h"
 #include "ember/error.h"
