@@ -32,7 +32,7 @@ def unavailable_reason() -> str:
     """Why ``is_available()`` is False ('' when it is True)."""
     if _C.build_config()["cuda"] == "off":
         return "ember was built without CUDA"
-    return "" if is_available() else "no CUDA device was found (no driver or no GPU)"
+    return "" if is_available() else "no CUDA device was found: no driver or no GPU"
 
 
 def _index(device) -> int:
