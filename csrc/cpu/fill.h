@@ -8,13 +8,12 @@ namespace ember::cpu {
 
 // iter operands: (dst). value points to one element of dst's dtype, of size itemsize.
 using fill_fn = void (*)(const TensorIter& iter, size_t itemsize, const void* value);
-// out: n contiguous elements of dtype: start + i * step, in double for floating dtypes and in
-// int64 for integer dtypes (the op layer truncated start and step for those).
-using arange_fn = void (*)(void* out, DType dtype, int64_t n, double start, double step);
-// out: n >= 2 contiguous elements of dtype, PyTorch's two-sided linspace formula.
-using linspace_fn = void (*)(void* out, DType dtype, int64_t n, double start, double end);
 EMBER_DECLARE_DISPATCH(fill_fn, fill_stub);
-EMBER_DECLARE_DISPATCH(arange_fn, arange_stub);
-EMBER_DECLARE_DISPATCH(linspace_fn, linspace_stub);
+
+// out: n contiguous elements of dtype: start + i * step, computed in the dtype for floating
+// dtypes and in int64 for integer dtypes (the op layer truncated start and step for those).
+void arange_kernel(void* out, DType dtype, int64_t n, double start, double step);
+// out: n >= 2 contiguous elements of dtype, PyTorch's two-sided linspace formula.
+void linspace_kernel(void* out, DType dtype, int64_t n, double start, double end);
 
 }  // namespace ember::cpu

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 
 #include "core/tensor_iter.h"
@@ -28,14 +29,33 @@ void convert_scalar(V value, DType dtype, unsigned char (&bytes)[8]) {
   });
 }
 
+// PyTorch's rule for a scalar converted to a dtype (c10::overflows): the value must fit the
+// dtype's range, except that unsigned dtypes also take -max .. -1 (wrapping, as in two's
+// complement); bool takes anything, floating dtypes take inf and nan.
+template <class V>
+bool overflows(V value, DType dtype) {
+  return EMBER_DISPATCH_ALL(dtype, "fill_", [&]() -> bool {
+    using limits = std::numeric_limits<scalar_t>;
+    if constexpr (std::is_same_v<scalar_t, bool>) {
+      return false;
+    } else if constexpr (std::is_floating_point_v<scalar_t>) {
+      return std::isfinite(static_cast<double>(value)) &&
+             std::fabs(static_cast<double>(value)) > static_cast<double>(limits::max());
+    } else {
+      const double v = static_cast<double>(value), top = static_cast<double>(limits::max());
+      if (!std::isfinite(v)) return true;
+      if constexpr (std::is_same_v<V, int64_t> && std::is_same_v<scalar_t, int64_t>) return false;
+      if constexpr (std::is_unsigned_v<scalar_t>) return v > top || v < -top;
+      return v > top || v < static_cast<double>(limits::lowest()) || v >= 0x1p63;
+    }
+  });
+}
+
 template <class V>
 void fill_impl(const Tensor& t, V value) {
   check_cpu(t, "fill_");
-  if constexpr (std::is_floating_point_v<V>) {
-    if (!is_floating(t.dtype()) && t.dtype() != DType::Bool)
-      EMBER_CHECK(value >= -0x1p63 && value < 0x1p63, RuntimeError, "fill_: value ",
-                  value, " cannot be converted to dtype ", t.dtype(), " without overflow");
-  }
+  EMBER_CHECK(!overflows(value, t.dtype()), RuntimeError, "fill_: value ", value,
+              " cannot be converted to dtype ", t.dtype(), " without overflow");
   if (t.numel() == 0) return;
   unsigned char bytes[8];
   convert_scalar(value, t.dtype(), bytes);
@@ -80,7 +100,7 @@ Tensor arange(double start, double end, double step, DType dtype) {
   EMBER_CHECK(length < 0x1p63, RuntimeError, "arange: too many elements (", length, ")");
   const int64_t n = static_cast<int64_t>(length);
   Tensor out = Tensor::empty({n}, dtype);
-  if (n > 0) cpu::arange_stub(out.data_ptr(), dtype, n, start, step);
+  if (n > 0) cpu::arange_kernel(out.data_ptr(), dtype, n, start, step);
   return out;
 }
 
@@ -92,7 +112,7 @@ Tensor linspace(double start, double end, int64_t steps, DType dtype) {
               "linspace: start and end must be finite, got ", start, " and ", end);
   Tensor out = Tensor::empty({steps}, dtype);
   if (steps == 1) fill_(out, start);
-  else if (steps > 1) cpu::linspace_stub(out.data_ptr(), dtype, steps, start, end);
+  else if (steps > 1) cpu::linspace_kernel(out.data_ptr(), dtype, steps, start, end);
   return out;
 }
 
