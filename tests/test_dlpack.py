@@ -138,6 +138,16 @@ def test_export_options():
         ember.ones(2, requires_grad=True).__dlpack__()
 
 
+def test_read_only_producer_is_copied():
+    a = np.arange(6.0)
+    a.flags.writeable = False
+    t = ember.from_dlpack(a)  # numpy flags the versioned capsule read-only
+    assert t.data_ptr() != a.ctypes.data
+    np.testing.assert_array_equal(t.numpy(), a)
+    t.fill_(0)
+    np.testing.assert_array_equal(a, np.arange(6.0))
+
+
 def test_bad_inputs():
     with pytest.raises(TypeError, match="from_dlpack"):
         ember.from_dlpack([1, 2, 3])

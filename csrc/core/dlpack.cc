@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "ember/error.h"
+#include "ember/ops/copy.h"
 
 namespace ember {
 namespace {
@@ -129,7 +130,11 @@ Tensor from_dlpack(DLManagedTensorVersioned* managed) {
     throw RuntimeError(detail::concat("from_dlpack: DLPack version ", major,
                                       " is newer than the supported ", DLPACK_MAJOR_VERSION));
   }
-  return import_tensor(managed);
+  const bool read_only = managed != nullptr && (managed->flags & DLPACK_FLAG_BITMASK_READ_ONLY);
+  Tensor view = import_tensor(managed);
+  // ember has no read-only tensors: a view would let writes reach memory the producer
+  // promised no one would change (or that is not writable at all).
+  return read_only ? ops::clone(view) : view;
 }
 
 Tensor from_dlpack(DLManagedTensor* managed) { return import_tensor(managed); }

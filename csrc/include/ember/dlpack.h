@@ -115,7 +115,8 @@ DLManagedTensor* to_dlpack_legacy(const Tensor& t);
 // A tensor viewing the producer's memory; it takes ownership of the managed tensor and calls
 // its deleter when the last view of that memory goes away (also when the conversion fails).
 // Raises for devices other than the CPU, multi-lane or unsupported dtypes, and a major version
-// newer than this header's.
+// newer than this header's. A versioned tensor flagged read-only is copied (ember's tensors
+// are all writable), releasing the producer's memory at once.
 Tensor from_dlpack(DLManagedTensorVersioned* managed);
 Tensor from_dlpack(DLManagedTensor* managed);
 
