@@ -1,6 +1,7 @@
 """Creation ops against numpy (and PyTorch where their rules differ from numpy's)."""
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import ember
 
@@ -254,3 +255,15 @@ def test_new_methods():
     assert base.new_zeros(2, dtype=ember.float64).dtype is ember.float64
     t = base.new_tensor([1.7, 2.2])
     assert t.dtype is ember.int32 and t.numpy().tolist() == [1, 2]
+
+
+@given(st.integers(-1000, 1000), st.integers(-1000, 1000),
+       st.integers(-50, 50).filter(lambda s: s != 0))
+@settings(max_examples=200, deadline=None)
+def test_arange_length_rule_property(start, end, step):
+    if (end - start) * step < 0:
+        with pytest.raises(RuntimeError, match="sign"):
+            ember.arange(start, end, step)
+    else:
+        np.testing.assert_array_equal(ember.arange(start, end, step).numpy(),
+                                      np.arange(start, end, step, dtype=np.int64))
