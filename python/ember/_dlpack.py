@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import _C
+from ._random import check_cpu_device
 
 __all__ = ["from_dlpack"]
 
@@ -20,7 +21,6 @@ def from_dlpack(ext_tensor, *, device=None, copy=None):
     arrays, PyTorch tensors, ...) or a DLPack capsule. Writes through either show in the other;
     the producer's memory stays alive while the tensor does. ``copy=True`` copies instead."""
     from . import _tensor
-    from ._random import check_cpu_device
     check_cpu_device(device, "from_dlpack")
     if hasattr(ext_tensor, "__dlpack__"):
         if hasattr(ext_tensor, "__dlpack_device__"):
