@@ -58,4 +58,5 @@ PYBIND11_MODULE(_C, m) {
   bind_views(m);
   bind_creation(m);
   bind_cuda(m);
+  bind_dlpack(m);
 }

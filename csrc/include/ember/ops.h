@@ -7,3 +7,4 @@
 #include "ember/ops/reduce.h"
 #include "ember/ops/views.h"
 #include "ember/ops/creation.h"
+#include "ember/ops/random.h"
