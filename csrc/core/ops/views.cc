@@ -60,7 +60,8 @@ Shape infer_size(const Shape& shape, int64_t numel) {
 // Strides that let shape view t's memory, or none when a new dim would span two chunks of
 // memory that are not evenly spaced (PyTorch's computeStride).
 std::optional<Shape> view_strides(const Tensor& t, const Shape& shape) {
-  if (t.is_contiguous() || t.dim() == 0) return contiguous_strides(shape);
+  // Any strides describe zero elements; contiguous ones keep later views simple.
+  if (t.is_contiguous() || t.dim() == 0 || t.numel() == 0) return contiguous_strides(shape);
   const Shape& old_sizes = t.sizes();
   const Shape& old_strides = t.strides();
   Shape strides(shape.size());
