@@ -110,21 +110,31 @@ def _expand_index(impl, idx):
     if consumed > ndim:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
 
-    d = 0
+    shape = impl.shape
+    d = 0  # the dim of the view so far that the next item applies to
+    source = 0  # the same dim counted in the input, for error messages
     advanced = None
+    covered = 0  # dims of the view that the entries of `advanced` span
     for item in items:
         if item is None:
             impl = _C.unsqueeze(impl, d)
             d += 1
         elif item is Ellipsis:
             d += ndim - consumed
+            source += ndim - consumed
         elif type(item) is slice:
             if item != slice(None):
                 step = 1 if item.step is None else item.step
                 impl = _C.slice(impl, d, item.start, item.stop, step)
             d += 1
+            source += 1
         elif item[0] == "i":
-            impl = _C.select(impl, d, item[1])
+            try:
+                impl = _C.select(impl, d, item[1])
+            except IndexError:
+                raise IndexError(f"index {item[1]} is out of bounds for dimension {source} with "
+                                 f"size {shape[source]}") from None
+            source += 1
         else:
             if advanced is None:
                 advanced = []
@@ -133,10 +143,12 @@ def _expand_index(impl, idx):
                 t, width = _C.from_numpy(np.array([item[1]])), 1
             else:
                 t, width = item[1], (item[1].ndim if item[2] else 1)
-            advanced.extend([None] * (d - len(advanced)))
-            advanced.append(t)
             # A mask covers `width` dims: _C.index reads it as one entry spanning them.
+            advanced.extend([None] * (d - covered))
+            advanced.append(t)
             d += width
+            covered = d
+            source += width if item[0] == "t" else 0
     return impl, advanced
 
 
@@ -161,6 +173,12 @@ def _setitem(self, idx, value):
     else:
         target, advanced = _expand_index(impl, idx)
     src = _tensor._as_impl(value, self.dtype)
+    shape = src.shape
+    if shape and shape[0] == 1:  # like PyTorch (and numpy), leading 1s of the value don't count
+        lead = 0
+        while lead < len(shape) and shape[lead] == 1:
+            lead += 1
+        src = _C.view(src, shape[lead:])
     if advanced is not None:
         _C.index_put_(target, advanced, src)
         return

@@ -468,8 +468,12 @@ void index_put_(const Tensor& t, const std::vector<std::optional<Tensor>>& indic
                 const Tensor& values) {
   check_cpu(t, "index_put_");
   const IndexPlan plan = plan_index(t, indices);
-  const Shape shape = broadcast_shapes(plan.out_shape, values.sizes(), "index_put_");
-  EMBER_CHECK(shape == plan.out_shape, ValueError, "index_put_: shape mismatch: value tensor of shape ",
+  bool fits = values.dim() <= static_cast<int64_t>(plan.out_shape.size());
+  for (int64_t i = 1; fits && i <= values.dim(); ++i) {
+    const int64_t v = values.sizes()[values.dim() - i];
+    fits = v == 1 || v == plan.out_shape[plan.out_shape.size() - i];
+  }
+  EMBER_CHECK(fits, ValueError, "index_put_: shape mismatch: value tensor of shape ",
               shape_str(values.sizes()), " cannot be broadcast to indexing result of shape ",
               shape_str(plan.out_shape));
   if (numel_of(plan.out_shape) == 0) return;
