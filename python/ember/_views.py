@@ -152,6 +152,26 @@ def _expand_index(impl, idx):
     return impl, advanced
 
 
+def _basic_view(impl, idx):
+    """The fast path of x[i, j:k, ...] for tuples of ints and slices only (None otherwise)."""
+    d = 0
+    for k, item in enumerate(idx):
+        tp = type(item)
+        if tp is int:
+            try:
+                impl = _C.select(impl, d, item)
+            except IndexError:
+                return None  # _expand_index raises it naming the input's dim
+        elif tp is slice:
+            if item.start is not None or item.stop is not None or item.step is not None:
+                step = item.step
+                impl = _C.slice(impl, d, item.start, item.stop, 1 if step is None else step)
+            d += 1
+        else:
+            return None
+    return impl
+
+
 def _getitem(self, idx):
     impl = self._impl
     tp = type(idx)
@@ -160,6 +180,10 @@ def _getitem(self, idx):
     if tp is slice:
         step = idx.step
         return _tensor.wrap(_C.slice(impl, 0, idx.start, idx.stop, 1 if step is None else step))
+    if tp is tuple and len(idx) <= impl.ndim:
+        view = _basic_view(impl, idx)
+        if view is not None:
+            return _tensor.wrap(view)
     impl, advanced = _expand_index(impl, idx)
     if advanced is not None:
         impl = _C.index(impl, advanced)
