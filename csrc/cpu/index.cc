@@ -65,6 +65,13 @@ void move_rows(char* dense, char* strided, const RowBlock& block) {
     T* d = reinterpret_cast<T*>(dense);
     T* s = reinterpret_cast<T*>(strided);
     auto body = [&](int64_t b, int64_t e) {
+      if (sizes.empty()) {  // one element per row (x[:, idx] on a matrix): no per-row setup
+        for (int64_t r = b; r < e; ++r) {
+          if (Gather) d[r] = s[block.row_offsets[r]];
+          else s[block.row_offsets[r]] = d[r];
+        }
+        return;
+      }
       Shape index(sizes.size(), 0);
       for (int64_t r = b; r < e; ++r)
         move_row<T, Gather>(d + r * n, s + block.row_offsets[r], sizes, strides, n, index.data());

@@ -421,29 +421,38 @@ class ViewMethods:
         return _tensor.wrap(_C.view(self._impl, _sizes(shape, "view")))
 
     def view_as(self, other):
+        """``self.view(other.shape)``."""
         return self.view(other._impl.shape)
 
     def reshape(self, *shape):
+        """Another shape (ints or one sequence): a view when the strides allow, else a copy."""
         return _tensor.wrap(_C.reshape(self._impl, _sizes(shape, "reshape")))
 
     def reshape_as(self, other):
+        """``self.reshape(other.shape)``."""
         return self.reshape(other._impl.shape)
 
     def permute(self, *dims):
+        """A view with the dims reordered (ints or one sequence)."""
         return _tensor.wrap(_C.permute(self._impl, _sizes(dims, "permute")))
 
     def transpose(self, dim0: int, dim1: int):
+        """A view with dims dim0 and dim1 swapped."""
         return _tensor.wrap(_C.transpose(self._impl, dim0, dim1))
 
     swapaxes = swapdims = transpose
 
     def t(self):
+        """The transpose of a tensor of at most 2 dims (a view)."""
         return _tensor.wrap(_C.t(self._impl))
 
     @property
     def T(self):
         """All dims reversed (the transpose for a matrix)."""
-        return _tensor.wrap(_C.permute(self._impl, list(range(self._impl.ndim - 1, -1, -1))))
+        impl = self._impl
+        if impl.ndim <= 2:
+            return _tensor.wrap(_C.t(impl))
+        return _tensor.wrap(_C.permute(impl, list(range(impl.ndim - 1, -1, -1))))
 
     @property
     def mT(self):
@@ -468,6 +477,7 @@ class ViewMethods:
         return _tensor.wrap(_C.expand(self._impl, _sizes(sizes, "expand")))
 
     def expand_as(self, other):
+        """``self.expand(other.shape)``."""
         return _tensor.wrap(_C.expand(self._impl, other._impl.shape))
 
     broadcast_to = broadcast_to
@@ -485,4 +495,5 @@ class ViewMethods:
     nonzero = nonzero
 
     def flip(self, *dims):
+        """A copy reversed along ``dims`` (ints or one sequence)."""
         return flip(self, _sizes(dims, "flip"))
