@@ -399,3 +399,25 @@ def test_random_advanced_indices_match_numpy(idx, data):
     expected[full] = -1.0
     x[full] = -1.0
     check(x, expected)
+
+
+# -- sizes that split the work across threads ----------------------------------------------------
+
+def test_large_gathers_and_scatters_match_numpy():
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((3001, 41))
+    x = ember.tensor(a)
+    rows = rng.integers(-3001, 3001, 5000)
+    cols = rng.integers(0, 41, 1500)
+    check(x[rows], a[rows])
+    check(x[:, cols], a[:, cols])
+    check(x[::-1][rows, 3:40:2], a[::-1][rows, 3:40:2])
+    check(x.t()[cols], a.T[cols])
+    mask = a > 0.5
+    check(x[ember.tensor(mask)], a[mask])
+    check(x.nonzero(), np.argwhere(a))
+    expected = a.copy()
+    expected[rows[:2000], 5] = np.arange(2000)
+    x[ember.tensor(rows[:2000]), 5] = ember.tensor(np.arange(2000))
+    # Repeated rows: the last write wins, as in numpy.
+    check(x, expected)

@@ -577,3 +577,9 @@ def test_random_reshape_matches_numpy(shape, data):
     assert same_storage(r, x) == viewable
     if viewable:
         check(x.view(new), src.reshape(new))
+
+
+def test_view_of_a_huge_shape_raises_instead_of_overflowing():
+    x = ember.tensor(np.zeros((0,), dtype=np.float32))
+    with pytest.raises(RuntimeError, match="too large"):
+        x.view(2 ** 62, 4)

@@ -40,7 +40,8 @@ Shape infer_size(const Shape& shape, int64_t numel) {
       infer = static_cast<int64_t>(i);
     } else {
       EMBER_CHECK(shape[i] >= 0, RuntimeError, "view: invalid shape dimension ", shape[i]);
-      known *= shape[i];
+      EMBER_CHECK(!__builtin_mul_overflow(known, shape[i], &known), RuntimeError, "shape '",
+                  list_str(shape), "' is too large");
     }
   }
   if (infer >= 0) {
