@@ -539,6 +539,7 @@ def test_random_view_sequences_match_numpy_and_alias(program, dtype):
         prev_na, prev_ex = na, ex
         na, ex = nxt, apply_view_op(ex, op, False)
         check(ex, na.copy())
+        assert_in_bounds(ex)
         if op[0] != "flatten":
             assert same_storage(ex, prev_ex)
         elif na.size:  # flatten copies exactly when numpy's reshape has to
@@ -583,3 +584,46 @@ def test_view_of_a_huge_shape_raises_instead_of_overflowing():
     x = ember.tensor(np.zeros((0,), dtype=np.float32))
     with pytest.raises(RuntimeError, match="too large"):
         x.view(2 ** 62, 4)
+
+
+FUZZ_OPS = {
+    "view": lambda x, a, b: x.view(a, b), "reshape": lambda x, a, b: x.reshape(a, b),
+    "permute": lambda x, a, b: x.permute(a, b), "transpose": lambda x, a, b: x.transpose(a, b),
+    "movedim": lambda x, a, b: x.movedim(a, b), "expand": lambda x, a, b: x.expand(a, b),
+    "squeeze": lambda x, a, b: x.squeeze((a, b)), "unsqueeze": lambda x, a, b: x.unsqueeze(a),
+    "flatten": lambda x, a, b: x.flatten(a, b), "unflatten": lambda x, a, b: x.unflatten(a, (b, -1)),
+    "narrow": lambda x, a, b: x.narrow(a, b, 1), "select": lambda x, a, b: x.select(a, b),
+    "diagonal": lambda x, a, b: x.diagonal(b, a, 0), "split": lambda x, a, b: x.split(a, b),
+    "chunk": lambda x, a, b: x.chunk(a, b), "unbind": lambda x, a, b: x.unbind(a),
+    "flip": lambda x, a, b: x.flip(a, b), "getitem": lambda x, a, b: x[a, ::b or 1],
+    "index_select": lambda x, a, b: x.index_select(a, ember.tensor([b])),
+    "cat": lambda x, a, b: ember.cat([x, x[None]], a), "stack": lambda x, a, b: ember.stack([x, x], a),
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(FUZZ_OPS)), st.lists(st.integers(0, 3), max_size=3),
+       st.integers(-5, 5), st.integers(-5, 5))
+def test_bad_arguments_raise_python_errors_never_crash(op, shape, a, b):
+    x = ember.tensor(make(tuple(shape), "int64"))
+    try:
+        out = FUZZ_OPS[op](x, a, b)
+    except (IndexError, RuntimeError, ValueError, TypeError):
+        return
+    for t in out if isinstance(out, tuple) else (out,):
+        assert_in_bounds(t)
+        t.contiguous().numpy()
+
+
+def assert_in_bounds(t):
+    """Every element a view claims lies inside its storage."""
+    impl = t._impl
+    if impl.numel == 0:
+        return
+    lo = hi = impl.storage_offset
+    for size, stride in zip(impl.shape, impl.strides):
+        if stride > 0:
+            hi += (size - 1) * stride
+        else:
+            lo += (size - 1) * stride
+    assert 0 <= lo and (hi + 1) * impl.itemsize <= impl.storage_nbytes

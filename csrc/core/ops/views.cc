@@ -1,7 +1,6 @@
 #include "ember/ops/views.h"
 
 #include <algorithm>
-#include <numeric>
 
 #include "core/tensor_iter.h"
 #include "cpu/index.h"
@@ -158,6 +157,7 @@ Tensor movedim(const Tensor& t, const Shape& source, const Shape& destination) {
   const Shape src = wrap_dims(source, t.dim(), "movedim");
   const Shape dst = wrap_dims(destination, t.dim(), "movedim");
   const int64_t n = t.dim();
+  if (n == 0) return t;  // dims 0 and -1 of a 0-d tensor name the tensor itself
   Shape order(n, -1);
   std::vector<bool> used(n, false);
   for (size_t i = 0; i < src.size(); ++i) {
