@@ -72,6 +72,14 @@ def test_writes_through_basic_index_reach_the_base():
     assert x[0, 0].item() == 42
 
 
+def test_slice_bounds_may_be_index_like():
+    a = np.arange(10)
+    x = ember.tensor(a)
+    check(x[ember.tensor(2):np.int64(8):ember.tensor(3)], a[2:8:3])
+    with pytest.raises(TypeError, match="slice indices must be integers"):
+        x[1.5:]
+
+
 def test_zero_dim_int_tensors_index_like_ints():
     a = make((4, 5), "int64")
     x = ember.from_numpy(a)

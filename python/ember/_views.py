@@ -123,9 +123,7 @@ def _expand_index(impl, idx):
             d += ndim - consumed
             source += ndim - consumed
         elif type(item) is slice:
-            if item != slice(None):
-                step = 1 if item.step is None else item.step
-                impl = _C.slice(impl, d, item.start, item.stop, step)
+            impl = _slice(impl, d, item)
             d += 1
             source += 1
         elif item[0] == "i":
@@ -152,10 +150,21 @@ def _expand_index(impl, idx):
     return impl, advanced
 
 
+def _slice(impl, d, item):
+    start, stop, step = item.start, item.stop, item.step
+    if start is None and stop is None and step is None:
+        return impl
+    try:
+        return _C.slice(impl, d, start, stop, 1 if step is None else step)
+    except TypeError:
+        raise TypeError(f"slice indices must be integers or None or have an __index__ method "
+                        f"(got {item})") from None
+
+
 def _basic_view(impl, idx):
     """The fast path of x[i, j:k, ...] for tuples of ints and slices only (None otherwise)."""
     d = 0
-    for k, item in enumerate(idx):
+    for item in idx:
         tp = type(item)
         if tp is int:
             try:
@@ -163,9 +172,7 @@ def _basic_view(impl, idx):
             except IndexError:
                 return None  # _expand_index raises it naming the input's dim
         elif tp is slice:
-            if item.start is not None or item.stop is not None or item.step is not None:
-                step = item.step
-                impl = _C.slice(impl, d, item.start, item.stop, 1 if step is None else step)
+            impl = _slice(impl, d, item)
             d += 1
         else:
             return None
@@ -178,8 +185,7 @@ def _getitem(self, idx):
     if tp is int:
         return _tensor.wrap(_C.select(impl, 0, idx))
     if tp is slice:
-        step = idx.step
-        return _tensor.wrap(_C.slice(impl, 0, idx.start, idx.stop, 1 if step is None else step))
+        return _tensor.wrap(_slice(impl, 0, idx))
     if tp is tuple and len(idx) <= impl.ndim:
         view = _basic_view(impl, idx)
         if view is not None:
