@@ -1,6 +1,7 @@
 #include "ember/ops/views.h"
 
 #include <algorithm>
+#include <numeric>
 
 #include "core/tensor_iter.h"
 #include "cpu/index.h"
@@ -205,13 +206,9 @@ Tensor expand(const Tensor& t, const Shape& sizes) {
 }
 
 Tensor squeeze(const Tensor& t) {
-  Shape sizes, strides;
-  for (int64_t d = 0; d < t.dim(); ++d)
-    if (t.sizes()[d] != 1) {
-      sizes.push_back(t.sizes()[d]);
-      strides.push_back(t.strides()[d]);
-    }
-  return t.as_strided(std::move(sizes), std::move(strides), t.storage_offset());
+  Shape all(t.dim());
+  std::iota(all.begin(), all.end(), 0);
+  return squeeze(t, all);
 }
 
 Tensor squeeze(const Tensor& t, const Shape& dims) {
