@@ -627,3 +627,24 @@ def assert_in_bounds(t):
         else:
             lo += (size - 1) * stride
     assert 0 <= lo and (hi + 1) * impl.itemsize <= impl.storage_nbytes
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_contiguous_clone_copy_to_on_views(dtype):
+    a = make((5, 6), dtype)
+    x = ember.from_numpy(a)
+    v = x[::-2, 1::2].t()
+    expected = a[::-2, 1::2].T
+    c = v.contiguous()
+    assert c.is_contiguous() and not v.is_contiguous()
+    check(c, expected)
+    assert not same_storage(c, x)
+    assert x.contiguous() is x
+    k = v.clone()
+    check(k, expected)
+    assert not same_storage(k, x)
+    check(v.to(ember.float64), expected.astype(np.float64))
+    assert same_storage(v.to(dtype), x)  # no copy when nothing changes
+    fill = make(v.shape, dtype, seed=9)
+    v.copy_(ember.tensor(fill))
+    np.testing.assert_array_equal(a[::-2, 1::2].T, fill)
