@@ -162,8 +162,10 @@ def _slice(impl, d, item):
 
 
 def _basic_view(impl, idx):
-    """The fast path of x[i, j:k, ...] for tuples of ints and slices only (None otherwise)."""
+    """The fast path of x[i, j:k, None, ...] for tuples of at most ndim ints, slices, None and
+    one Ellipsis; None when idx holds anything else (or an error to report)."""
     d = 0
+    ellipsis = False
     for item in idx:
         tp = type(item)
         if tp is int:
@@ -174,6 +176,13 @@ def _basic_view(impl, idx):
         elif tp is slice:
             impl = _slice(impl, d, item)
             d += 1
+        elif item is None:
+            impl = _C.unsqueeze(impl, d)
+            d += 1
+        elif item is Ellipsis and not ellipsis:
+            ellipsis = True
+            d += impl.ndim - d - sum(1 for it in idx[idx.index(Ellipsis) + 1:]
+                                     if type(it) is int or type(it) is slice)
         else:
             return None
     return impl
