@@ -1,8 +1,514 @@
-"""Placeholder: filled in by the views family."""
+"""Views, indexing and joins: ``reshape``, ``permute``, ``x[...]``, ``cat``, ``split`` ...
+
+Views share the input's storage (writes through one show in the other); indexing with integer
+or boolean tensors, ``cat``/``stack`` and ``flip`` copy. Basic indexing follows PyTorch, plus
+numpy's negative slice steps (a view with a negative stride).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _C
+from . import _dtype
+from . import _tensor
+
+__all__ = [
+    "reshape", "permute", "transpose", "swapaxes", "swapdims", "t", "squeeze", "unsqueeze",
+    "flatten", "unflatten", "narrow", "select", "movedim", "moveaxis", "diagonal",
+    "broadcast_to", "broadcast_tensors", "broadcast_shapes", "cat", "concat", "concatenate",
+    "stack", "hstack", "vstack", "split", "chunk", "unbind", "index_select", "masked_fill",
+    "nonzero", "flip",
+]
+
+_INT_TYPES = (int, np.integer)
+_BOOL_TYPES = (bool, np.bool_)
 
 
-__all__ = []
+def _sizes(args, op: str):
+    """``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(ember.Size(...))`` all mean (2, 3)."""
+    if len(args) == 1 and not isinstance(args[0], _INT_TYPES):
+        args = args[0]
+        if not isinstance(args, (tuple, list)):
+            raise TypeError(f"{op}: expected ints or a sequence of ints, got "
+                            f"{type(args).__name__}")
+    return args
+
+
+def _dims(dim):
+    return (dim,) if isinstance(dim, _INT_TYPES) else tuple(dim)
+
+
+def _wrap(impl):
+    return _tensor.wrap(impl)
+
+
+# -- indexing --------------------------------------------------------------------------------
+
+def _index_tensor(item):
+    """The C++ tensor of an index given as a list, tuple, numpy array or ember tensor."""
+    if isinstance(item, _tensor.Tensor):
+        impl = item._impl
+    else:
+        a = np.asarray(item)
+        if a.size == 0 and a.dtype.kind == "f":  # [] means "no indices", not a float index
+            a = a.astype(np.int64)
+        if a.dtype.kind not in "biu":
+            raise IndexError(f"tensors used as indices must be long, int, byte or bool tensors "
+                             f"(got an index of numpy dtype {a.dtype})")
+        if a.dtype.kind in "iu" and a.dtype != np.int32:
+            a = a.astype(np.int64)
+        impl = _C.from_numpy(np.ascontiguousarray(a))
+    return impl
+
+
+def _expand_index(impl, idx):
+    """Applies the ints, slices, None and Ellipsis of idx as views of impl; returns the view and
+    the list of advanced indices (None when there are none) left for _C.index."""
+    if type(idx) is not tuple:
+        idx = (idx,)
+    ndim = impl.ndim
+    items = []
+    consumed = 0
+    ellipsis = False
+    for item in idx:
+        if item is None or item is Ellipsis:
+            if item is Ellipsis:
+                if ellipsis:
+                    raise IndexError("an index can only have a single ellipsis ('...')")
+                ellipsis = True
+            items.append(item)
+            continue
+        if isinstance(item, _BOOL_TYPES):
+            items.append(("b", bool(item)))
+            continue
+        if isinstance(item, _INT_TYPES):
+            items.append(("i", int(item)))
+            consumed += 1
+            continue
+        if isinstance(item, slice):
+            items.append(item)
+            consumed += 1
+            continue
+        if isinstance(item, _tensor.Tensor) and item._impl.ndim == 0:
+            value = item.item()
+            if item.dtype is _dtype.bool_:
+                items.append(("b", value))
+                continue
+            if item.dtype.is_floating_point:
+                raise IndexError("tensors used as indices must be long, int, byte or bool "
+                                 f"tensors (got {item.dtype})")
+            items.append(("i", value))
+            consumed += 1
+            continue
+        if not isinstance(item, (_tensor.Tensor, list, tuple, np.ndarray)):
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and integer or "
+                             f"boolean tensors are valid indices (got {type(item).__name__})")
+        t = _index_tensor(item)
+        mask = t.dtype in (_C.DType.bool, _C.DType.uint8)
+        items.append(("t", t, mask))
+        consumed += t.ndim if mask else 1
+    if consumed > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+
+    shape = impl.shape
+    d = 0  # the dim of the view so far that the next item applies to
+    source = 0  # the same dim counted in the input, for error messages
+    advanced = None
+    covered = 0  # dims of the view that the entries of `advanced` span
+    for item in items:
+        if item is None:
+            impl = _C.unsqueeze(impl, d)
+            d += 1
+        elif item is Ellipsis:
+            d += ndim - consumed
+            source += ndim - consumed
+        elif type(item) is slice:
+            impl = _slice(impl, d, item)
+            d += 1
+            source += 1
+        elif item[0] == "i":
+            try:
+                impl = _C.select(impl, d, item[1])
+            except IndexError:
+                raise IndexError(f"index {item[1]} is out of bounds for dimension {source} with "
+                                 f"size {shape[source]}") from None
+            source += 1
+        else:
+            if advanced is None:
+                advanced = []
+            if item[0] == "b":  # numpy: a bool scalar is a mask over a new dim of size 1
+                impl = _C.unsqueeze(impl, d)
+                t, width = _C.from_numpy(np.array([item[1]])), 1
+            else:
+                t, width = item[1], (item[1].ndim if item[2] else 1)
+            # A mask covers `width` dims: _C.index reads it as one entry spanning them.
+            advanced.extend([None] * (d - covered))
+            advanced.append(t)
+            d += width
+            covered = d
+            source += width if item[0] == "t" else 0
+    return impl, advanced
+
+
+def _slice(impl, d, item):
+    start, stop, step = item.start, item.stop, item.step
+    if start is None and stop is None and step is None:
+        return impl
+    try:
+        return _C.slice(impl, d, start, stop, 1 if step is None else step)
+    except TypeError:
+        raise TypeError(f"slice indices must be integers or None or have an __index__ method "
+                        f"(got {item})") from None
+
+
+def _basic_view(impl, idx):
+    """The fast path of x[i, j:k, None, ...] for tuples of at most ndim ints, slices, None and
+    one Ellipsis; None when idx holds anything else (or an error to report)."""
+    d = 0
+    ellipsis = False
+    for item in idx:
+        tp = type(item)
+        if tp is int:
+            try:
+                impl = _C.select(impl, d, item)
+            except IndexError:
+                return None  # _expand_index raises it naming the input's dim
+        elif tp is slice:
+            impl = _slice(impl, d, item)
+            d += 1
+        elif item is None:
+            impl = _C.unsqueeze(impl, d)
+            d += 1
+        elif item is Ellipsis and not ellipsis:
+            ellipsis = True
+            d += impl.ndim - d - sum(1 for it in idx[idx.index(Ellipsis) + 1:]
+                                     if type(it) is int or type(it) is slice)
+        else:
+            return None
+    return impl
+
+
+def _getitem(self, idx):
+    impl = self._impl
+    tp = type(idx)
+    if tp is int:
+        return _tensor.wrap(_C.select(impl, 0, idx))
+    if tp is slice:
+        return _tensor.wrap(_slice(impl, 0, idx))
+    if tp is tuple and len(idx) <= impl.ndim:
+        view = _basic_view(impl, idx)
+        if view is not None:
+            return _tensor.wrap(view)
+    impl, advanced = _expand_index(impl, idx)
+    if advanced is not None:
+        impl = _C.index(impl, advanced)
+    return _tensor.wrap(impl)
+
+
+def _setitem(self, idx, value):
+    impl = self._impl
+    if type(idx) is int:
+        target, advanced = _C.select(impl, 0, idx), None
+    else:
+        target, advanced = _expand_index(impl, idx)
+    src = _tensor._as_impl(value, self.dtype)
+    shape = src.shape
+    if shape and shape[0] == 1:  # like PyTorch (and numpy), leading 1s of the value don't count
+        lead = 0
+        while lead < len(shape) and shape[lead] == 1:
+            lead += 1
+        src = _C.view(src, shape[lead:])
+    if advanced is not None:
+        _C.index_put_(target, advanced, src)
+        return
+    if src.storage_ptr == target.storage_ptr:  # x[1:] = x[:-1]: read everything before writing
+        src = _C.clone(src)
+    _C.copy_(target, src)
+
+
+# -- functions ---------------------------------------------------------------------------------
+
+def reshape(input, shape):
+    """A tensor of the given shape with input's elements: a view when the strides allow, else a
+    copy. One dim may be -1 (inferred)."""
+    return _wrap(_C.reshape(input._impl, shape))
+
+
+def permute(input, dims):
+    """A view with the dims reordered: result dim i is input dim ``dims[i]``."""
+    return _wrap(_C.permute(input._impl, dims))
+
+
+def transpose(input, dim0: int, dim1: int):
+    """A view with dims dim0 and dim1 swapped."""
+    return _wrap(_C.transpose(input._impl, dim0, dim1))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input):
+    """The transpose of a tensor of at most 2 dims (a view)."""
+    return _wrap(_C.t(input._impl))
+
+
+def squeeze(input, dim=None):
+    """A view without the dims of size 1 (all of them, or those among ``dim``)."""
+    if dim is None:
+        return _wrap(_C.squeeze(input._impl))
+    return _wrap(_C.squeeze(input._impl, _dims(dim)))
+
+
+def unsqueeze(input, dim: int):
+    """A view with a new dim of size 1 at position ``dim``."""
+    return _wrap(_C.unsqueeze(input._impl, dim))
+
+
+def flatten(input, start_dim: int = 0, end_dim: int = -1):
+    """Dims start_dim..end_dim merged into one (a view when the strides allow)."""
+    return _wrap(_C.flatten(input._impl, start_dim, end_dim))
+
+
+def unflatten(input, dim: int, sizes):
+    """A view with dim ``dim`` split into ``sizes`` (one may be -1)."""
+    return _wrap(_C.unflatten(input._impl, dim, sizes))
+
+
+def narrow(input, dim: int, start: int, length: int):
+    """A view of ``length`` entries of dim ``dim`` from ``start``."""
+    return _wrap(_C.narrow(input._impl, dim, start, length))
+
+
+def select(input, dim: int, index: int):
+    """A view of entry ``index`` of dim ``dim``, that dim removed."""
+    return _wrap(_C.select(input._impl, dim, index))
+
+
+def movedim(input, source, destination):
+    """A view with dims ``source`` moved to positions ``destination`` (ints or sequences)."""
+    return _wrap(_C.movedim(input._impl, _dims(source), _dims(destination)))
+
+
+moveaxis = movedim
+
+
+def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
+    """A view of the diagonal of dims dim1 and dim2 (offset > 0: above it), as the last dim."""
+    return _wrap(_C.diagonal(input._impl, offset, dim1, dim2))
+
+
+def broadcast_to(input, size):
+    """A view of input broadcast to ``size`` (``expand``)."""
+    return _wrap(_C.expand(input._impl, size))
+
+
+def broadcast_shapes(*shapes):
+    """The shape that tensors of the given shapes broadcast to."""
+    out = []
+    for shape in shapes:
+        shape = (shape,) if isinstance(shape, _INT_TYPES) else tuple(shape)
+        n = max(len(out), len(shape))
+        out = [1] * (n - len(out)) + out
+        padded = (1,) * (n - len(shape)) + shape
+        for i, s in enumerate(padded):
+            if s != out[i] and s != 1 and out[i] != 1:
+                raise ValueError(f"broadcast_shapes: shapes {tuple(out)} and {shape} cannot be "
+                                 "broadcast")
+            if s != 1:
+                out[i] = s
+    return _tensor.Size(out)
+
+
+def broadcast_tensors(*tensors):
+    """Views of the tensors, all expanded to their common broadcast shape."""
+    shape = broadcast_shapes(*(x._impl.shape for x in tensors))
+    return tuple(_wrap(_C.expand(x._impl, shape)) for x in tensors)
+
+
+def _impls(tensors, op: str):
+    if isinstance(tensors, _tensor.Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{op}: expected a sequence of Tensors, got {type(tensors).__name__}")
+    try:
+        return [x._impl for x in tensors]
+    except AttributeError:
+        raise TypeError(f"{op}: expected a sequence of Tensors, got "
+                        f"[{', '.join(type(x).__name__ for x in tensors)}]") from None
+
+
+def cat(tensors, dim: int = 0):
+    """The tensors joined along ``dim`` (a copy; dtypes promoted like ``a + b``)."""
+    return _wrap(_C.cat(_impls(tensors, "cat"), dim))
+
+
+def concat(tensors, dim: int = 0):
+    """Alias of ``cat``."""
+    return cat(tensors, dim)
+
+
+def concatenate(tensors, axis: int = 0):
+    """Alias of ``cat`` with numpy's argument name."""
+    return cat(tensors, axis)
+
+
+def stack(tensors, dim: int = 0):
+    """The tensors (all of one shape) joined along a new dim ``dim``."""
+    return _wrap(_C.stack(_impls(tensors, "stack"), dim))
+
+
+def hstack(tensors):
+    """Join along dim 1 (dim 0 for 1-D tensors)."""
+    impls = [_C.reshape(i, [1]) if i.ndim == 0 else i for i in _impls(tensors, "hstack")]
+    return _wrap(_C.cat(impls, 0 if impls and impls[0].ndim == 1 else 1))
+
+
+def vstack(tensors):
+    """Join along dim 0, 0-d and 1-D tensors first made rows."""
+    impls = [_C.reshape(i, [1, -1]) if i.ndim < 2 else i for i in _impls(tensors, "vstack")]
+    return _wrap(_C.cat(impls, 0))
+
+
+def split(tensor, split_size_or_sections, dim: int = 0):
+    """Views of consecutive pieces along ``dim``: of ``split_size_or_sections`` entries each
+    (the last may be smaller), or of the listed sizes."""
+    impl = tensor._impl
+    if isinstance(split_size_or_sections, _INT_TYPES):
+        parts = _C.split(impl, split_size_or_sections, dim)
+    else:
+        parts = _C.split_with_sizes(impl, split_size_or_sections, dim)
+    return tuple(map(_wrap, parts))
+
+
+def chunk(input, chunks: int, dim: int = 0):
+    """Up to ``chunks`` views of equal size (the last may be smaller) along ``dim``."""
+    return tuple(map(_wrap, _C.chunk(input._impl, chunks, dim)))
+
+
+def unbind(input, dim: int = 0):
+    """The views ``select(input, dim, i)`` for every i."""
+    return tuple(map(_wrap, _C.unbind(input._impl, dim)))
+
+
+def index_select(input, dim: int, index):
+    """The entries of ``input`` at the positions of the 1-D integer tensor ``index`` along
+    ``dim`` (a copy)."""
+    return _wrap(_C.index_select(input._impl, dim, _index_tensor(index)))
+
+
+def _fill_value(value, dtype):
+    if isinstance(value, _tensor.Tensor):
+        return value._impl
+    if not isinstance(value, (bool, int, float, np.number)):
+        raise TypeError(f"masked_fill: value must be a number or a 0-d tensor, got "
+                        f"{type(value).__name__}")
+    return _tensor._as_impl(value, dtype)
+
+
+def masked_fill(input, mask, value):
+    """A copy of input with ``value`` where the bool ``mask`` (broadcast) is true."""
+    return _wrap(_C.masked_fill(input._impl, mask._impl, _fill_value(value, input.dtype)))
+
+
+def nonzero(input, *, as_tuple: bool = False):
+    """The indices of the nonzero elements: an int64 tensor (count, ndim), or with
+    ``as_tuple=True`` one 1-D tensor per dim."""
+    impl = input._impl
+    if as_tuple:
+        if impl.ndim == 0:  # PyTorch treats a 0-d input as 1-D here
+            impl = _C.reshape(impl, [1])
+        return tuple(map(_wrap, _C.unbind(_C.nonzero(impl), 1)))
+    return _wrap(_C.nonzero(impl))
+
+
+def flip(input, dims):
+    """A copy with the order of entries reversed along each of ``dims``."""
+    return _wrap(_C.flip(input._impl, _dims(dims)))
 
 
 class ViewMethods:
     __slots__ = ()
+
+    __getitem__ = _getitem
+    __setitem__ = _setitem
+
+    def view(self, *shape):
+        """A view with another shape (ints or one sequence; one -1 is inferred). Raises when
+        the strides do not allow it; ``reshape`` then copies."""
+        return _tensor.wrap(_C.view(self._impl, _sizes(shape, "view")))
+
+    def view_as(self, other):
+        """``self.view(other.shape)``."""
+        return self.view(other._impl.shape)
+
+    def reshape(self, *shape):
+        """Another shape (ints or one sequence): a view when the strides allow, else a copy."""
+        return _tensor.wrap(_C.reshape(self._impl, _sizes(shape, "reshape")))
+
+    def reshape_as(self, other):
+        """``self.reshape(other.shape)``."""
+        return self.reshape(other._impl.shape)
+
+    def permute(self, *dims):
+        """A view with the dims reordered (ints or one sequence)."""
+        return _tensor.wrap(_C.permute(self._impl, _sizes(dims, "permute")))
+
+    def transpose(self, dim0: int, dim1: int):
+        """A view with dims dim0 and dim1 swapped."""
+        return _tensor.wrap(_C.transpose(self._impl, dim0, dim1))
+
+    swapaxes = swapdims = transpose
+
+    def t(self):
+        """The transpose of a tensor of at most 2 dims (a view)."""
+        return _tensor.wrap(_C.t(self._impl))
+
+    @property
+    def T(self):
+        """All dims reversed (the transpose for a matrix)."""
+        impl = self._impl
+        if impl.ndim <= 2:
+            return _tensor.wrap(_C.t(impl))
+        return _tensor.wrap(_C.permute(impl, list(range(impl.ndim - 1, -1, -1))))
+
+    @property
+    def mT(self):
+        """The last two dims swapped (a batch of matrices transposed)."""
+        if self._impl.ndim < 2:
+            raise RuntimeError(f"mT: tensor must have at least 2 dimensions, got shape "
+                               f"{tuple(self._impl.shape)}")
+        return _tensor.wrap(_C.transpose(self._impl, -2, -1))
+
+    squeeze = squeeze
+    unsqueeze = unsqueeze
+    flatten = flatten
+    unflatten = unflatten
+    narrow = narrow
+    select = select
+    movedim = movedim
+    moveaxis = movedim
+    diagonal = diagonal
+
+    def expand(self, *sizes):
+        """A view broadcast to ``sizes`` (new leading dims allowed; -1 keeps a size)."""
+        return _tensor.wrap(_C.expand(self._impl, _sizes(sizes, "expand")))
+
+    def expand_as(self, other):
+        """``self.expand(other.shape)``."""
+        return _tensor.wrap(_C.expand(self._impl, other._impl.shape))
+
+    broadcast_to = broadcast_to
+    split = split
+    chunk = chunk
+    unbind = unbind
+    index_select = index_select
+    masked_fill = masked_fill
+
+    def masked_fill_(self, mask, value):
+        """In place: ``value`` where the bool ``mask`` (broadcast to self) is true."""
+        _C.masked_fill_(self._impl, mask._impl, _fill_value(value, self.dtype))
+        return self
+
+    nonzero = nonzero
+
+    def flip(self, *dims):
+        """A copy reversed along ``dims`` (ints or one sequence)."""
+        return flip(self, _sizes(dims, "flip"))

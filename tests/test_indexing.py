@@ -1,0 +1,440 @@
+"""Indexing (x[...] and x[...] = v), index_select, masked_fill, nonzero, against numpy."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import ember
+
+try:  # an extra oracle where PyTorch's rules differ from numpy's
+    import torch
+except ImportError:
+    torch = None
+
+DTYPES = ["bool", "uint8", "int32", "int64", "float32", "float64"]
+
+
+def make(shape, dtype="float32", seed=0):
+    rng = np.random.default_rng(seed)
+    a = np.asarray(rng.integers(0, 100, size=shape))
+    return np.asarray((a % 2).astype(bool) if dtype == "bool" else a.astype(dtype))
+
+
+def same_storage(x, y):
+    return x._impl.storage_ptr == y._impl.storage_ptr
+
+
+def check(x, expected):
+    got = x.numpy()
+    expected = np.asarray(expected)
+    assert got.shape == expected.shape
+    assert got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)
+
+
+# -- basic indexing: views -------------------------------------------------------------------
+
+BASIC = [
+    0, -1, 2, slice(None), slice(1, 3), slice(None, None, 2), slice(None, None, -1),
+    slice(-2, None), slice(5, 1, -2), slice(10, -10, -3), slice(-100, 100), slice(3, 3),
+    (0, 0), (1, -1, 2), (slice(None), 1), (Ellipsis, 0), (Ellipsis,), (0, Ellipsis, 1),
+    (None,), (None, 0, None), (slice(None), None, slice(None, None, -2)), (..., None),
+    (1, slice(None, None, -1), None, slice(1, None, 3)), (None, ..., None, -1),
+    (np.int64(1), np.int32(-2)), (slice(np.int64(1), None),), (),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("idx", BASIC, ids=repr)
+def test_basic_index_is_a_view(dtype, idx):
+    a = make((5, 7, 4), dtype)
+    x = ember.from_numpy(a)
+    v = x[idx]
+    check(v, a[idx])
+    assert same_storage(v, x)
+
+
+def test_basic_index_of_noncontiguous_and_0d():
+    a = np.arange(7 * 13, dtype=np.float64).reshape(7, 13)
+    x = ember.from_numpy(a)[::-2, 1::3]
+    na = a[::-2, 1::3]
+    for idx in [0, (slice(None), -1), (slice(None, None, -1), slice(1, None, 2)), (None, 2, ...)]:
+        check(x[idx], na[idx])
+    s = ember.tensor(np.float32(5))
+    check(s[None], np.float32(5)[None])
+    check(s[...], np.asarray(np.float32(5)))
+    check(s[()], np.asarray(np.float32(5)))
+
+
+def test_writes_through_basic_index_reach_the_base():
+    a = np.zeros((4, 5), dtype=np.int32)
+    x = ember.from_numpy(a)
+    row = x[2]
+    row[::-2] = ember.tensor([7, 8, 9], dtype=ember.int32)
+    expected = np.zeros((4, 5), dtype=np.int32)
+    expected[2, ::-2] = [7, 8, 9]
+    np.testing.assert_array_equal(a, expected)
+    a[0, 0] = 42
+    assert x[0, 0].item() == 42
+
+
+def test_slice_bounds_may_be_index_like():
+    a = np.arange(10)
+    x = ember.tensor(a)
+    check(x[ember.tensor(2):np.int64(8):ember.tensor(3)], a[2:8:3])
+    with pytest.raises(TypeError, match="slice indices must be integers"):
+        x[1.5:]
+
+
+def test_zero_dim_int_tensors_index_like_ints():
+    a = make((4, 5), "int64")
+    x = ember.from_numpy(a)
+    i = ember.tensor(2)
+    check(x[i], a[2])
+    check(x[ember.tensor(1, dtype=ember.int32), i], a[1, 2])
+    assert same_storage(x[i], x)
+
+
+# -- advanced indexing: copies ---------------------------------------------------------------
+
+ADVANCED = [
+    [0, 2, 2], [-1, 0], [[0, 1], [2, 3]], np.array([3, 1]), (slice(None), [1, 0, 1]),
+    ([0, 1], [2, 3]), ([[0], [1]], [1, 2, 3]), ([0, 1], slice(None), [2, 3]),
+    (slice(None), [[2], [0]], [1, 3]), (Ellipsis, [0, 3]), ([1], Ellipsis, None),
+    (None, [0, 1], None), (slice(1, None), [2, 0], slice(None, None, -1)),
+    ([], slice(None)), (np.array([], dtype=np.int64), 0),
+    (np.array([True, False, True, False, True]),), (slice(None), np.ones(7, bool)),
+    (np.zeros((5, 7), bool),), (slice(None), np.arange(7) % 3 == 0, [1, 2, 3]) ,
+    ([True, False, False, True, True],), (np.arange(35).reshape(5, 7) % 4 == 1,),
+    (True,), (False,), (None, True, slice(None), False),
+    (np.eye(5, 7, dtype=bool), [0, 1, 2, 3, 0]), (np.eye(5, 7, dtype=bool), None, [[1], [2]]),
+    ([[0], [1]], np.eye(7, 4, dtype=bool)),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("idx", ADVANCED, ids=repr)
+def test_advanced_index_matches_numpy(dtype, idx):
+    a = make((5, 7, 4), dtype)
+    x = ember.from_numpy(a)
+    v = x[idx]
+    check(v, a[idx])
+    assert not same_storage(v, x)
+
+
+def test_advanced_index_with_ember_tensors_and_noncontiguous_inputs():
+    a = make((6, 5, 3), "float64")
+    x = ember.from_numpy(a)[::-1, :, 1:]
+    na = a[::-1, :, 1:]
+    i64 = ember.tensor([4, 0, -2])
+    i32 = ember.tensor(np.array([[1], [3]], dtype=np.int32))
+    mask = ember.tensor(na[:, 0, 0] > 50)
+    check(x[i64], na[[4, 0, -2]])
+    check(x[i32, :, 1], na[[[1], [3]], :, 1])
+    check(x[i64, i32], na[[4, 0, -2], np.array([[1], [3]])])
+    check(x[mask], na[na[:, 0, 0] > 50])
+    check(x[ember.tensor(True)], na[True])
+    check(x[:, i64[1:].t() if i64[1:].dim() == 2 else i64[1:]], na[:, [0, -2]])
+    u8 = ember.tensor(np.array([1, 0, 1, 1, 0, 0], dtype=np.uint8))
+    check(x[u8], na[u8.numpy().astype(bool)])  # uint8 index tensors are masks, as in PyTorch
+
+
+def test_ints_next_to_index_tensors_select_first_like_pytorch():
+    # numpy counts the int as an advanced index (so the two, separated by a slice, go first);
+    # PyTorch selects the int away first, and ember follows PyTorch.
+    a = make((5, 6, 7, 8), "int32")
+    x = ember.from_numpy(a)
+    got = x[:, [0, 1], :, 0]
+    assert got.shape == (5, 2, 7)
+    check(got, a[..., 0][:, [0, 1], :])
+    torch = pytest.importorskip("torch")
+    assert tuple(torch.from_numpy(a)[:, [0, 1], :, 0].shape) == got.shape
+
+
+def test_index_error_messages():
+    x = ember.tensor(np.zeros((3, 4)))
+    with pytest.raises(IndexError, match="index 5 is out of bounds for dimension 0 with size 3"):
+        x[5]
+    with pytest.raises(IndexError, match="index -4 is out of bounds for dimension 0 with size 3"):
+        x[-4]
+    with pytest.raises(IndexError, match="index 4 is out of bounds for dimension 1 with size 4"):
+        x[:, 4]
+    with pytest.raises(IndexError, match="index 5 is out of bounds for dimension 0 with size 3"):
+        x[[0, 5]]
+    with pytest.raises(IndexError, match="index -5 is out of bounds for dimension 1 with size 4"):
+        x[:, ember.tensor([1, -5])]
+    with pytest.raises(IndexError, match="too many indices for tensor of dimension 2"):
+        x[1, 2, 3]
+    with pytest.raises(IndexError, match="too many indices for tensor of dimension 2"):
+        x[np.ones((3, 4, 1), bool)]
+    with pytest.raises(IndexError, match="single ellipsis"):
+        x[..., ...]
+    with pytest.raises(IndexError, match=r"The shape of the mask \[2\] at index 0 does not match "
+                       r"the shape of the indexed tensor \[3, 4\] at index 0"):
+        x[[True, False]]
+    with pytest.raises(IndexError, match="tensors used as indices must be long, int, byte or bool"):
+        x[ember.tensor([1.0])]
+    with pytest.raises(IndexError, match="tensors used as indices must be long, int, byte or bool"):
+        x[ember.tensor(1.0)]
+    with pytest.raises(IndexError, match="tensors used as indices must be long, int, byte or bool"):
+        x[[0.5]]
+    with pytest.raises(IndexError, match=r"shape mismatch: indexing tensors could not be broadcast"
+                       r" together with shapes \[2\], \[3\]"):
+        x[[0, 1], [0, 1, 2]]
+    with pytest.raises(IndexError, match="only integers, slices"):
+        x["a"]
+    with pytest.raises(IndexError, match="only integers, slices"):
+        x[1.5]
+    with pytest.raises(ValueError, match="slice: step cannot be zero"):
+        x[::0]
+    with pytest.raises(IndexError, match="select: cannot be applied to a 0-dim tensor"):
+        ember.tensor(1.0)[0]
+
+
+# -- setitem ---------------------------------------------------------------------------------
+
+SETITEM = [
+    (0, 7), (-1, [1, 2, 3, 4, 5, 6, 7]), ((slice(None), 2), 3.0), ((1, slice(None, None, -2)), 9),
+    ((Ellipsis, 0), np.arange(5)), ((None, 1), 0), ([0, 2], 5), (([0, 1], [1, 2]), [8, 9]),
+    ((slice(None), [6, 0]), np.arange(10).reshape(5, 2)), ([[1], [3]], 1),
+    (np.arange(35).reshape(5, 7) % 3 == 0, 77), ((np.array([1, 0, 0, 1, 1], bool),), 4),
+    ((slice(None), [True] * 3 + [False] * 4), 6), ([0, 0, 0], 3), (slice(4, 0, -1), 2),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("idx,value", SETITEM, ids=repr)
+def test_setitem_matches_numpy(dtype, idx, value):
+    a = make((5, 7), dtype)
+    x = ember.tensor(a)
+    expected = a.copy()
+    expected[idx] = np.asarray(value).astype(dtype) if dtype != "bool" else np.asarray(value) != 0
+    x[idx] = value
+    check(x, expected)
+
+
+def test_setitem_value_kinds_and_conversion():
+    a = np.zeros((3, 4), dtype=np.int32)
+    x = ember.from_numpy(a)
+    x[0] = ember.tensor([1.7, 2.2, -3.9, 4.0], dtype=ember.float64)  # converted like a cast
+    x[1, 1:3] = np.array([5, 6], dtype=np.int64)
+    x[2] = ember.tensor(9, dtype=ember.uint8)
+    x[[1, 2], [0, 3]] = ember.tensor([[-1, -2]])
+    np.testing.assert_array_equal(a, [[1, 2, -3, 4], [-1, 5, 6, 0], [9, 9, 9, -2]])
+    x[x.numpy() > 4] = 0
+    np.testing.assert_array_equal(a, [[1, 2, -3, 4], [-1, 0, 0, 0], [0, 0, 0, -2]])
+
+
+def test_setitem_through_a_view_writes_the_base():
+    a = np.zeros((4, 6), dtype=np.float32)
+    x = ember.from_numpy(a)
+    v = x[1:, ::2]
+    v[[0, 2], 1] = 5.0
+    v[v.numpy() == 0] = 1.0
+    expected = np.zeros((4, 6), dtype=np.float32)
+    ev = expected[1:, ::2]
+    ev[[0, 2], 1] = 5.0
+    ev[ev == 0] = 1.0
+    np.testing.assert_array_equal(a, expected)
+
+
+def test_setitem_with_overlapping_source():
+    a = np.arange(10, dtype=np.int64)
+    x = ember.tensor(a)
+    x[1:] = x[:-1]
+    a[1:] = a[:-1].copy()
+    check(x, a)
+    x[[3, 2, 1]] = x[1:4]
+    a[[3, 2, 1]] = a[1:4].copy()
+    check(x, a)
+
+
+def test_setitem_errors():
+    x = ember.tensor(np.zeros((3, 4)))
+    with pytest.raises(ValueError, match=r"copy_: shapes \(4,\) and \(3,\) cannot be broadcast"):
+        x[0] = [1, 2, 3]
+    with pytest.raises(ValueError, match=r"index_put_: shape mismatch: value tensor of shape "
+                       r"\(3,\) cannot be broadcast to indexing result of shape \(2, 4\)"):
+        x[[0, 1]] = ember.tensor([1.0, 2.0, 3.0])
+    with pytest.raises(IndexError, match="index 3 is out of bounds for dimension 0 with size 3"):
+        x[[3]] = 1.0
+    with pytest.raises(IndexError, match="index 9 is out of bounds for dimension 1 with size 4"):
+        x[0, 9] = 1.0
+    np.testing.assert_array_equal(x.numpy(), np.zeros((3, 4)))
+
+
+# -- index_select / masked_fill / nonzero ----------------------------------------------------
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_index_select(dtype):
+    a = make((4, 7, 3), dtype)
+    x = ember.from_numpy(a)
+    for dim in (0, 1, 2, -1):
+        idx = np.array([2, 0, 2, -1])[: a.shape[dim] + 1]
+        got = x.index_select(dim, ember.tensor(idx))
+        check(got, np.take(a, idx, axis=dim))
+    check(ember.index_select(x, 1, ember.tensor(np.array([], dtype=np.int32))), a[:, []])
+    check(x.index_select(0, ember.tensor(3)), a[[3]])
+    check(x[:, ::-1].index_select(1, ember.tensor([0, 6])), a[:, ::-1][:, [0, 6]])
+    with pytest.raises(IndexError, match="index_select: index must be a 1-D tensor"):
+        x.index_select(0, ember.tensor([[0]]))
+    with pytest.raises(TypeError, match="index_select: index must be an int32 or int64 tensor"):
+        x.index_select(0, ember.tensor([True]))
+    with pytest.raises(IndexError, match="index 4 is out of bounds for dimension 0 with size 4"):
+        x.index_select(0, ember.tensor([4]))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_masked_fill(dtype):
+    a = make((3, 5), dtype)
+    m = make((5,), "bool", seed=3)
+    x = ember.from_numpy(a)
+    expected = a.copy()
+    expected[:, m] = 1
+    check(x.masked_fill(ember.tensor(m), 1), expected)
+    check(ember.masked_fill(x, ember.tensor(m), ember.tensor(1.0)), expected)
+    np.testing.assert_array_equal(a, make((3, 5), dtype))  # out of place
+    bm = make((4, 1, 5), "bool", seed=5)
+    check(x.masked_fill(ember.tensor(bm), 0), np.where(bm, np.zeros((), dtype), a))
+    x.t().masked_fill_(ember.tensor(m[:, None]), 0)
+    expected = make((3, 5), dtype)
+    expected[:, m] = 0
+    np.testing.assert_array_equal(a, expected)
+
+
+def test_masked_fill_errors():
+    x = ember.tensor(np.zeros((3, 4), dtype=np.float32))
+    with pytest.raises(TypeError, match="masked_fill_: only supports boolean masks, but got mask "
+                       "with dtype int64"):
+        x.masked_fill(ember.tensor([1, 0, 1, 0]), 1.0)
+    with pytest.raises(RuntimeError, match="masked_fill_: only supports a 0-dimensional value"):
+        x.masked_fill(ember.tensor([True] * 4), ember.tensor([1.0]))
+    with pytest.raises(ValueError, match=r"masked_fill_: mask of shape \(2, 3, 4\) cannot be "
+                       r"broadcast to tensor of shape \(3, 4\)"):
+        x.masked_fill_(ember.tensor(np.ones((2, 3, 4), bool)), 1.0)
+    with pytest.raises(ValueError, match=r"masked_fill: shapes \(3, 4\) and \(3,\) cannot be"):
+        x.masked_fill(ember.tensor([True] * 3), 1.0)
+    with pytest.raises(TypeError, match="masked_fill: value must be a number"):
+        x.masked_fill(ember.tensor([True] * 4), "1")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(), (1,), (7,), (3, 5), (2, 0, 3), (2, 3, 4)])
+def test_nonzero(dtype, shape):
+    a = make(shape, dtype) * np.asarray(make(shape, "bool", seed=7)).astype(dtype)
+    x = ember.from_numpy(np.asarray(a))
+    check(x.nonzero(), np.argwhere(a))
+    if a.ndim:
+        for got, e in zip(ember.nonzero(x, as_tuple=True), np.nonzero(a)):
+            check(got, e)
+        check(x.T.nonzero(), np.argwhere(np.asarray(a).T))
+    else:
+        (got,) = x.nonzero(as_tuple=True)
+        check(got, np.nonzero(np.atleast_1d(a))[0])
+
+
+# -- property tests ------------------------------------------------------------------------------
+
+SHAPE = (4, 5, 3)
+
+
+@st.composite
+def basic_indices(draw):
+    ndim = len(SHAPE)
+    items = []
+    consumed = 0
+    ellipsis = False
+    for _ in range(draw(st.integers(0, 5))):
+        kind = draw(st.sampled_from(["int", "slice", "none", "ellipsis"]))
+        if kind in ("int", "slice") and consumed == ndim:
+            continue
+        if kind == "ellipsis":
+            if ellipsis:
+                continue
+            ellipsis = True
+            items.append(Ellipsis)
+        elif kind == "none":
+            items.append(None)
+        elif kind == "int":
+            items.append(draw(st.integers(-3, 2)))
+            consumed += 1
+        else:
+            items.append(slice(draw(st.none() | st.integers(-7, 7)),
+                               draw(st.none() | st.integers(-7, 7)),
+                               draw(st.none() | st.integers(-4, 4).filter(bool))))
+            consumed += 1
+    return tuple(items)
+
+
+@settings(max_examples=300, deadline=None)
+@given(basic_indices())
+def test_random_basic_indices_match_numpy(idx):
+    a = np.arange(int(np.prod(SHAPE)), dtype=np.int64).reshape(SHAPE)
+    x = ember.tensor(a)
+    v = x[idx]
+    check(v, a[idx])
+    assert same_storage(v, x)
+    expected = a.copy()
+    target = expected[idx]
+    value = -np.arange(max(target.size, 1))[: target.size].reshape(target.shape) - 1
+    expected[idx] = value
+    x[idx] = ember.tensor(value)
+    check(x, expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(basic_indices(), st.data())
+def test_random_advanced_indices_match_numpy(idx, data):
+    a = np.arange(int(np.prod(SHAPE)), dtype=np.float64).reshape(SHAPE)
+    # Replace one slice by an integer array (or a mask) along the same dim.
+    positions = [k for k, it in enumerate(idx) if isinstance(it, slice)]
+    if not positions:
+        idx = idx + (slice(None),) if sum(isinstance(i, (int, slice)) for i in idx) < 3 else idx
+        positions = [k for k, it in enumerate(idx) if isinstance(it, slice)]
+        if not positions:
+            return
+    k = data.draw(st.sampled_from(positions))
+    view = a[idx[:k] + (Ellipsis,)] if Ellipsis not in idx[:k] else None
+    if view is None:
+        return
+    dim = sum(1 for it in idx[:k] if it is None or isinstance(it, slice))
+    size = view.shape[dim]
+    if data.draw(st.booleans()):
+        arr = np.array(data.draw(st.lists(st.integers(-size, size - 1), max_size=4)) if size else [],
+                       dtype=np.int64)
+    else:
+        arr = np.array(data.draw(st.lists(st.booleans(), min_size=size, max_size=size)), bool)
+    full = idx[:k] + (arr,) + idx[k + 1:]
+    x = ember.tensor(a)
+    if any(isinstance(it, int) for it in full):  # numpy and PyTorch differ there (see above)
+        if torch is None or any(isinstance(it, slice) and (it.step or 1) < 0 for it in full):
+            return
+        t_full = tuple(torch.from_numpy(it) if isinstance(it, np.ndarray) else it for it in full)
+        np.testing.assert_array_equal(x[full].numpy(), torch.from_numpy(a)[t_full].numpy())
+        return
+    check(x[full], a[full])
+    expected = a.copy()
+    expected[full] = -1.0
+    x[full] = -1.0
+    check(x, expected)
+
+
+# -- sizes that split the work across threads ----------------------------------------------------
+
+def test_large_gathers_and_scatters_match_numpy():
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((3001, 41))
+    x = ember.tensor(a)
+    rows = rng.integers(-3001, 3001, 5000)
+    cols = rng.integers(0, 41, 1500)
+    check(x[rows], a[rows])
+    check(x[:, cols], a[:, cols])
+    check(x[::-1][rows, 3:40:2], a[::-1][rows, 3:40:2])
+    check(x.t()[cols], a.T[cols])
+    mask = a > 0.5
+    check(x[ember.tensor(mask)], a[mask])
+    check(x.nonzero(), np.argwhere(a))
+    expected = a.copy()
+    expected[rows[:2000], 5] = np.arange(2000)
+    x[ember.tensor(rows[:2000]), 5] = ember.tensor(np.arange(2000))
+    # Repeated rows: the last write wins, as in numpy.
+    check(x, expected)
