@@ -5,5 +5,6 @@
 #include "ember/ops/copy.h"
 #include "ember/ops/elementwise.h"
 #include "ember/ops/reduce.h"
+#include "ember/ops/linalg.h"
 #include "ember/ops/views.h"
 #include "ember/ops/creation.h"
