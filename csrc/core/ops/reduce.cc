@@ -100,11 +100,14 @@ void check_floating(const Tensor& t, const char* op) {
 
 // Like PyTorch, max/min/argmax have no value to give for an empty reduction.
 void check_nonempty(const Tensor& t, const std::vector<bool>& reduced, bool all_dims,
-                    const char* op) {
+                    const char* op, bool index_error = false) {
   if (all_dims) {
-    EMBER_CHECK(t.numel() > 0, RuntimeError, op, ": expected a non-empty input to reduce over "
-                "all dims, got shape ", shape_str(t.sizes()), "; specify the dim");
-    return;
+    if (t.numel() > 0) return;
+    const std::string message = detail::concat(op, ": expected a non-empty input to reduce over "
+                                               "all dims, got shape ", shape_str(t.sizes()),
+                                               "; specify the dim");
+    if (index_error) throw IndexError(message);
+    throw RuntimeError(message);
   }
   for (int64_t d = 0; d < t.dim(); ++d)
     EMBER_CHECK(!reduced[d] || t.size(d) > 0, IndexError, op, ": expected reduction dim ", d,
@@ -140,7 +143,8 @@ std::pair<Tensor, Tensor> arg_extreme(const Tensor& t, std::optional<int64_t> di
   check_cpu(t, op);
   const DimList dims = dim ? DimList{*dim} : DimList{};
   const std::vector<bool> reduced = reduced_dims(t, dims, op);
-  check_nonempty(t, reduced, !dim, op);
+  // PyTorch raises IndexError for argmax/argmin of an empty tensor, RuntimeError for max/min.
+  check_nonempty(t, reduced, !dim, op, !with_values);
   const Layout l = layout(t, reduced, keepdim);
   Tensor values = with_values ? Tensor::empty(l.out_shape, t.dtype(), t.device()) : Tensor();
   Tensor indices = Tensor::empty(l.out_shape, DType::Int64, t.device());
@@ -197,8 +201,9 @@ Tensor any(const Tensor& t, const DimList& dims, bool keepdim) {
 }
 
 Tensor logsumexp(const Tensor& t, const DimList& dims, bool keepdim) {
-  check_floating(t, "logsumexp");
-  return reduce(t, dims, keepdim, ReduceKind::LogSumExp, t.dtype(), "logsumexp");
+  // Like PyTorch, integers are promoted to the default floating type.
+  const Tensor x = is_floating(t.dtype()) ? t : to_dtype(t, DType::Float32);
+  return reduce(x, dims, keepdim, ReduceKind::LogSumExp, x.dtype(), "logsumexp");
 }
 
 Tensor norm(const Tensor& t, double p, const DimList& dims, bool keepdim) {
@@ -211,6 +216,8 @@ Tensor norm(const Tensor& t, double p, const DimList& dims, bool keepdim) {
                           : p == -inf ? ReduceKind::NormNegInf
                                       : ReduceKind::NormP;
   EMBER_CHECK(!std::isnan(p), ValueError, "norm: p must be a number, got nan");
+  // The inf-norms have no identity to give for an empty reduction.
+  if (std::isinf(p)) check_nonempty(t, reduced_dims(t, dims, "norm"), dims.empty(), "norm");
   return reduce(t, dims, keepdim, kind, t.dtype(), "norm", p);
 }
 
