@@ -38,9 +38,5 @@ constexpr T highest_of() {
   else return std::numeric_limits<T>::max();
 }
 
-// Columns of an (outer, reduce, inner) block handled together when reducing an outer dim: the
-// accumulators of one tile stay in L1.
-constexpr int64_t kColumnTile = 256;
-
 }  // namespace EMBER_CPU_NS
 }  // namespace ember::cpu

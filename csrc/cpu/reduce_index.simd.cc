@@ -10,6 +10,10 @@ namespace ember::cpu {
 namespace EMBER_CPU_NS {
 namespace {
 
+// Columns tracked together when the reduced dim is an outer one: 4 KiB of contiguous input per
+// row.
+constexpr int64_t kColumnTile = 1024;
+
 // Whether x replaces best: strictly better (so the first occurrence stays), a NaN beating every
 // number and the first NaN staying.
 template <bool kMax, class T>
