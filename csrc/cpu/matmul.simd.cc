@@ -1,6 +1,6 @@
-// i-k-j matrix product, blocked so that a panel of b stays in L2 and a strip of c's row in L1;
-// the innermost loop runs along contiguous rows of b and c, so it vectorizes for every ISA.
-// Four rows of a share each load of b.
+// A simple matrix product: blocked so that a panel of b stays in L2, with a 4-row x 2-vector
+// block of c held in registers over the panel's depth (four rows of a share each load of b);
+// the innermost loops run along contiguous rows of b and c, so they vectorize for every ISA.
 #include <algorithm>
 #include <cstring>
 
@@ -15,23 +15,53 @@ constexpr int64_t kColumnBlock = 256;  // columns of b and c per strip
 constexpr int64_t kDepthBlock = 128;   // rows of b per panel
 constexpr int64_t kRowGroup = 4;       // rows of a that share each load of b
 
-// c[rows, j0:j1] += a[rows, k0:k1] @ b[k0:k1, j0:j1] for `rows` consecutive rows (at most
-// kRowGroup) starting at row i.
-template <int kRows, class T>
-void panel(const T* a, const T* b, T* c, int64_t i, int64_t k0, int64_t k1, int64_t j0,
-           int64_t j1, int64_t K, int64_t N) {
-  T* out[kRows];
-  const T* arow[kRows];
-  for (int r = 0; r < kRows; ++r) out[r] = c + (i + r) * N, arow[r] = a + (i + r) * K;
+// Columns of c one register block holds per row: two vectors of this ISA.
+template <class T>
+constexpr int64_t kBlockColumns = 2 * (16 << EMBER_CAP_INDEX) / static_cast<int64_t>(sizeof(T));
+
+// c[i:i+rows, j:j+W] += a[i:i+rows, k0:k1] @ b[k0:k1, j:j+W] with the block of c held in
+// registers across the whole depth (rows = kRowGroup, W = kBlockColumns).
+template <int kRows, int64_t W, class T>
+void register_block(const T* a, const T* b, T* c, int64_t k0, int64_t k1, int64_t K, int64_t N) {
+  T acc[kRows][W];
+  for (int r = 0; r < kRows; ++r)
+    for (int64_t w = 0; w < W; ++w) acc[r][w] = c[r * N + w];
   for (int64_t k = k0; k < k1; ++k) {
     const T* brow = b + k * N;
-    T coef[kRows];
-    for (int r = 0; r < kRows; ++r) coef[r] = arow[r][k];
-    for (int64_t j = j0; j < j1; ++j) {
-      const T bj = brow[j];
-      for (int r = 0; r < kRows; ++r) out[r][j] += coef[r] * bj;
+    for (int r = 0; r < kRows; ++r) {
+      const T ar = a[r * K + k];
+      for (int64_t w = 0; w < W; ++w) acc[r][w] += ar * brow[w];
     }
   }
+  for (int r = 0; r < kRows; ++r)
+    for (int64_t w = 0; w < W; ++w) c[r * N + w] = acc[r][w];
+}
+
+// The same for one row and any width (the edges of c).
+template <class T>
+void edge_block(const T* a, const T* b, T* c, int64_t k0, int64_t k1, int64_t width,
+                int64_t N) {
+  for (int64_t k = k0; k < k1; ++k) {
+    const T ak = a[k];
+    const T* brow = b + k * N;
+    for (int64_t w = 0; w < width; ++w) c[w] += ak * brow[w];
+  }
+}
+
+// c[i0:i1, j0:j1] += a[i0:i1, k0:k1] @ b[k0:k1, j0:j1].
+template <class T>
+void panel(const T* a, const T* b, T* c, int64_t i0, int64_t i1, int64_t k0, int64_t k1,
+           int64_t j0, int64_t j1, int64_t K, int64_t N) {
+  constexpr int64_t W = kBlockColumns<T>;
+  int64_t i = i0;
+  for (; i + kRowGroup <= i1; i += kRowGroup) {
+    int64_t j = j0;
+    for (; j + W <= j1; j += W)
+      register_block<kRowGroup, W>(a + i * K, b + j, c + i * N + j, k0, k1, K, N);
+    for (int64_t r = i; r < i + kRowGroup && j < j1; ++r)
+      edge_block(a + r * K, b + j, c + r * N + j, k0, k1, j1 - j, N);
+  }
+  for (; i < i1; ++i) edge_block(a + i * K, b + j0, c + i * N + j0, k0, k1, j1 - j0, N);
 }
 
 template <class T>
@@ -51,10 +81,7 @@ void matmul_typed(const T* a, const int64_t* a_offsets, const T* b, const int64_
         const int64_t j1 = std::min(N, j0 + kColumnBlock);
         for (int64_t k0 = 0; k0 < K; k0 += kDepthBlock) {
           const int64_t k1 = std::min(K, k0 + kDepthBlock);
-          int64_t i = i0;
-          for (; i + kRowGroup <= i1; i += kRowGroup)
-            panel<kRowGroup>(A, B, C, i, k0, k1, j0, j1, K, N);
-          for (; i < i1; ++i) panel<1>(A, B, C, i, k0, k1, j0, j1, K, N);
+          panel(A, B, C, i0, i1, k0, k1, j0, j1, K, N);
         }
       }
       row += i1 - i0;
