@@ -136,6 +136,11 @@ typename Op::acc_t reduce_row(const Op& op, const T* x, int64_t n, typename Op::
     const A left = reduce_row(op, x, half, c);
     return op.combine(left, reduce_row(op, x + half, n - half, c));
   }
+  if (n < L) {  // short rows (e.g. sum over the last dim of an (n, 3) tensor): no lanes to set up
+    A acc = op.identity();
+    for (int64_t i = 0; i < n; ++i) acc = op.combine(acc, op.map(x[i], c));
+    return acc;
+  }
   A acc[L];
   for (int j = 0; j < L; ++j) acc[j] = op.identity();
   int64_t i = 0;
