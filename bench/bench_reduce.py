@@ -1,6 +1,6 @@
 """Reductions and the simple matmul: ember vs numpy (and PyTorch when installed).
 
-    python bench/bench_reduce.py [--repeats 15] [--json out.json]
+    python bench/bench_reduce.py [--repeats 15] [--rounds 3] [--threads N] [--json out.json]
 
 Sums are reported in GB/s of input read, matmuls in GFLOP/s (2*m*n*k). Each library is timed in
 its own block after a short pause (thread pools of the previous one stop spinning), the blocks
@@ -68,8 +68,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per library")
+    parser.add_argument("--threads", type=int, help="threads for ember and PyTorch")
     parser.add_argument("--json", help="write the results to this file")
     args = parser.parse_args()
+    if args.threads:
+        ember.set_num_threads(args.threads)
+        if torch is not None:
+            torch.set_num_threads(args.threads)
     libs = ["ember", "numpy"] + (["torch"] if torch is not None else [])
     print(f"threads: ember {ember.get_num_threads()}"
           + (f", torch {torch.get_num_threads()}" if torch else "")

@@ -158,3 +158,14 @@ def test_batched_broadcasting_matches_numpy(data):
     rng = np.random.default_rng(m * 100 + k * 10 + n)
     a, b = rng.standard_normal(sa), rng.standard_normal(sb)
     check(ember.from_numpy(a) @ ember.from_numpy(b), a @ b, np.float64)
+
+
+def test_float32_dot_and_mv_of_long_vectors_are_accurate():
+    rng = np.random.default_rng(4)
+    a, b = rng.random(1 << 20, dtype=np.float32), rng.random(1 << 20, dtype=np.float32)
+    exact = np.dot(a.astype(np.float64), b.astype(np.float64))
+    # All terms positive: a single float32 accumulator would be off by ~1e-4.
+    assert abs(ember.dot(ember.from_numpy(a), ember.from_numpy(b)).item() - exact) / exact < 5e-6
+    m = np.stack([a, b[::-1]])
+    got = ember.mv(ember.from_numpy(m), ember.from_numpy(b)).numpy()
+    np.testing.assert_allclose(got, m.astype(np.float64) @ b.astype(np.float64), rtol=5e-6)

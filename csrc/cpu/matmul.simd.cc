@@ -64,6 +64,21 @@ void panel(const T* a, const T* b, T* c, int64_t i0, int64_t i1, int64_t k0, int
   for (; i < i1; ++i) edge_block(a + i * K, b + j0, c + i * N + j0, k0, k1, j1 - j0, N);
 }
 
+// a[0:n] . b[0:n] with independent lanes: a matrix-vector product or dot product (n = 1 column
+// in c) gets vectorized and its float32 rounding error grows with n / lanes, not n.
+template <class T>
+T dot(const T* a, const T* b, int64_t n) {
+  constexpr int L = 256 / sizeof(T);
+  T acc[L] = {};
+  int64_t k = 0;
+  for (; k + L <= n; k += L)
+    for (int j = 0; j < L; ++j) acc[j] += a[k + j] * b[k + j];
+  for (int j = 0; k < n; ++k, ++j) acc[j] += a[k] * b[k];
+  for (int width = L / 2; width > 0; width /= 2)
+    for (int j = 0; j < width; ++j) acc[j] += acc[j + width];
+  return acc[0];
+}
+
 template <class T>
 void matmul_typed(const T* a, const int64_t* a_offsets, const T* b, const int64_t* b_offsets,
                   T* c, int64_t batch, int64_t M, int64_t K, int64_t N) {
@@ -76,6 +91,11 @@ void matmul_typed(const T* a, const int64_t* a_offsets, const T* b, const int64_
       const T* A = a + a_offsets[bi];
       const T* B = b + b_offsets[bi];
       T* C = c + bi * M * N;
+      if (N == 1) {
+        for (int64_t i = i0; i < i1; ++i) C[i] = dot(A + i * K, B, K);
+        row += i1 - i0;
+        continue;
+      }
       std::memset(static_cast<void*>(C + i0 * N), 0, sizeof(T) * (i1 - i0) * N);
       for (int64_t j0 = 0; j0 < N; j0 += kColumnBlock) {
         const int64_t j1 = std::min(N, j0 + kColumnBlock);
