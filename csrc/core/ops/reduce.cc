@@ -45,7 +45,6 @@ Layout layout(const Tensor& t, const std::vector<bool>& reduced, bool keepdim) {
     if (!reduced[d] || keepdim) l.out_shape.push_back(reduced[d] ? 1 : t.size(d));
 
   // Runs of neighbouring dims that are all reduced or all kept (size-1 dims belong to neither).
-  l.x = contiguous(t);
   std::vector<std::pair<bool, int64_t>> runs;
   for (int64_t d = 0; d < ndim; ++d) {
     if (t.size(d) == 1) continue;
@@ -55,6 +54,7 @@ Layout layout(const Tensor& t, const std::vector<bool>& reduced, bool keepdim) {
   int64_t num_reduced_runs = 0;
   for (const auto& run : runs) num_reduced_runs += run.first;
   if (num_reduced_runs <= 1) {
+    l.x = contiguous(t);
     bool after = false;
     for (const auto& [is_reduced, size] : runs) {
       if (is_reduced) l.shape.reduce = size, after = true;
@@ -68,10 +68,10 @@ Layout layout(const Tensor& t, const std::vector<bool>& reduced, bool keepdim) {
     for (int64_t d = 0; d < ndim; ++d)
       if (reduced[d] == (pass == 1)) {
         sizes.push_back(t.size(d));
-        strides.push_back(l.x.stride(d));
+        strides.push_back(t.stride(d));
         (pass ? l.shape.reduce : l.shape.outer) *= t.size(d);
       }
-  l.x = contiguous(l.x.as_strided(sizes, strides, l.x.storage_offset()));
+  l.x = contiguous(t.as_strided(sizes, strides, t.storage_offset()));
   return l;
 }
 
