@@ -480,3 +480,36 @@ def test_reductions_match_numpy_on_random_shapes(data):
         np.testing.assert_array_equal(t.amax(dims, keepdim).numpy(), np.max(a, axis=axis, keepdims=keepdim))
         with np.errstate(invalid="ignore", divide="ignore"):
             np.testing.assert_allclose(t.var(dims, keepdim=keepdim).numpy(), _var(a, dims, 1, keepdim), rtol=1e-10)
+
+
+def test_matches_pytorch_on_ties_nans_and_dtypes():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(12)
+    a = rng.integers(0, 3, size=(5, 6, 7)).astype(np.float32)
+    a[1, 2, 3] = a[4, 0, 0] = np.nan
+    t, pt = ember.from_numpy(a), torch.from_numpy(a)
+    for dim in (0, 1, -1):
+        for name in ("max", "min"):
+            r, pr = getattr(t, name)(dim), getattr(pt, name)(dim)
+            np.testing.assert_array_equal(r.values.numpy(), pr.values.numpy())
+            np.testing.assert_array_equal(r.indices.numpy(), pr.indices.numpy())
+        np.testing.assert_array_equal(t.argmax(dim).numpy(), pt.argmax(dim).numpy())
+        np.testing.assert_array_equal(t.argmin(dim, keepdim=True).numpy(), pt.argmin(dim, keepdim=True).numpy())
+    assert t.argmax().item() == pt.argmax().item()
+    finite = ember.from_numpy(np.nan_to_num(a)), torch.from_numpy(np.nan_to_num(a))
+    for dims in ((0, 2), (1,), None):
+        np.testing.assert_allclose(finite[0].var(dims, correction=0).numpy(),
+                                   finite[1].var(dims, correction=0).numpy(), rtol=1e-5)
+        np.testing.assert_allclose(finite[0].std(dims, keepdim=True).numpy(),
+                                   finite[1].std(dims, keepdim=True).numpy(), rtol=1e-5)
+        np.testing.assert_allclose(finite[0].logsumexp(dims or (0, 1, 2)).numpy(),
+                                   finite[1].logsumexp(dims or (0, 1, 2)).numpy(), rtol=1e-5)
+        for p in (1, 2, 3, math.inf, -math.inf, 0):
+            np.testing.assert_allclose(finite[0].norm(p, dims).numpy(),
+                                       torch.linalg.vector_norm(finite[1], p, dims).numpy(), rtol=1e-5)
+    ints = rng.integers(-5, 5, size=(4, 3)).astype(np.int32)
+    for name in ("sum", "prod", "cumsum"):
+        args = (1,) if name == "cumsum" else ()
+        r, pr = getattr(ember.from_numpy(ints), name)(*args), getattr(torch.from_numpy(ints), name)(*args)
+        assert str(r.dtype).split(".")[1] == str(pr.dtype).split(".")[1]
+        np.testing.assert_array_equal(r.numpy(), pr.numpy())
