@@ -5,6 +5,7 @@
 #include "ember/ops/copy.h"
 #include "ember/ops/elementwise.h"
 #include "ember/ops/reduce.h"
+#include "ember/ops/linalg.h"
 #include "ember/ops/views.h"
 #include "ember/ops/creation.h"
 #include "ember/ops/random.h"

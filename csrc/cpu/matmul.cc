@@ -1,0 +1,5 @@
+#include "cpu/matmul.h"
+
+namespace ember::cpu {
+EMBER_DEFINE_DISPATCH(matmul_fn, matmul_stub);
+}

@@ -1,0 +1,515 @@
+"""Reductions against numpy: every dtype, awkward shapes and layouts, every dim subset, keepdim,
+NaN handling, errors, every SIMD variant, float32 accuracy and hypothesis property tests."""
+import itertools
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import ember
+
+FLOATS = [np.float32, np.float64]
+INTS = [np.uint8, np.int32, np.int64]
+ALL_DTYPES = [np.bool_] + INTS + FLOATS
+SHAPES = [(), (1,), (7,), (0,), (3, 0), (1, 7), (13, 7), (2, 3, 5), (4, 1, 6), (2, 3, 2, 5)]
+LAYOUTS = ["contiguous", "transposed", "stepped"]
+
+_ORDER = ["default", "avx2", "avx512"]
+CAPABILITIES = _ORDER[:_ORDER.index(ember._C.build_config()["cpu_detected"]) + 1]
+
+
+@pytest.fixture(params=CAPABILITIES)
+def capability(request):
+    """Runs the test with the kernels of one instruction set, restoring the previous choice."""
+    before = ember._C.cpu_capability()
+    ember._C.set_cpu_capability(request.param)
+    assert ember._C.cpu_capability() == request.param
+    yield request.param
+    ember._C.set_cpu_capability(before)
+
+
+def values(shape, dtype, rng, kind="any"):
+    """Random data of dtype; 'prod' keeps products small enough not to overflow."""
+    return np.asarray(_values(shape, dtype, rng, kind))
+
+
+def _values(shape, dtype, rng, kind):
+    if dtype == np.bool_:
+        return rng.random(shape) < 0.6
+    if np.issubdtype(dtype, np.integer):
+        lo, hi = ((-1, 2) if kind == "prod" else (-50, 50))
+        if dtype == np.uint8:
+            lo = 0
+        return rng.integers(lo, hi, size=shape).astype(dtype)
+    if kind == "prod":
+        return rng.uniform(0.5, 1.5, size=shape).astype(dtype)
+    return rng.standard_normal(shape).astype(dtype)
+
+
+def laid_out(a, layout):
+    """The same values as a, as a transposed or step-sliced (non-contiguous) numpy view."""
+    if layout == "transposed" and a.ndim >= 2:
+        return np.ascontiguousarray(a.T).T
+    if layout == "stepped" and a.ndim >= 1:
+        big = np.zeros(tuple(2 * s for s in a.shape), dtype=a.dtype)
+        view = big[tuple(slice(None, None, 2) for _ in a.shape)]
+        view[...] = a
+        return view
+    return a
+
+
+def cases(dtypes, rng, kind="any", shapes=SHAPES):
+    """(numpy array, ember tensor, dims, keepdim) over shapes, layouts and every dim subset,
+    half of them spelled with negative dims."""
+    for dtype, shape, layout in itertools.product(dtypes, shapes, LAYOUTS):
+        a = laid_out(values(shape, dtype, rng, kind), layout)
+        t = ember.from_numpy(a)
+        nd = len(shape)
+        subsets = [()] + [c for r in range(1, nd + 1) for c in itertools.combinations(range(nd), r)]
+        for i, dims in enumerate(subsets):
+            spelled = tuple(d - nd if (i + d) % 2 else d for d in dims)
+            for keepdim in (False, True):
+                yield a, t, spelled, keepdim
+
+
+def axis_of(dims):
+    return None if len(dims) == 0 else tuple(dims)
+
+
+def reduced_count(a, dims):
+    axes = range(a.ndim) if len(dims) == 0 else [d % a.ndim for d in dims]
+    return math.prod(a.shape[d] for d in axes)
+
+
+def assert_matches(result, expected, dtype, rtol=None, atol=None):
+    expected = np.asarray(expected)
+    got = result.numpy()
+    assert result.dtype == ember._dtype.from_numpy(dtype), (result.dtype, dtype)
+    assert got.shape == expected.shape, (got.shape, expected.shape)
+    if np.issubdtype(dtype, np.floating):
+        if rtol is None:
+            rtol = 2e-5 if dtype == np.float32 else 1e-12
+        np.testing.assert_allclose(got, expected.astype(np.float64), rtol=rtol,
+                                   atol=rtol if atol is None else atol, equal_nan=True)
+    else:
+        np.testing.assert_array_equal(got, expected.astype(dtype))
+
+
+def _accumulated(dtype):
+    return dtype if np.issubdtype(dtype, np.floating) else np.int64
+
+
+# -- sums, products, means ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", ALL_DTYPES)
+def test_sum_every_dtype_shape_layout_and_dims(dtype):
+    rng = np.random.default_rng(0)
+    for a, t, dims, keepdim in cases([dtype], rng):
+        out_dtype = _accumulated(dtype)
+        expected = np.sum(a.astype(np.float64 if out_dtype != np.int64 else np.int64),
+                          axis=axis_of(dims), keepdims=keepdim)
+        assert_matches(ember.sum(t, dims, keepdim), expected, out_dtype)
+        assert_matches(t.sum(dim=dims, keepdim=keepdim), expected, out_dtype)
+
+
+@pytest.mark.parametrize("dtype", ALL_DTYPES)
+def test_prod(dtype):
+    rng = np.random.default_rng(1)
+    for a, t, dims, keepdim in cases([dtype], rng, kind="prod"):
+        out_dtype = _accumulated(dtype)
+        expected = np.prod(a.astype(np.float64 if out_dtype != np.int64 else np.int64),
+                           axis=axis_of(dims), keepdims=keepdim)
+        assert_matches(ember.prod(t, dims, keepdim), expected, out_dtype)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_mean(dtype):
+    rng = np.random.default_rng(2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for a, t, dims, keepdim in cases([dtype], rng):
+            expected = np.sum(a.astype(np.float64), axis=axis_of(dims), keepdims=keepdim) / \
+                reduced_count(a, dims)
+            assert_matches(t.mean(dims, keepdim), expected, dtype)
+
+
+def test_dtype_argument_and_result_dtypes():
+    i32 = ember.from_numpy(np.array([1, 2, 3], dtype=np.int32))
+    f32 = ember.from_numpy(np.array([0.5, 1.5], dtype=np.float32))
+    assert ember.sum(i32).dtype == ember.int64
+    assert ember.sum(i32, dtype=ember.float32).dtype == ember.float32
+    assert ember.sum(i32, dtype=ember.int32).item() == 6
+    assert ember.sum(i32, dtype=ember.int32).dtype == ember.int32
+    assert ember.sum(f32, dtype=ember.float64).dtype == ember.float64
+    assert ember.prod(i32, dtype=ember.float32).item() == 6.0
+    assert ember.mean(i32, dtype=ember.float64).item() == 2.0
+    assert ember.from_numpy(np.array([True, True, False])).sum().item() == 2
+    assert ember.from_numpy(np.array([True, True])).sum().dtype == ember.int64
+    assert ember.from_numpy(np.ones(3, np.uint8)).cumsum(0).dtype == ember.int64
+
+
+def test_empty_reductions_give_identities():
+    e = ember.from_numpy(np.zeros((0, 3), np.float32))
+    assert e.sum().item() == 0.0 and e.prod().item() == 1.0
+    assert math.isnan(e.mean().item())
+    np.testing.assert_array_equal(e.sum(0).numpy(), np.zeros(3, np.float32))
+    np.testing.assert_array_equal(e.prod(0).numpy(), np.ones(3, np.float32))
+    assert np.isnan(e.mean(0).numpy()).all()
+    assert e.sum(1).shape == (0,)
+    assert ember.logsumexp(e, (0, 1)).item() == -math.inf
+    assert e.all().item() is True and e.any().item() is False
+    assert e.norm().item() == 0.0
+
+
+# -- max / min ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", ALL_DTYPES)
+def test_amax_amin(dtype):
+    rng = np.random.default_rng(3)
+    for a, t, dims, keepdim in cases([dtype], rng):
+        if a.size == 0 or reduced_count(a, dims) == 0:
+            continue
+        assert_matches(ember.amax(t, dims, keepdim), np.max(a, axis=axis_of(dims), keepdims=keepdim), dtype)
+        assert_matches(t.amin(dims, keepdim), np.min(a, axis=axis_of(dims), keepdims=keepdim), dtype)
+
+
+@pytest.mark.parametrize("dtype", ALL_DTYPES)
+def test_max_min_with_dim_give_values_and_indices(dtype):
+    rng = np.random.default_rng(4)
+    for shape, layout in itertools.product([(1,), (7,), (13, 7), (2, 3, 5), (4, 1, 6), (3, 0)], LAYOUTS):
+        # Few distinct values, so ties check that the first occurrence wins.
+        a = laid_out(rng.integers(0, 3, size=shape).astype(dtype), layout)
+        t = ember.from_numpy(a)
+        for dim in range(-len(shape), len(shape)):
+            if shape[dim] == 0:
+                continue
+            for keepdim in (False, True):
+                r = ember.max(t, dim, keepdim)
+                assert isinstance(r, tuple) and r.values is r[0] and r.indices is r[1]
+                assert_matches(r.values, np.max(a, axis=dim, keepdims=keepdim), dtype)
+                assert_matches(r.indices, np.argmax(a, axis=dim, keepdims=keepdim), np.int64)
+                values, indices = t.min(dim=dim, keepdim=keepdim)
+                assert_matches(values, np.min(a, axis=dim, keepdims=keepdim), dtype)
+                assert_matches(indices, np.argmin(a, axis=dim, keepdims=keepdim), np.int64)
+                assert_matches(t.argmax(dim, keepdim), np.argmax(a, axis=dim, keepdims=keepdim), np.int64)
+                assert_matches(ember.argmin(t, dim=dim, keepdim=keepdim),
+                               np.argmin(a, axis=dim, keepdims=keepdim), np.int64)
+        if a.size:
+            assert_matches(t.argmax(), np.argmax(a), np.int64)
+            assert_matches(t.max(), np.max(a), dtype)
+            assert_matches(ember.min(t), np.min(a), dtype)
+            assert t.argmin(keepdim=True).shape == (1,) * len(shape)
+
+
+def test_zero_dim_tensor_reduces_over_dim_0():
+    t = ember.from_numpy(np.array(5.0, np.float32))
+    for r in (t.sum(0), t.sum(-1), t.mean(0, keepdim=True), t.amax(0), t.cumsum(0)):
+        assert r.shape == () and r.item() == 5.0
+    values, indices = t.max(0)
+    assert values.item() == 5.0 and indices.item() == 0 and indices.shape == ()
+    assert t.argmax(0, keepdim=True).shape == ()
+    with pytest.raises(IndexError, match="dimension out of range"):
+        t.sum(1)
+
+
+def test_nan_propagates_like_pytorch(capability):
+    a = np.array([[1.0, np.nan, 3.0, np.nan], [4.0, 2.0, -1.0, 0.5]], np.float32)
+    t = ember.from_numpy(a)
+    assert math.isnan(t.max().item()) and math.isnan(t.min().item())
+    np.testing.assert_array_equal(t.amax(1).numpy(), [np.nan, 4.0])
+    np.testing.assert_array_equal(t.amax(0).numpy(), [4.0, np.nan, 3.0, np.nan])
+    values, indices = t.max(1)
+    np.testing.assert_array_equal(indices.numpy(), [1, 0])  # the first NaN
+    np.testing.assert_array_equal(t.min(0).indices.numpy(), [0, 0, 1, 0])
+    assert t.argmax().item() == 1 and t.argmin().item() == 1
+    assert math.isnan(t.sum().item()) and math.isnan(t.var().item())
+    assert t.logsumexp(1).numpy()[1] == pytest.approx(np.log(np.exp(a[1].astype(np.float64)).sum()))
+    # A long row reaches the vectorized lanes: NaN at the end must still win.
+    long_row = np.arange(1000, dtype=np.float32)
+    long_row[997] = np.nan
+    assert math.isnan(ember.from_numpy(long_row).amax().item())
+    assert ember.from_numpy(long_row).argmax().item() == 997
+
+
+def test_max_with_other_tensor_is_elementwise():
+    if not hasattr(ember, "maximum"):
+        pytest.skip("ember.maximum (elementwise family) is not in this build")
+    a = ember.from_numpy(np.array([1.0, 5.0], np.float32))
+    b = ember.from_numpy(np.array([3.0, 2.0], np.float32))
+    np.testing.assert_array_equal(ember.max(a, b).numpy(), [3.0, 5.0])
+    np.testing.assert_array_equal(a.min(b).numpy(), [1.0, 2.0])
+
+
+# -- variance, norms, logsumexp, logical --------------------------------------------------------
+
+def _var(a, dims, correction, keepdim):
+    x = a.astype(np.float64)
+    axis = axis_of(dims)
+    m = np.mean(x, axis=axis, keepdims=True) if x.size else np.zeros([1] * x.ndim)
+    ss = np.sum((x - m) ** 2, axis=axis, keepdims=keepdim)
+    return ss / max(0, reduced_count(a, dims) - correction)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("correction", [0, 1, 2])
+def test_var_std_and_means(dtype, correction):
+    rng = np.random.default_rng(5)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for a, t, dims, keepdim in cases([dtype], rng):
+            expected = _var(a, dims, correction, keepdim)
+            assert_matches(ember.var(t, dims, keepdim=keepdim, correction=correction), expected, dtype)
+            assert_matches(t.std(dims, keepdim=keepdim, correction=correction), np.sqrt(expected), dtype)
+            v, m = ember.var_mean(t, dims, keepdim=keepdim, correction=correction)
+            assert_matches(v, expected, dtype)
+            mean = np.sum(a.astype(np.float64), axis=axis_of(dims), keepdims=keepdim) / reduced_count(a, dims)
+            assert_matches(m, mean, dtype)
+            s, m = ember.std_mean(t, dims, keepdim=keepdim, correction=correction)
+            assert_matches(s, np.sqrt(expected), dtype)
+
+
+def test_var_unbiased_keyword_and_positional_forms():
+    a = np.array([[1.0, 2.0, 4.0], [3.0, 3.0, 9.0]])
+    t = ember.from_numpy(a)
+    assert t.var().item() == pytest.approx(a.var(ddof=1))
+    assert t.var(unbiased=False).item() == pytest.approx(a.var())
+    assert ember.var(t, False).item() == pytest.approx(a.var())
+    np.testing.assert_allclose(t.var(1, False).numpy(), a.var(1))
+    np.testing.assert_allclose(t.std(1, True, True).numpy(), a.std(1, ddof=1, keepdims=True))
+    assert math.isnan(ember.from_numpy(np.ones(1)).var().item())
+    with pytest.raises(TypeError, match="var"):
+        t.var(unbiased=True, correction=1)
+
+
+def _norm(a, p, dims, keepdim):
+    x = np.abs(a.astype(np.float64))
+    axis = axis_of(dims)
+    if p == math.inf:
+        return np.max(x, axis=axis, keepdims=keepdim)
+    if p == -math.inf:
+        return np.min(x, axis=axis, keepdims=keepdim)
+    if p == 0:
+        return np.sum(x != 0, axis=axis, keepdims=keepdim).astype(np.float64)
+    return np.sum(x ** p, axis=axis, keepdims=keepdim) ** (1.0 / p)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("p", [2, 1, math.inf, -math.inf, 0, 3, 0.5, "fro"])
+def test_norm(dtype, p):
+    rng = np.random.default_rng(6)
+    for a, t, dims, keepdim in cases([dtype], rng):
+        if p in (math.inf, -math.inf) and reduced_count(a, dims) == 0:
+            continue
+        expected = _norm(a, 2 if p == "fro" else p, dims, keepdim)
+        assert_matches(ember.norm(t, p, dims, keepdim), expected, dtype, rtol=1e-5 if dtype == np.float32 else 1e-11)
+    assert ember.from_numpy(np.array([3.0, 4.0])).norm().item() == 5.0
+
+
+def _logsumexp(a, dims, keepdim):
+    x = a.astype(np.float64)
+    axis = axis_of(dims)
+    if x.size == 0:
+        return np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdim))
+    m = np.max(x, axis=axis, keepdims=True)
+    out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    return out if keepdim else np.squeeze(out, axis=axis) if axis is not None else out.reshape(())
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_logsumexp(dtype):
+    rng = np.random.default_rng(7)
+    with np.errstate(divide="ignore"):
+        for a, t, dims, keepdim in cases([dtype], rng):
+            if a.size and reduced_count(a, dims) == 0:
+                continue
+            assert_matches(ember.logsumexp(t, dims, keepdim), _logsumexp(a, dims, keepdim), dtype)
+    big = ember.from_numpy(np.array([1000.0, 1000.0], np.float32))
+    assert big.logsumexp(0).item() == pytest.approx(1000.0 + math.log(2))
+    inf = ember.from_numpy(np.array([[-np.inf, -np.inf], [np.inf, 1.0]]))
+    np.testing.assert_array_equal(inf.logsumexp(1).numpy(), [-np.inf, np.inf])
+    ints = ember.from_numpy(np.arange(3))
+    assert ints.logsumexp(0).dtype == ember.float32
+    assert ints.logsumexp(0).item() == pytest.approx(math.log(1 + math.e + math.e ** 2), rel=1e-6)
+
+
+@pytest.mark.parametrize("dtype", ALL_DTYPES)
+def test_all_any(dtype):
+    rng = np.random.default_rng(8)
+    for a, t, dims, keepdim in cases([dtype], rng):
+        sparse = np.asarray((values(a.shape, dtype, rng) != 0) & (rng.random(a.shape) < 0.9)).astype(dtype)
+        s = ember.from_numpy(sparse)
+        assert_matches(ember.all(s, dims, keepdim), np.all(sparse, axis=axis_of(dims), keepdims=keepdim), np.bool_)
+        assert_matches(s.any(dims, keepdim), np.any(sparse, axis=axis_of(dims), keepdims=keepdim), np.bool_)
+        assert_matches(t.any(dims, keepdim), np.any(a, axis=axis_of(dims), keepdims=keepdim), np.bool_)
+    assert ember.from_numpy(np.array([np.nan])).all().item() is True
+
+
+@pytest.mark.parametrize("dtype", ALL_DTYPES)
+def test_cumsum_cumprod(dtype):
+    rng = np.random.default_rng(9)
+    for shape, layout in itertools.product(SHAPES, LAYOUTS):
+        a = laid_out(values(shape, dtype, rng, "prod"), layout)
+        t = ember.from_numpy(a)
+        acc = _accumulated(dtype)
+        for dim in range(-max(len(shape), 1), max(len(shape), 1)):
+            axis = None if a.ndim == 0 else dim
+            expected = np.cumsum(a.astype(acc), axis=axis).reshape(a.shape)
+            assert_matches(ember.cumsum(t, dim), expected, acc)
+            expected = np.cumprod(a.astype(acc), axis=axis).reshape(a.shape)
+            assert_matches(t.cumprod(dim), expected, acc)
+    t = ember.from_numpy(np.array([1, 2, 3], np.int32))
+    assert_matches(t.cumsum(0, dtype=ember.float64), [1.0, 3.0, 6.0], np.float64)
+
+
+# -- every SIMD variant, large and threaded sizes -----------------------------------------------
+
+@pytest.mark.parametrize("shape,dims", [((1000003,), ()), ((61, 4099), (1,)), ((4099, 61), (0,)),
+                                        ((3, 1024, 300), (1,)), ((257, 3, 129), (0, 2)),
+                                        ((70000, 3), (0,))])
+def test_float_kernels_on_every_capability(capability, shape, dims):
+    rng = np.random.default_rng(10)
+    axis = axis_of(dims)
+    for dtype in FLOATS:
+        a = rng.standard_normal(shape).astype(dtype)
+        t = ember.from_numpy(a)
+        x = a.astype(np.float64)
+        tol = 1e-5 if dtype == np.float32 else 1e-12
+        scale = np.sum(np.abs(x), axis=axis) + 1
+        np.testing.assert_allclose(t.sum(dims).numpy(), np.sum(x, axis=axis), rtol=tol, atol=tol * scale.max())
+        np.testing.assert_allclose(t.mean(dims).numpy(), np.mean(x, axis=axis), rtol=tol, atol=tol)
+        np.testing.assert_allclose(t.var(dims).numpy(), np.var(x, axis=axis, ddof=1), rtol=tol * 10)
+        np.testing.assert_allclose(t.norm(2, dims).numpy(), np.sqrt(np.sum(x * x, axis=axis)), rtol=tol)
+        np.testing.assert_array_equal(t.amax(dims).numpy(), np.max(a, axis=axis))
+        np.testing.assert_array_equal(t.amin(dims).numpy(), np.min(a, axis=axis))
+        if len(dims) == 1:
+            np.testing.assert_array_equal(t.argmax(dims[0]).numpy(), np.argmax(a, axis=dims[0]))
+        np.testing.assert_array_equal(t.any(dims).numpy(), np.any(a, axis=axis))
+    ints = rng.integers(-100, 100, size=shape).astype(np.int32)
+    np.testing.assert_array_equal(ember.from_numpy(ints).sum(dims).numpy(), np.sum(ints, axis=axis, dtype=np.int64))
+
+
+def test_float32_sum_of_16m_elements_is_accurate_and_thread_independent():
+    rng = np.random.default_rng(11)
+    a = rng.random(1 << 24, dtype=np.float32)  # all positive: a naive float32 loop drifts by ~1e-3
+    exact = np.sum(a, dtype=np.float64)
+    t = ember.from_numpy(a)
+    got = t.sum().item()
+    assert abs(got - exact) / exact < 1e-6
+    assert abs(t.mean().item() - exact / a.size) / (exact / a.size) < 1e-6
+    threads = ember.get_num_threads()
+    try:
+        ember.set_num_threads(1)
+        single = t.sum().item()
+    finally:
+        ember.set_num_threads(threads)
+    assert single == got
+    columns = a.reshape(-1, 8)  # the outer-dim path: pairwise over rows
+    np.testing.assert_allclose(ember.from_numpy(columns).sum(0).numpy(),
+                               np.sum(columns, axis=0, dtype=np.float64), rtol=1e-6)
+
+
+# -- argument handling and errors ---------------------------------------------------------------
+
+def test_dim_spellings():
+    a = np.arange(24.0).reshape(2, 3, 4)
+    t = ember.from_numpy(a)
+    np.testing.assert_array_equal(t.sum([0, 2]).numpy(), a.sum((0, 2)))
+    np.testing.assert_array_equal(t.sum((-1, 0)).numpy(), a.sum((0, 2)))
+    np.testing.assert_array_equal(ember.sum(t, dim=-2, keepdim=True).numpy(), a.sum(1, keepdims=True))
+    np.testing.assert_array_equal(t.amax(dim=(0, 1)).numpy(), a.max((0, 1)))
+
+
+def test_errors_name_the_op():
+    t = ember.from_numpy(np.ones((2, 3), np.float32))
+    with pytest.raises(IndexError, match=r"sum: dimension out of range \(expected to be in range of \[-2, 1\], but got 2\)"):
+        t.sum(2)
+    with pytest.raises(IndexError, match="amax: dimension out of range"):
+        t.amax(-3)
+    with pytest.raises(IndexError, match="max: dimension out of range"):
+        t.max(5)
+    with pytest.raises(RuntimeError, match="sum: dim 0 appears multiple times"):
+        t.sum((0, -2))
+    with pytest.raises(TypeError, match="sum: dim must be"):
+        t.sum(1.5)
+    with pytest.raises(TypeError, match="argmax: dim must be an int"):
+        t.argmax((0, 1))
+    ints = ember.from_numpy(np.ones(3, np.int64))
+    for op in ("mean", "var", "std", "norm"):
+        with pytest.raises(RuntimeError, match=f"{op}: expected a floating-point input, got int64"):
+            getattr(ints, op)()
+    empty = ember.from_numpy(np.zeros((0, 3), np.float32))
+    for op in ("max", "min", "amax", "amin"):
+        with pytest.raises(RuntimeError, match=rf"{op}: expected a non-empty input .* \(0, 3\)"):
+            getattr(empty, op)()
+    for op in ("argmax", "argmin"):
+        with pytest.raises(IndexError, match=f"{op}: expected a non-empty input"):
+            getattr(empty, op)()
+    for op in ("max", "argmax", "amax"):
+        with pytest.raises(IndexError, match=rf"{op}: expected reduction dim 0 to have non-zero size"):
+            getattr(empty, op)(0)
+    with pytest.raises(RuntimeError, match="norm: expected a non-empty input"):
+        empty.norm(math.inf)
+    assert empty.amax(1).shape == (0,)
+    with pytest.raises(ValueError, match="norm: p must be a number or 'fro'"):
+        t.norm("nuc")
+    with pytest.raises(TypeError, match="sum: expected a Tensor"):
+        ember.sum([1, 2])
+    with pytest.raises(TypeError, match="cumsum: dim must be an int"):
+        t.cumsum(None)
+
+
+# -- properties ---------------------------------------------------------------------------------
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_reductions_match_numpy_on_random_shapes(data):
+    shape = tuple(data.draw(st.lists(st.integers(0, 6), min_size=0, max_size=4), label="shape"))
+    nd = len(shape)
+    dims = data.draw(st.lists(st.integers(-nd, nd - 1), unique_by=lambda d: d % nd, max_size=nd)
+                     if nd else st.just([]), label="dims")
+    keepdim = data.draw(st.booleans(), label="keepdim")
+    transpose = data.draw(st.booleans(), label="transpose")
+    a = np.random.default_rng(len(shape)).standard_normal(shape)
+    a = laid_out(a, "transposed" if transpose else "contiguous")
+    t = ember.from_numpy(a)
+    axis = axis_of(dims)
+    np.testing.assert_allclose(t.sum(dims, keepdim).numpy(), np.sum(a, axis=axis, keepdims=keepdim), atol=1e-12)
+    np.testing.assert_allclose(t.prod(dims, keepdim).numpy(), np.prod(a, axis=axis, keepdims=keepdim), rtol=1e-12)
+    np.testing.assert_array_equal(t.any(dims, keepdim).numpy(), np.any(a, axis=axis, keepdims=keepdim))
+    if a.size and reduced_count(a, dims):
+        np.testing.assert_allclose(t.mean(dims, keepdim).numpy(), np.mean(a, axis=axis, keepdims=keepdim), atol=1e-12)
+        np.testing.assert_array_equal(t.amax(dims, keepdim).numpy(), np.max(a, axis=axis, keepdims=keepdim))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            np.testing.assert_allclose(t.var(dims, keepdim=keepdim).numpy(), _var(a, dims, 1, keepdim), rtol=1e-10)
+
+
+def test_matches_pytorch_on_ties_nans_and_dtypes():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(12)
+    a = rng.integers(0, 3, size=(5, 6, 7)).astype(np.float32)
+    a[1, 2, 3] = a[4, 0, 0] = np.nan
+    t, pt = ember.from_numpy(a), torch.from_numpy(a)
+    for dim in (0, 1, -1):
+        for name in ("max", "min"):
+            r, pr = getattr(t, name)(dim), getattr(pt, name)(dim)
+            np.testing.assert_array_equal(r.values.numpy(), pr.values.numpy())
+            np.testing.assert_array_equal(r.indices.numpy(), pr.indices.numpy())
+        np.testing.assert_array_equal(t.argmax(dim).numpy(), pt.argmax(dim).numpy())
+        np.testing.assert_array_equal(t.argmin(dim, keepdim=True).numpy(), pt.argmin(dim, keepdim=True).numpy())
+    assert t.argmax().item() == pt.argmax().item()
+    finite = ember.from_numpy(np.nan_to_num(a)), torch.from_numpy(np.nan_to_num(a))
+    for dims in ((0, 2), (1,), None):
+        np.testing.assert_allclose(finite[0].var(dims, correction=0).numpy(),
+                                   finite[1].var(dims, correction=0).numpy(), rtol=1e-5)
+        np.testing.assert_allclose(finite[0].std(dims, keepdim=True).numpy(),
+                                   finite[1].std(dims, keepdim=True).numpy(), rtol=1e-5)
+        np.testing.assert_allclose(finite[0].logsumexp(dims or (0, 1, 2)).numpy(),
+                                   finite[1].logsumexp(dims or (0, 1, 2)).numpy(), rtol=1e-5)
+        for p in (1, 2, 3, math.inf, -math.inf, 0):
+            np.testing.assert_allclose(finite[0].norm(p, dims).numpy(),
+                                       torch.linalg.vector_norm(finite[1], p, dims).numpy(), rtol=1e-5)
+    ints = rng.integers(-5, 5, size=(4, 3)).astype(np.int32)
+    for name in ("sum", "prod", "cumsum"):
+        args = (1,) if name == "cumsum" else ()
+        r, pr = getattr(ember.from_numpy(ints), name)(*args), getattr(torch.from_numpy(ints), name)(*args)
+        assert str(r.dtype).split(".")[1] == str(pr.dtype).split(".")[1]
+        np.testing.assert_array_equal(r.numpy(), pr.numpy())
