@@ -250,7 +250,7 @@ def test_setitem_with_overlapping_source():
 
 def test_setitem_errors():
     x = ember.tensor(np.zeros((3, 4)))
-    with pytest.raises(ValueError, match=r"copy_: shapes \(4,\) and \(3,\) cannot be broadcast"):
+    with pytest.raises(ValueError, match=r"copy_: source of shape \(3,\) cannot be broadcast to destination of shape \(4,\)"):
         x[0] = [1, 2, 3]
     with pytest.raises(ValueError, match=r"index_put_: shape mismatch: value tensor of shape "
                        r"\(3,\) cannot be broadcast to indexing result of shape \(2, 4\)"):
