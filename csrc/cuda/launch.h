@@ -1,0 +1,70 @@
+// What every .cu file of ember includes instead of <cuda_runtime.h>. The same source builds
+//   - with nvcc (the real backend): the CUDA runtime, kernels launched with <<<...>>>;
+//   - with a host compiler and EMBER_CUDA_EMULATE defined: the SIMT emulator in emu/.
+// Kernel source rules that keep both possible:
+//   - launch kernels with EMBER_LAUNCH(kernel, grid, block, shared_bytes, stream, args...);
+//     a template kernel whose arguments contain a comma goes in parentheses:
+//     EMBER_LAUNCH((gemm<float, 64>), ...);
+//   - declare dynamic shared memory with EMBER_DYNAMIC_SHARED(T, name) (gives `T* name`, 16-byte
+//     aligned; all such declarations of a kernel alias the same bytes, as in CUDA);
+//   - no warp-synchronous code without __syncwarp / the *_sync intrinsics.
+// Errors are C++ exceptions (std::runtime_error, a Python RuntimeError through pybind11) that
+// name the failing call, its file:line and CUDA's error string.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#if defined(EMBER_CUDA_EMULATE)
+#include "emu/cuda_emu.h"
+#else
+#include <cuda_runtime.h>
+#endif
+
+namespace ember::cuda {
+
+struct CudaError : std::runtime_error {
+  CudaError(cudaError_t code, const std::string& message)
+      : std::runtime_error(message), code(code) {}
+  cudaError_t code;
+};
+
+[[noreturn]] inline void throw_cuda_error(cudaError_t code, const char* what, const char* file,
+                                          int line) {
+  // Clear the (non-sticky) error so that the next check does not report it a second time.
+  (void)cudaGetLastError();
+  std::string message = std::string("CUDA error: ") + what + " failed at " + file + ":" +
+                        std::to_string(line) + ": " + cudaGetErrorName(code) + " (" +
+                        cudaGetErrorString(code) + ")";
+#if defined(EMBER_CUDA_EMULATE)
+  if (!ember::emu::last_error_detail().empty()) {
+    message += ": " + ember::emu::last_error_detail();
+  }
+#endif
+  throw CudaError(code, message);
+}
+
+inline void check(cudaError_t code, const char* what, const char* file, int line) {
+  if (code != cudaSuccess) throw_cuda_error(code, what, file, line);
+}
+
+}  // namespace ember::cuda
+
+#define EMBER_CUDA_CHECK(expr) ::ember::cuda::check((expr), #expr, __FILE__, __LINE__)
+
+#if defined(__CUDACC__)
+#define EMBER_LAUNCH(kernel, grid, block, shared_bytes, stream, ...)                          \
+  do {                                                                                        \
+    kernel<<<(grid), (block), (shared_bytes), (stream)>>>(__VA_ARGS__);                       \
+    ::ember::cuda::check(cudaGetLastError(), "launch of " #kernel, __FILE__, __LINE__);       \
+  } while (0)
+#define EMBER_DYNAMIC_SHARED(T, name)                                                         \
+  extern __shared__ __align__(16) unsigned char ember_dynamic_smem_[];                        \
+  T* const name = reinterpret_cast<T*>(ember_dynamic_smem_)
+#elif defined(EMBER_CUDA_EMULATE)
+#define EMBER_LAUNCH(kernel, grid, block, shared_bytes, stream, ...)                          \
+  ::ember::emu::launch(::ember::emu::LaunchSite{#kernel, __FILE__, __LINE__}, (grid), (block), \
+                       (shared_bytes), (stream), kernel, ##__VA_ARGS__)
+#define EMBER_DYNAMIC_SHARED(T, name)                                                         \
+  T* const name = reinterpret_cast<T*>(::ember::emu::detail::coords().dynamic_smem)
+#endif
