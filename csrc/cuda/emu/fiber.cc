@@ -86,11 +86,12 @@ void fiber_prepare(Fiber& fiber, FiberBackend backend, FiberStack& stack, FiberE
   __asan_unpoison_memory_region(stack.bottom(), stack.size());
 #endif
   if (backend == FiberBackend::kUcontext) {
-    getcontext(&fiber.uc);
-    fiber.uc.uc_stack.ss_sp = stack.bottom();
-    fiber.uc.uc_stack.ss_size = stack.size();
-    fiber.uc.uc_link = nullptr;
-    makecontext(&fiber.uc, entry, 0);
+    if (!fiber.uc) fiber.uc = std::make_unique<ucontext_t>();
+    getcontext(fiber.uc.get());
+    fiber.uc->uc_stack.ss_sp = stack.bottom();
+    fiber.uc->uc_stack.ss_size = stack.size();
+    fiber.uc->uc_link = nullptr;
+    makecontext(fiber.uc.get(), entry, 0);
     return;
   }
 #if EMBER_EMU_HAVE_ASM_SWITCH
@@ -120,7 +121,8 @@ void fiber_switch(Fiber& from, Fiber& to, FiberBackend backend, bool finished) {
   (void)finished;
 #endif
   if (backend == FiberBackend::kUcontext) {
-    swapcontext(&from.uc, &to.uc);
+    if (!from.uc) from.uc = std::make_unique<ucontext_t>();  // the scheduler's context
+    swapcontext(from.uc.get(), to.uc.get());
   } else {
 #if EMBER_EMU_HAVE_ASM_SWITCH
     ember_emu_switch(&from.sp, to.sp);

@@ -8,6 +8,7 @@
 #include <ucontext.h>
 
 #include <cstddef>
+#include <memory>
 
 #include "cuda_emu.h"
 
@@ -43,8 +44,8 @@ class FiberStack {
 };
 
 struct Fiber {
-  void* sp = nullptr;  // kAsm: saved stack pointer
-  ucontext_t uc;       // kUcontext
+  void* sp = nullptr;                  // kAsm: saved stack pointer
+  std::unique_ptr<ucontext_t> uc;      // kUcontext (allocated on first use: ~1 KiB)
   // ASan bookkeeping: the stack this fiber runs on and its fake stack while switched out.
   const void* stack_bottom = nullptr;
   size_t stack_size = 0;

@@ -104,7 +104,18 @@ struct Runner {
   uint64_t rng_generation = 0;
 };
 
-thread_local Runner runner;
+// Reached through a constant-initialised pointer: a thread_local object with a constructor
+// would cost a TLS init-guard call on every synchronisation.
+thread_local Runner* tls_runner = nullptr;
+thread_local std::unique_ptr<Runner> tls_runner_owner;
+
+Runner& get_runner() {
+  if (tls_runner == nullptr) {
+    tls_runner_owner = std::make_unique<Runner>();
+    tls_runner = tls_runner_owner.get();
+  }
+  return *tls_runner;
+}
 
 const char* barrier_name(BarrierOp op) {
   switch (op) {
@@ -157,7 +168,7 @@ std::string waits_at(const Thread& t) {
 }
 
 Runner& running(const char* what, const char* file, int line) {
-  Runner& r = runner;
+  Runner& r = get_runner();
   if (!r.active || r.cur == nullptr) {
     throw Error(cudaErrorLaunchFailure, std::string("ember emulator: ") + what + " at " +
                                             site_of(file, line) + " called outside a kernel");
@@ -171,7 +182,7 @@ void suspend(Runner& r, Thread& t) {
 }
 
 void fiber_entry() {
-  Runner& r = runner;
+  Runner& r = get_runner();
   fiber_started(r.main);
   Thread& t = *r.cur;
   try {
@@ -535,7 +546,7 @@ void trap(const char* file, int line) {
 
 void launch(const LaunchSite& site, dim3 grid, dim3 block, size_t dynamic_smem,
             const void* kernel_key, void (*body)(void*), void* ctx) {
-  Runner& r = runner;
+  Runner& r = get_runner();
   if (r.active) {
     throw Error(cudaErrorNotSupported, "ember emulator: kernel '" + std::string(site.kernel) +
                                            "' launched at " + site_of(site.file, site.line) +

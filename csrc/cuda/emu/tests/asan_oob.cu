@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   } else if (std::strcmp(mode, "global") == 0) {
     EMBER_LAUNCH(global_overflow, 1, 32, 0, 0, out);
   } else if (std::strcmp(mode, "static") == 0) {
-    EMBER_LAUNCH(static_shared_overflow, 1, 32, 0, 0, out, argc);  // argc == 2: shift 2
+    EMBER_LAUNCH(static_shared_overflow, 1, 32, 0, 0, out, argc);  // argc == 2: thread 30 writes s[32]
   } else {
     std::fprintf(stderr, "usage: %s dynamic|global|static\n", argv[0]);
     return 2;

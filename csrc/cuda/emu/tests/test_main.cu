@@ -27,7 +27,7 @@ int run_all(const char* filter, const char* label) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   const char* filter = argc > 1 ? argv[1] : nullptr;
   int failures = 0;
 #if defined(EMBER_CUDA_EMULATED)
@@ -47,4 +47,7 @@ int main(int argc, char** argv) {
 #endif
   std::printf("%s: %d failure(s)\n", failures ? "FAILED" : "ALL PASSED", failures);
   return failures ? 1 : 0;
+} catch (const std::exception& e) {  // e.g. a malformed EMBER_EMU_* variable
+  std::printf("ERROR: %s\n", e.what());
+  return 2;
 }
