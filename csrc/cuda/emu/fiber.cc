@@ -133,11 +133,12 @@ void fiber_switch(Fiber& from, Fiber& to, FiberBackend backend, bool finished) {
 #endif
 }
 
-void fiber_started(Fiber& origin) {
+void fiber_started(Fiber* record_origin) {
 #if EMBER_EMU_ASAN
-  __sanitizer_finish_switch_fiber(nullptr, &origin.stack_bottom, &origin.stack_size);
+  __sanitizer_finish_switch_fiber(nullptr, record_origin ? &record_origin->stack_bottom : nullptr,
+                                  record_origin ? &record_origin->stack_size : nullptr);
 #else
-  (void)origin;
+  (void)record_origin;
 #endif
 }
 

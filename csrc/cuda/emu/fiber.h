@@ -60,8 +60,9 @@ void fiber_prepare(Fiber& fiber, FiberBackend backend, FiberStack& stack, FiberE
 // Saves the current context into `from` and resumes `to`. `finished`: `from` is never resumed
 // again (before the next fiber_prepare), so ASan may drop its fake stack.
 void fiber_switch(Fiber& from, Fiber& to, FiberBackend backend, bool finished);
-// First statement of every fiber entry: completes the ASan switch and records the bounds of the
-// stack it came from in `origin` (the scheduler's own stack, which is not ours to allocate).
-void fiber_started(Fiber& origin);
+// First statement of every fiber entry: completes the ASan switch. `record_origin`, if not
+// null, receives the bounds of the stack switched from: the scheduler's own stack, which is not
+// ours to allocate, when the fiber was started by the scheduler.
+void fiber_started(Fiber* record_origin);
 
 }  // namespace ember::emu::detail

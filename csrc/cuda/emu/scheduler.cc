@@ -90,6 +90,7 @@ struct Runner {
   size_t stack_bytes = 0;
   std::vector<Thread> threads;
   std::vector<unsigned> order;
+  size_t pos = 0;  // index in `order` of the thread running in this pass
   unsigned nthreads = 0;
   Thread* cur = nullptr;
 
@@ -176,14 +177,38 @@ Runner& running(const char* what, const char* file, int line) {
   return r;
 }
 
+// The next runnable thread of this pass, which a thread that blocks or finishes switches to
+// directly (one switch per thread and barrier instead of two through the scheduler); null when
+// the pass is over or the block must stop, and control goes back to the scheduler.
+Thread* next_in_pass(Runner& r) {
+  if (r.aborting || r.thread_error) return nullptr;
+  while (++r.pos < r.order.size()) {
+    Thread& t = r.threads[r.order[r.pos]];
+    if (t.status == Status::kRunnable) {
+      r.cur = &t;
+      current_coords = &t.coords;
+      t.started = true;
+      return &t;
+    }
+  }
+  return nullptr;
+}
+
+void switch_away(Runner& r, Thread& t, bool finished) {
+  Thread* next = next_in_pass(r);
+  fiber_switch(t.fiber, next ? next->fiber : r.main, r.backend, finished);
+}
+
 void suspend(Runner& r, Thread& t) {
-  fiber_switch(t.fiber, r.main, r.backend, false);
+  switch_away(r, t, false);
   if (r.aborting) throw FiberAbort{};
 }
 
 void fiber_entry() {
   Runner& r = get_runner();
-  fiber_started(r.main);
+  // The first fiber ever started on this OS thread comes from the scheduler; later ones may
+  // come from another fiber of the pass.
+  fiber_started(r.main.stack_bottom == nullptr ? &r.main : nullptr);
   Thread& t = *r.cur;
   try {
     r.body(r.ctx);
@@ -204,7 +229,7 @@ void fiber_entry() {
     }
   }
   t.status = Status::kDone;
-  fiber_switch(t.fiber, r.main, r.backend, true);
+  switch_away(r, t, true);
   std::abort();  // a finished fiber is never resumed
 }
 
@@ -406,16 +431,13 @@ void run_block(Runner& r, Order order, uint3 block_idx, dim3 grid, dim3 block,
   for (unsigned i = 0; i < r.nthreads; ++i) r.order[i] = i;
   arrange(r, order, r.order);
   for (;;) {
-    for (unsigned i : r.order) {
-      Thread& t = r.threads[i];
-      if (t.status != Status::kRunnable) continue;
-      resume(r, t);
-      if (r.thread_error) {
-        std::exception_ptr e = r.thread_error;
-        r.thread_error = nullptr;
-        abort_block(r);
-        std::rethrow_exception(e);
-      }
+    r.pos = static_cast<size_t>(-1);
+    if (Thread* first = next_in_pass(r)) resume(r, *first);  // runs the pass's chain
+    if (r.thread_error) {
+      std::exception_ptr e = r.thread_error;
+      r.thread_error = nullptr;
+      abort_block(r);
+      std::rethrow_exception(e);
     }
     if (!resolve_warps(r) && !resolve_barrier(r)) return;
     if (order == Order::kRandom) std::shuffle(r.order.begin(), r.order.end(), r.rng);
