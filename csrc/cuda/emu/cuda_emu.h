@@ -632,9 +632,12 @@ inline unsigned int __byte_perm(unsigned int x, unsigned int y, unsigned int s) 
   for (int i = 0; i < 4; ++i) out |= ((v >> (8 * ((s >> (4 * i)) & 7))) & 0xffu) << (8 * i);
   return out;
 }
+inline long long ember_emu_low24(int x) {  // the low 24 bits, sign-extended
+  const long long v = x & 0xffffff;
+  return v >= 0x800000 ? v - 0x1000000 : v;
+}
 inline int __mul24(int x, int y) {
-  return static_cast<int>((static_cast<long long>(x) << 40 >> 40) *
-                          (static_cast<long long>(y) << 40 >> 40));
+  return static_cast<int>(ember_emu_low24(x) * ember_emu_low24(y));
 }
 inline unsigned int __umul24(unsigned int x, unsigned int y) {
   return (x & 0xffffffu) * (y & 0xffffffu);

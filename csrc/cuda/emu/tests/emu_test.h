@@ -47,6 +47,13 @@ std::string error_of(F f, const char* file, int line) {
   fail(file, line, "expected an exception, none was thrown");
 }
 
+// Printable form of a checked value.
+inline std::string show(const std::string& s) { return "\"" + s + "\""; }
+template <class T>
+std::string show(const T& v) {
+  return std::to_string(v);
+}
+
 inline bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
@@ -144,8 +151,8 @@ auto same_under_every_schedule(F compute, const char* file, int line) {
     const auto emu_b_ = (b);                                                        \
     if (!(emu_a_ == emu_b_)) {                                                      \
       ::emu_test::fail(__FILE__, __LINE__,                                          \
-                       "check failed: " #a " == " #b " (" + std::to_string(emu_a_) + \
-                           " vs " + std::to_string(emu_b_) + ")");                  \
+                       "check failed: " #a " == " #b " (" + ::emu_test::show(emu_a_) + \
+                           " vs " + ::emu_test::show(emu_b_) + ")");             \
     }                                                                               \
   } while (0)
 
