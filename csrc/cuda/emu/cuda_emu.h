@@ -326,7 +326,11 @@ inline const ThreadCoords& coords() {
   return current_coords != nullptr ? *current_coords : coords_outside_kernel();
 }
 
-enum class WarpOp { kSyncwarp, kShflIdx, kShflUp, kShflDown, kShflXor, kBallot, kAny, kAll };
+enum class WarpOp {
+  kSyncwarp, kShflIdx, kShflUp, kShflDown, kShflXor, kBallot, kAny, kAll,
+  kReduceAdd, kReduceMinU, kReduceMaxU, kReduceMinI, kReduceMaxI, kReduceAnd, kReduceOr,
+  kReduceXor, kMatchAny, kMatchAll,
+};
 enum class BarrierOp { kSync, kCount, kAnd, kOr };
 
 int block_barrier(BarrierOp op, int predicate, const char* file, int line);
@@ -423,6 +427,54 @@ inline int __all_sync(unsigned mask, int predicate, const char* file = __builtin
 }
 inline unsigned __activemask() { return ember::emu::detail::active_mask(); }
 
+// sm_80 warp reductions (CUDA's overloads: add/min/max for int and unsigned, and/or/xor for
+// unsigned).
+#define EMBER_EMU_REDUCE(name, T, op)                                                          \
+  inline T name(unsigned mask, T value, const char* file = __builtin_FILE(),                   \
+                int line = __builtin_LINE()) {                                                 \
+    return ember::emu::detail::warp_shuffle(ember::emu::detail::WarpOp::op, mask, value, 0,    \
+                                            32, file, line);                                   \
+  }
+EMBER_EMU_REDUCE(__reduce_add_sync, unsigned, kReduceAdd)
+EMBER_EMU_REDUCE(__reduce_add_sync, int, kReduceAdd)
+EMBER_EMU_REDUCE(__reduce_min_sync, unsigned, kReduceMinU)
+EMBER_EMU_REDUCE(__reduce_min_sync, int, kReduceMinI)
+EMBER_EMU_REDUCE(__reduce_max_sync, unsigned, kReduceMaxU)
+EMBER_EMU_REDUCE(__reduce_max_sync, int, kReduceMaxI)
+EMBER_EMU_REDUCE(__reduce_and_sync, unsigned, kReduceAnd)
+EMBER_EMU_REDUCE(__reduce_or_sync, unsigned, kReduceOr)
+EMBER_EMU_REDUCE(__reduce_xor_sync, unsigned, kReduceXor)
+#undef EMBER_EMU_REDUCE
+
+// __match_any_sync / __match_all_sync over the bits of the value (CUDA's overload set).
+#define EMBER_EMU_MATCH(T)                                                                     \
+  inline unsigned __match_any_sync(unsigned mask, T value, const char* file = __builtin_FILE(), \
+                                   int line = __builtin_LINE()) {                              \
+    uint64_t bits = 0;                                                                         \
+    std::memcpy(&bits, &value, sizeof(T));                                                     \
+    return static_cast<unsigned>(ember::emu::detail::warp_collective(                          \
+        ember::emu::detail::WarpOp::kMatchAny, mask, bits, 0, 32, file, line));                \
+  }                                                                                            \
+  inline unsigned __match_all_sync(unsigned mask, T value, int* pred,                          \
+                                   const char* file = __builtin_FILE(),                        \
+                                   int line = __builtin_LINE()) {                              \
+    uint64_t bits = 0;                                                                         \
+    std::memcpy(&bits, &value, sizeof(T));                                                     \
+    const auto m = static_cast<unsigned>(ember::emu::detail::warp_collective(                  \
+        ember::emu::detail::WarpOp::kMatchAll, mask, bits, 0, 32, file, line));               \
+    *pred = m != 0;                                                                            \
+    return m;                                                                                  \
+  }
+EMBER_EMU_MATCH(int)
+EMBER_EMU_MATCH(unsigned int)
+EMBER_EMU_MATCH(long)
+EMBER_EMU_MATCH(unsigned long)
+EMBER_EMU_MATCH(long long)
+EMBER_EMU_MATCH(unsigned long long)
+EMBER_EMU_MATCH(float)
+EMBER_EMU_MATCH(double)
+#undef EMBER_EMU_MATCH
+
 // CUDA's overload set of the shuffles (non-templates, so that e.g. a short converts to int).
 #define EMBER_EMU_SHFL(T)                                                                      \
   inline T __shfl_sync(unsigned mask, T var, int src_lane, int width = 32,                     \
@@ -471,7 +523,9 @@ long long clock64();  // clock() is left to <time.h>, whose clock() it would cla
     T old = *address;                                                                          \
     *address = (expr);                                                                         \
     return old;                                                                                \
-  }
+  }                                                                                            \
+  inline T name##_block(T* address, T val) { return name(address, val); }                      \
+  inline T name##_system(T* address, T val) { return name(address, val); }
 EMBER_EMU_ATOMIC(atomicAdd, int, old + val)
 EMBER_EMU_ATOMIC(atomicAdd, unsigned int, old + val)
 EMBER_EMU_ATOMIC(atomicAdd, unsigned long long, old + val)
@@ -508,6 +562,12 @@ EMBER_EMU_ATOMIC(atomicDec, unsigned int, (old == 0u || old > val) ? val : old -
     T old = *address;                                                                          \
     if (old == compare) *address = val;                                                        \
     return old;                                                                                \
+  }                                                                                            \
+  inline T atomicCAS_block(T* address, T compare, T val) {                                     \
+    return atomicCAS(address, compare, val);                                                   \
+  }                                                                                            \
+  inline T atomicCAS_system(T* address, T compare, T val) {                                    \
+    return atomicCAS(address, compare, val);                                                   \
   }
 EMBER_EMU_ATOMIC_CAS(int)
 EMBER_EMU_ATOMIC_CAS(unsigned int)

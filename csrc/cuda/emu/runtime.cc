@@ -53,8 +53,10 @@ struct Allocation {
   bool host;  // cudaMallocHost
 };
 
-// Live allocations by base address, and freed base addresses not handed out again (for the
-// "double free" diagnosis). Shared by all host threads.
+// Live allocations by base address, and freed base addresses not handed out again by
+// cudaMalloc (for the "double free" diagnosis; forgotten beyond kMaxFreed). Shared by all host
+// threads.
+constexpr size_t kMaxFreed = 1 << 16;
 struct Memory {
   std::mutex mu;
   std::map<uintptr_t, Allocation> live;
@@ -84,10 +86,9 @@ std::string range_problem(Memory& m, const void* p, size_t bytes, const char* ro
              std::to_string(size) + " bytes at " + ptr_str(reinterpret_cast<void*>(base));
     }
   }
-  if (m.freed.count(addr)) {
-    return std::string(role) + " " + ptr_str(p) + " was already freed with cudaFree";
-  }
-  return std::string(role) + " " + ptr_str(p) + " is not device memory from cudaMalloc";
+  std::string why = std::string(role) + " " + ptr_str(p) + " is not device memory from cudaMalloc";
+  if (m.freed.count(addr)) why += " (an allocation at that address was freed with cudaFree)";
+  return why;
 }
 
 cudaError_t allocate(void** ptr, size_t bytes, bool host, const char* api) {
@@ -133,6 +134,7 @@ cudaError_t release(void* p, bool host, const char* api) {
   }
   if (!host) m.device_bytes -= it->second.bytes;
   m.live.erase(it);
+  if (m.freed.size() >= kMaxFreed) m.freed.clear();
   m.freed.insert(addr);
   std::free(p);
   return ok();

@@ -138,6 +138,16 @@ const char* warp_name(WarpOp op) {
     case WarpOp::kBallot: return "__ballot_sync()";
     case WarpOp::kAny: return "__any_sync()";
     case WarpOp::kAll: return "__all_sync()";
+    case WarpOp::kReduceAdd: return "__reduce_add_sync()";
+    case WarpOp::kReduceMinU:
+    case WarpOp::kReduceMinI: return "__reduce_min_sync()";
+    case WarpOp::kReduceMaxU:
+    case WarpOp::kReduceMaxI: return "__reduce_max_sync()";
+    case WarpOp::kReduceAnd: return "__reduce_and_sync()";
+    case WarpOp::kReduceOr: return "__reduce_or_sync()";
+    case WarpOp::kReduceXor: return "__reduce_xor_sync()";
+    case WarpOp::kMatchAny: return "__match_any_sync()";
+    case WarpOp::kMatchAll: return "__match_all_sync()";
   }
   return "?";
 }
@@ -277,6 +287,36 @@ int shuffle_source(WarpOp op, int lane, int b, int width) {
   return valid ? j : lane;
 }
 
+// The 32-bit reductions of __reduce_*_sync over the members' values.
+uint32_t reduce_members(const Runner& r, unsigned w0, unsigned members, WarpOp op) {
+  uint32_t acc = static_cast<uint32_t>(r.threads[w0 + __builtin_ctz(members)].value);
+  for (unsigned m = members & (members - 1); m; m &= m - 1) {
+    const auto v = static_cast<uint32_t>(r.threads[w0 + __builtin_ctz(m)].value);
+    const auto si = static_cast<int32_t>(v), sa = static_cast<int32_t>(acc);
+    switch (op) {
+      case WarpOp::kReduceAdd: acc += v; break;
+      case WarpOp::kReduceMinU: acc = std::min(acc, v); break;
+      case WarpOp::kReduceMaxU: acc = std::max(acc, v); break;
+      case WarpOp::kReduceMinI: acc = static_cast<uint32_t>(std::min(sa, si)); break;
+      case WarpOp::kReduceMaxI: acc = static_cast<uint32_t>(std::max(sa, si)); break;
+      case WarpOp::kReduceAnd: acc &= v; break;
+      case WarpOp::kReduceOr: acc |= v; break;
+      default: acc ^= v; break;
+    }
+  }
+  return acc;
+}
+
+// Members whose value has the same bits as lane k's.
+unsigned matching(const Runner& r, unsigned w0, unsigned members, unsigned k) {
+  unsigned same = 0;
+  for (unsigned m = members; m; m &= m - 1) {
+    const unsigned j = __builtin_ctz(m);
+    if (r.threads[w0 + j].value == r.threads[w0 + k].value) same |= 1u << j;
+  }
+  return same;
+}
+
 void complete_collective(Runner& r, unsigned w0, unsigned members) {
   const WarpOp op = r.threads[w0 + __builtin_ctz(members)].warp_op;
   unsigned ballot = 0;
@@ -284,6 +324,8 @@ void complete_collective(Runner& r, unsigned w0, unsigned members) {
     const unsigned k = __builtin_ctz(m);
     if (r.threads[w0 + k].value != 0) ballot |= 1u << k;
   }
+  const bool is_reduce = op >= WarpOp::kReduceAdd && op <= WarpOp::kReduceXor;
+  const uint32_t reduced = is_reduce ? reduce_members(r, w0, members, op) : 0;
   for (unsigned m = members; m; m &= m - 1) {
     const int k = __builtin_ctz(m);
     Thread& t = r.threads[w0 + k];
@@ -292,6 +334,18 @@ void complete_collective(Runner& r, unsigned w0, unsigned members) {
       case WarpOp::kBallot: t.warp_result = ballot; break;
       case WarpOp::kAny: t.warp_result = ballot != 0; break;
       case WarpOp::kAll: t.warp_result = ballot == members; break;
+      case WarpOp::kMatchAny: t.warp_result = matching(r, w0, members, k); break;
+      case WarpOp::kMatchAll:
+        t.warp_result = matching(r, w0, members, k) == members ? members : 0;
+        break;
+      case WarpOp::kReduceAdd:
+      case WarpOp::kReduceMinU:
+      case WarpOp::kReduceMaxU:
+      case WarpOp::kReduceMinI:
+      case WarpOp::kReduceMaxI:
+      case WarpOp::kReduceAnd:
+      case WarpOp::kReduceOr:
+      case WarpOp::kReduceXor: t.warp_result = reduced; break;
       default: {
         const int j = shuffle_source(op, k, t.arg, t.width);
         if (!((members >> j) & 1u)) {

@@ -1,4 +1,5 @@
-// Atomics: add (int, unsigned long long, float, double), max/min, exch, inc, and a CAS loop.
+// Atomics: add (int, unsigned long long, float, double), max/min, exch (_block), inc, and a
+// CAS loop.
 #include "emu_test.h"
 
 namespace {
@@ -36,7 +37,7 @@ __global__ void accumulate(const int* in, int n, Totals* t) {
   atomicMin(&t->umin, static_cast<unsigned>(v));
   atomicInc(&t->inc, 9u);  // counts modulo 10
   cas_max_float(&t->cas_max, 0.25f * v);
-  atomicExch(&t->exch_seen, 1);
+  atomicExch_block(&t->exch_seen, 1);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Warp collectives: shuffle reductions (xor, down), scans (up), broadcasts (idx) with width,
-// ballot/any/all, __syncwarp, and a block reduction built from warp shuffles.
+// ballot/any/all, __syncwarp, __reduce_*_sync, __match_*_sync, and a block reduction built from
+// warp shuffles.
 #include "emu_test.h"
 
 namespace {
@@ -74,7 +75,45 @@ __global__ void syncwarp_exchange(int* out) {
   out[t] = s[(t & ~31u) | ((t + 1) & 31u)];
 }
 
+// sm_80 warp reductions and the match intrinsics, one row of results per lane.
+__global__ void reduce_and_match(int* out) {
+  const int lane = static_cast<int>(threadIdx.x);
+  int* row = out + 10 * lane;
+  row[0] = __reduce_add_sync(kFull, lane - 10);
+  row[1] = __reduce_min_sync(kFull, lane - 10);
+  row[2] = static_cast<int>(__reduce_max_sync(kFull, static_cast<unsigned>(lane) * 3u));
+  row[3] = static_cast<int>(__reduce_or_sync(kFull, 1u << (lane % 8)));
+  row[4] = static_cast<int>(__reduce_and_sync(kFull, 0xF0u | static_cast<unsigned>(lane)));
+  row[5] = static_cast<int>(__match_any_sync(kFull, lane % 4));
+  int same = -1, differ = -1;
+  row[6] = static_cast<int>(__match_all_sync(kFull, 7.0f, &same));
+  row[7] = same;
+  row[8] = static_cast<int>(__match_all_sync(kFull, lane, &differ));
+  row[9] = differ;
+}
+
 }  // namespace
+
+EMU_TEST(warp_reduce_and_match) {
+  const std::vector<int> out = EMU_SAME_UNDER_EVERY_SCHEDULE([&] {
+    emu_test::DeviceArray<int> d(10 * 32);
+    EMBER_LAUNCH(reduce_and_match, 1, 32, 0, 0, d.get());
+    return d.to_host();
+  }());
+  for (int lane = 0; lane < 32; ++lane) {
+    const int* row = out.data() + 10 * lane;
+    EMU_CHECK_EQ(row[0], 32 * 31 / 2 - 320);
+    EMU_CHECK_EQ(row[1], -10);
+    EMU_CHECK_EQ(row[2], 93);
+    EMU_CHECK_EQ(row[3], 0xFF);
+    EMU_CHECK_EQ(row[4], 0xF0);
+    EMU_CHECK_EQ(static_cast<unsigned>(row[5]), 0x11111111u << (lane % 4));
+    EMU_CHECK_EQ(static_cast<unsigned>(row[6]), kFull);
+    EMU_CHECK_EQ(row[7], 1);
+    EMU_CHECK_EQ(row[8], 0);
+    EMU_CHECK_EQ(row[9], 0);
+  }
+}
 
 EMU_TEST(warp_shuffle_block_reduction) {
   const int n = 5000, block = 256, blocks = (n + block - 1) / block;
