@@ -8,12 +8,14 @@
 //   - declare dynamic shared memory with EMBER_DYNAMIC_SHARED(T, name) (gives `T* name`, 16-byte
 //     aligned; all such declarations of a kernel alias the same bytes, as in CUDA);
 //   - no warp-synchronous code without __syncwarp / the *_sync intrinsics.
-// Errors are C++ exceptions (std::runtime_error, a Python RuntimeError through pybind11) that
-// name the failing call, its file:line and CUDA's error string.
+// Errors are ember::cuda::CudaError exceptions (a std::runtime_error, so a Python RuntimeError
+// through pybind11) that name the failing call, its file:line and CUDA's error string; emulated,
+// a failed check inside a kernel names the block, thread and file:line of the offending call.
 #pragma once
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #if defined(EMBER_CUDA_EMULATE)
 #include "emu/cuda_emu.h"
@@ -62,9 +64,25 @@ inline void check(cudaError_t code, const char* what, const char* file, int line
   extern __shared__ __align__(16) unsigned char ember_dynamic_smem_[];                        \
   T* const name = reinterpret_cast<T*>(ember_dynamic_smem_)
 #elif defined(EMBER_CUDA_EMULATE)
+namespace ember::cuda {
+// The emulator's launch, its errors (bad configuration, failed checks inside the kernel)
+// rethrown as the CudaError a GPU build throws.
+template <class... Params, class... Args>
+void launch_emulated(const ::ember::emu::LaunchSite& site, dim3 grid, dim3 block,
+                     size_t shared_bytes, cudaStream_t stream, void (*kernel)(Params...),
+                     Args&&... args) {
+  try {
+    ::ember::emu::launch(site, grid, block, shared_bytes, stream, kernel,
+                         std::forward<Args>(args)...);
+  } catch (const ::ember::emu::Error& e) {
+    throw CudaError(e.code(), e.what());
+  }
+}
+}  // namespace ember::cuda
 #define EMBER_LAUNCH(kernel, grid, block, shared_bytes, stream, ...)                          \
-  ::ember::emu::launch(::ember::emu::LaunchSite{#kernel, __FILE__, __LINE__}, (grid), (block), \
-                       (shared_bytes), (stream), kernel, ##__VA_ARGS__)
+  ::ember::cuda::launch_emulated(::ember::emu::LaunchSite{#kernel, __FILE__, __LINE__},        \
+                                 (grid), (block), (shared_bytes), (stream), kernel,            \
+                                 ##__VA_ARGS__)
 #define EMBER_DYNAMIC_SHARED(T, name)                                                         \
   T* const name = reinterpret_cast<T*>(::ember::emu::detail::coords().dynamic_smem)
 #endif

@@ -6,7 +6,6 @@
 
 namespace {
 
-using ember::emu::Error;
 
 // Neighbour exchange through shared memory; `with_barrier` false is the planted bug.
 __global__ void rotate(const float* in, float* out, bool with_barrier) {
@@ -75,18 +74,18 @@ __global__ void noop(int* out) { out[threadIdx.x] = static_cast<int>(threadIdx.x
 
 std::string at_line(int line) { return "test_checks.cu:" + std::to_string(line); }
 
-// The error a launch throws, checked to be an ember::emu::Error with `code`.
+// The error a launch throws, checked to be an ember::cuda::CudaError with `code`.
 template <class F>
 std::string launch_error(F f, cudaError_t code, const char* file, int line) {
   try {
     f();
-  } catch (const Error& e) {
-    if (e.code() != code) {
-      emu_test::fail(file, line, std::string("wrong error code ") + cudaGetErrorName(e.code()));
+  } catch (const ember::cuda::CudaError& e) {
+    if (e.code != code) {
+      emu_test::fail(file, line, std::string("wrong error code ") + cudaGetErrorName(e.code));
     }
     return e.what();
   }
-  emu_test::fail(file, line, "expected ember::emu::Error, none was thrown");
+  emu_test::fail(file, line, "expected ember::cuda::CudaError, none was thrown");
 }
 #define LAUNCH_ERROR(code, ...) launch_error([&] { __VA_ARGS__; }, code, __FILE__, __LINE__)
 
