@@ -35,11 +35,11 @@ def selftest_binary():
     return BUILD / "emu_selftest"
 
 
-def _selftest(binary, *args, schedule=None):
-    env = dict(os.environ)
-    env.pop("EMBER_EMU_SCHEDULE", None)
+def _selftest(binary, *args, schedule=None, extra_env=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EMBER_EMU_")}
     if schedule is not None:
         env["EMBER_EMU_SCHEDULE"] = schedule
+    env.update(extra_env or {})
     return _run([str(binary), *args], env=env)
 
 
@@ -67,10 +67,21 @@ def test_schedule_from_environment(selftest_binary):
         assert "PASS [asm] matmul_tiled_float" in result.stdout
 
 
-def test_bad_schedule_environment_is_an_error(selftest_binary):
-    result = _selftest(selftest_binary, "indexing_1d", schedule="sideways")
+@pytest.mark.parametrize("variable, value, message", [
+    ("EMBER_EMU_SCHEDULE", "sideways", "forward, reverse or random:SEED"),
+    ("EMBER_EMU_FIBER", "threads", "EMBER_EMU_FIBER must be 'asm' or 'ucontext'"),
+    ("EMBER_EMU_STACK_SIZE", "64k", "EMBER_EMU_STACK_SIZE must be a byte count >= 16384"),
+])
+def test_bad_environment_is_a_clear_error(selftest_binary, variable, value, message):
+    result = _selftest(selftest_binary, "indexing_1d", extra_env={variable: value})
     assert result.returncode != 0
-    assert "forward, reverse or random:SEED" in result.stdout + result.stderr
+    assert message in result.stdout + result.stderr
+
+
+def test_stack_size_from_environment(selftest_binary):
+    result = _selftest(selftest_binary, "matmul", extra_env={"EMBER_EMU_STACK_SIZE": "131072"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "PASS [ucontext] matmul_tiled_double" in result.stdout
 
 
 def test_filter_selects_tests(selftest_binary):

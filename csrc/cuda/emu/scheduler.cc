@@ -54,7 +54,7 @@ struct Settings {
 
 Settings& settings() {
   static Settings* s = [] {
-    auto* out = new Settings;
+    auto out = std::make_unique<Settings>();
     if (!asm_fibers_available()) out->backend = FiberBackend::kUcontext;
     if (const char* env = std::getenv("EMBER_EMU_SCHEDULE"); env && *env) {
       out->schedule = parse_schedule(env);
@@ -77,7 +77,7 @@ Settings& settings() {
       }
       out->stack_bytes = v;
     }
-    return out;
+    return out.release();
   }();
   return *s;
 }
