@@ -16,7 +16,32 @@ __global__ void fill_dynamic(float* out) {
   out[threadIdx.x] = s[blockDim.x - 1 - threadIdx.x];
 }
 
+__device__ unsigned g_thread_count;
+__constant__ float c_weights[4];
+
+__global__ void count_threads() { atomicAdd(&g_thread_count, 1u); }
+
+__global__ void weigh(float* out) {
+  out[threadIdx.x] = c_weights[threadIdx.x % 4] * static_cast<float>(threadIdx.x);
+}
+
 }  // namespace
+
+EMU_TEST(runtime_symbols_and_launch_without_arguments) {
+  const unsigned zero = 0;
+  EMBER_CUDA_CHECK(cudaMemcpyToSymbol(g_thread_count, &zero, sizeof(zero)));
+  EMBER_LAUNCH(count_threads, dim3(3, 2), dim3(5, 1, 7), 0, 0);
+  unsigned count = 0;
+  EMBER_CUDA_CHECK(cudaMemcpyFromSymbol(&count, g_thread_count, sizeof(count)));
+  EMU_CHECK_EQ(count, 3u * 2u * 5u * 7u);
+
+  const float weights[4] = {1.0f, -2.0f, 0.5f, 4.0f};
+  EMBER_CUDA_CHECK(cudaMemcpyToSymbol(c_weights, weights, sizeof(weights)));
+  emu_test::DeviceArray<float> d(32);
+  EMBER_LAUNCH(weigh, 1, 32, 0, 0, d.get());
+  const std::vector<float> out = d.to_host();
+  for (int t = 0; t < 32; ++t) EMU_CHECK_EQ(out[t], weights[t % 4] * static_cast<float>(t));
+}
 
 EMU_TEST(runtime_copies_and_streams) {
   const int n = 300;
