@@ -52,20 +52,10 @@ function(ember_add_cuda_backend target)
       $<$<AND:$<COMPILE_LANGUAGE:CUDA>,$<BOOL:${EMBER_CUDA_WERROR}>>:-Werror=all-warnings>
       $<$<AND:$<COMPILE_LANGUAGE:CUDA>,$<BOOL:${EMBER_CUDA_PTXAS_VERBOSE}>>:-Xptxas=-v>)
   else()
-    # Each .cu is compiled as C++ through a one-line wrapper (g++ will not take a .cu as C++
-    # source by its name), against the emulator's runtime.
-    file(GLOB emulator CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/csrc/cuda/emu/*.cc
-                                         ${PROJECT_SOURCE_DIR}/csrc/cuda/emu/*.S)
-    set(wrappers)
-    foreach(kernel IN LISTS kernels)
-      get_filename_component(name ${kernel} NAME)
-      set(wrapper ${CMAKE_CURRENT_BINARY_DIR}/emulated/${name}.cc)
-      file(CONFIGURE OUTPUT ${wrapper} CONTENT "#include \"${kernel}\"\n")
-      list(APPEND wrappers ${wrapper})
-    endforeach()
-    set_source_files_properties(${wrappers} PROPERTIES
-      COMPILE_OPTIONS "-Wno-unknown-pragmas;-fno-strict-aliasing")
-    target_sources(${target} PRIVATE ${wrappers} ${emulator})
-    target_compile_definitions(${target} PRIVATE EMBER_CUDA_EMULATED=1)
+    # The same .cu sources as host C++ against the SIMT emulator.
+    include(${PROJECT_SOURCE_DIR}/csrc/cuda/emu/emu.cmake)
+    ember_cuda_emu_sources(${kernels})
+    target_sources(${target} PRIVATE ${kernels})
+    target_link_libraries(${target} PRIVATE ember_cuda_emu)
   endif()
 endfunction()

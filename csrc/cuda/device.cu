@@ -7,7 +7,7 @@
 
 #include "core/caching_allocator.h"
 #include "cuda/device.h"
-#include "cuda/runtime.h"
+#include "cuda/launch.h"
 
 namespace ember::cuda {
 namespace {

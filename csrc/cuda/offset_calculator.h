@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "core/tensor_iter.h"
-#include "cuda/runtime.h"
+#include "cuda/launch.h"
 
 namespace ember::cuda {
 
