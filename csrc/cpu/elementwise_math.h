@@ -99,6 +99,8 @@ template <class T>
 inline T expm1_poly(T r) {
   constexpr int N = Traits<T>::kExpTerms;
   T p = T(1);
+  // Fully unrolled so the caller's loop has no inner loop and vectorizes.
+#pragma GCC unroll 16
   for (int k = N; k >= 2; --k) p = T(1) + p * (r * (T(1) / T(k)));  // unrolled: constants
   return p * r;
 }
@@ -165,6 +167,7 @@ inline T log(T x) {
   const T s = (m - T(1)) / (m + T(1));
   const T z = s * s;
   T p = T(1) / T(2 * Tr::kLogTerms + 1);
+#pragma GCC unroll 16
   for (int k = Tr::kLogTerms - 1; k >= 1; --k) p = T(1) / T(2 * k + 1) + p * z;
   const T log_m = T(2) * s + T(2) * s * z * p;
   T result = e * Tr::kLn2Hi + (e * Tr::kLn2Lo + log_m);
