@@ -141,9 +141,12 @@ inline T tanh(T x) {
   return from_bits<T>((bits(e / (e + T(2))) & ~sign_mask) | sign);
 }
 
+// e / (1 + e) with e = exp(-|x|) for negative x, so that tiny results do not come out as
+// 1 / (1 + inf) = 0.
 template <class T>
 inline T sigmoid(T x) {
-  return T(1) / (T(1) + exp(-x));
+  const T e = exp(x < T(0) ? x : -x);
+  return (x < T(0) ? e : T(1)) / (T(1) + e);
 }
 
 template <class T>
