@@ -64,7 +64,10 @@ def check(result, expected, dtype=None):
 
 
 def sigmoid_ref(x):
-    return 1 / (1 + np.exp(-x))
+    """In the form that keeps tiny results for very negative x."""
+    with np.errstate(over="ignore"):
+        e = np.exp(-np.abs(x))
+        return np.where(x < 0, e, 1) / (1 + e)
 
 
 # (name, numpy reference evaluated in float64, input domain)
@@ -277,7 +280,9 @@ def test_integer_pow():
         a ** -1
     with pytest.raises(RuntimeError, match="Integers to negative integer powers"):
         a ** ember.tensor([1, -2, 1])
-    check(a ** 0.5, np.array([2, -3, 0], np.float32) ** np.float32(0.5), "float32")
+    with np.errstate(invalid="ignore"):
+        expected = np.array([2, -3, 0], np.float32) ** np.float32(0.5)
+    check(a ** 0.5, expected, "float32")
 
 
 def test_bool_arithmetic_errors():
