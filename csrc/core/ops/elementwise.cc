@@ -129,8 +129,9 @@ DType unary_compute_type(UnaryOp op, DType in) {
   EMBER_CHECK(!(op == UnaryOp::Neg && in == DType::Bool), TypeError,
               "neg: Negation, the `-` operator, on a bool tensor is not supported. If you are "
               "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
-  EMBER_CHECK(!(op == UnaryOp::Relu && in == DType::Bool), TypeError,
-              "relu: not supported for bool tensors");
+  EMBER_CHECK(!(in == DType::Bool && (op == UnaryOp::Relu || op == UnaryOp::Abs ||
+                                      is_identity_on_integers(op))),
+              TypeError, name, ": not supported for bool tensors");
   EMBER_CHECK(!(op == UnaryOp::BitwiseNot && is_floating(in)), TypeError, name,
               ": only integer and bool tensors are supported, got ", in);
   if (is_float_function(op) && !is_floating(in)) return DType::Float32;
@@ -152,7 +153,7 @@ void unary_into(UnaryOp op, const Tensor& out, const Tensor& x) {
     copy_(out, scalar_tensor(true, DType::Bool));
   } else if (!is_floating(dtype) && is_identity_on_integers(op)) {
     copy_(out, x);
-  } else if (dtype == DType::Bool && (op == UnaryOp::Abs || op == UnaryOp::Sign)) {
+  } else if (dtype == DType::Bool && op == UnaryOp::Sign) {
     copy_(out, x);
   } else {
     TensorIter iter(out, {&x});
@@ -178,9 +179,13 @@ struct BinaryPlan {
 BinaryPlan plan_binary(BinaryOp op, const Tensor& a, const Tensor& b) {
   const char* name = op_name(op);
   const DType common = result_type({&a, &b});
-  EMBER_CHECK(!(op == BinaryOp::Sub && common == DType::Bool), TypeError,
-              "sub: Subtraction, the `-` operator, with two bool tensors is not supported. "
-              "Use the `^` or `logical_xor()` operator instead.");
+  EMBER_CHECK(!(op == BinaryOp::Sub && (a.dtype() == DType::Bool || b.dtype() == DType::Bool)),
+              TypeError, "sub: Subtraction, the `-` operator, with a bool tensor is not "
+              "supported. If you are trying to invert a mask, use the `~` or `logical_not()` "
+              "operator instead.");
+  EMBER_CHECK(!(common == DType::Bool && (op == BinaryOp::FloorDiv || op == BinaryOp::TruncDiv ||
+                                          op == BinaryOp::Remainder)),
+              TypeError, name, ": not supported for bool tensors");
   if (is_logical(op)) return {DType::Bool, DType::Bool};
   if (is_comparison(op)) return {common, DType::Bool};
   if (op == BinaryOp::BitwiseAnd || op == BinaryOp::BitwiseOr || op == BinaryOp::BitwiseXor)
