@@ -648,3 +648,24 @@ def test_unary_dtypes_match_torch(name):
                 getattr(ember, name)(ember.from_numpy(a))
             continue
         assert getattr(ember, name)(ember.from_numpy(a)).dtype.name == expected, (name, dtype)
+
+
+@pytest.mark.parametrize("dtype", ["int32", "int64", "float32", "float64"])
+def test_division_values_match_torch(dtype):
+    torch = pytest.importorskip("torch")
+    a = np.array([7, -7, 7, -7, 0, 5, -5, 1], dtype)
+    b = np.array([2, 2, -2, -2, 3, -1, 3, 8], dtype)
+    if dtype in FLOATS:
+        a = np.concatenate([a, np.array([-0.0, 5.5, -5.5, np.inf, 1.0, -1.0], dtype)])
+        b = np.concatenate([b, np.array([2.0, -0.0, 0.0, 2.0, np.inf, np.inf], dtype)])
+    ta, tb, ea, eb = torch.from_numpy(a), torch.from_numpy(b), ember.from_numpy(a), ember.from_numpy(b)
+    for name, t_fn, e_fn in [
+            ("floor", lambda x, y: torch.div(x, y, rounding_mode="floor"),
+             lambda x, y: ember.div(x, y, rounding_mode="floor")),
+            ("trunc", lambda x, y: torch.div(x, y, rounding_mode="trunc"),
+             lambda x, y: ember.div(x, y, rounding_mode="trunc")),
+            ("remainder", torch.remainder, ember.remainder), ("true", torch.div, ember.div),
+            ("maximum", torch.maximum, ember.maximum), ("pow", torch.pow, ember.pow)]:
+        if name == "pow" and dtype not in FLOATS:
+            continue
+        np.testing.assert_array_equal(e_fn(ea, eb).numpy(), t_fn(ta, tb).numpy(), err_msg=name)
