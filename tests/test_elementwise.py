@@ -669,3 +669,19 @@ def test_division_values_match_torch(dtype):
         if name == "pow" and dtype not in FLOATS:
             continue
         np.testing.assert_array_equal(e_fn(ea, eb).numpy(), t_fn(ta, tb).numpy(), err_msg=name)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("exponent", [2.0, 0.5, 3.0, -1.5])
+def test_pow_scalar_exponents(cap, exponent, dtype):
+    rng = np.random.default_rng(11)
+    for shape in ((), (7,), (13, 7), (0, 3)):
+        for kind in LAYOUTS:
+            a = np.abs(values(shape, dtype, rng)) + np.asarray(0.1, dtype)
+            t = ember.from_numpy(layout(a, kind))
+            expected = np.power(a.astype(np.float64), exponent).astype(dtype)
+            check(t ** exponent, expected, dtype)
+            check(ember.pow(t, ember.scalar_tensor(exponent, ember.float64)), expected, dtype)
+            u = ember.from_numpy(layout(a.copy(), kind))
+            u **= exponent
+            check(u, expected, dtype)

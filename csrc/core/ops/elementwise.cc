@@ -201,6 +201,14 @@ BinaryPlan plan_binary(BinaryOp op, const Tensor& a, const Tensor& b) {
 void binary_into(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b) {
   if (out.numel() == 0) return;
   const char* name = op_name(op);
+  // x ** 2 and x ** 0.5 are common (losses, norms) and far cheaper as square and sqrt, which
+  // is what PyTorch computes for them too.
+  if (op == BinaryOp::Pow && b.dim() == 0 && is_floating(b.dtype())) {
+    const double exponent =
+        b.dtype() == DType::Float32 ? *b.data<float>() : *b.data<double>();
+    if (exponent == 2.0 || exponent == 0.5)
+      return unary_into(exponent == 2.0 ? UnaryOp::Square : UnaryOp::Sqrt, out, a);
+  }
   const Tensor* lhs = &a;
   const Tensor* rhs = &b;
   switch (op) {  // fewer kernels: a > b is b < a, logical ops are bitwise ops on bool
