@@ -102,7 +102,8 @@ SPECIALS = [0.0, -0.0, 1e-30, -1e-30, 1e-310, 1e-45, 0.5, -0.5, 20.0, -20.0, 88.
 
 @pytest.mark.parametrize("dtype", FLOATS)
 @pytest.mark.parametrize("name,ref", [("exp", np.exp), ("log", np.log), ("tanh", np.tanh),
-                                      ("sigmoid", sigmoid_ref)])
+                                      ("sigmoid", sigmoid_ref), ("expm1", np.expm1),
+                                      ("log1p", np.log1p)])
 def test_vector_math_special_values_and_ulps(cap, name, ref, dtype):
     with np.errstate(all="ignore"):
         special = np.array(SPECIALS, dtype)
@@ -111,6 +112,9 @@ def test_vector_math_special_values_and_ulps(cap, name, ref, dtype):
         a = np.concatenate([special, sweep, fine, np.abs(fine)])
         if name == "log":
             a = np.abs(a)
+        if name == "log1p":
+            a = np.concatenate([np.abs(a), np.array([-1, -0.75, -0.5, -1e-3, -2], dtype),
+                                -np.abs(fine) / 3])
         expected = ref(a.astype(np.float64)).astype(dtype)
         out = getattr(ember, name)(ember.from_numpy(a)).numpy()
     both_nan = np.isnan(out) & np.isnan(expected)

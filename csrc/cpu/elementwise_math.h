@@ -1,4 +1,4 @@
-// Branch-free exp, expm1 (for tanh), log, tanh and sigmoid for float and double, written so that
+// Branch-free exp, expm1, log, log1p, tanh and sigmoid for float and double, written so that
 // the compiler vectorizes a loop calling them for each instruction set (libm's calls do not
 // vectorize without -ffast-math). Only arithmetic, comparisons that become selects, and integer
 // bit manipulation through memcpy; no table lookups, no float<->int64 conversions (AVX2 has
@@ -40,6 +40,7 @@ template <> struct Traits<float> {
   static constexpr float kLn2Hi = 0x1.62e4p-1f, kLn2Lo = 0x1.7f7d1cp-20f;
   static constexpr float kExpLo = -104.0f, kExpHi = 89.0f;  // exp is 0 / inf beyond
   static constexpr float kTanhSat = 9.5f;                     // tanh rounds to +-1 beyond
+  static constexpr float kExpm1Lo = -80.0f;                   // keeps 2^n normal
   static constexpr int kScaleSplit = 60;
   static constexpr int kExpTerms = 8;    // Taylor terms of expm1 on |r| <= ln2/2
   static constexpr int kLogTerms = 6;    // terms of atanh's series on |s| <= 0.172
@@ -52,6 +53,7 @@ template <> struct Traits<double> {
   static constexpr double kLn2Hi = 0x1.62e42fee00000p-1, kLn2Lo = 0x1.a39ef35793c76p-33;
   static constexpr double kExpLo = -746.0, kExpHi = 710.0;
   static constexpr double kTanhSat = 19.5;
+  static constexpr double kExpm1Lo = -700.0;
   static constexpr int kScaleSplit = 100;
   static constexpr int kExpTerms = 14;
   static constexpr int kLogTerms = 12;
@@ -122,12 +124,20 @@ inline T exp(T x) {
   return p * scale1 * scale2;
 }
 
-// expm1(x) for x in [-2*kTanhSat, 0]: 2^n * expm1(r) + (2^n - 1) has no cancellation there.
+// expm1(x) = 2^n * expm1(r) + (2^n - 1), which has no cancellation near 0; for large n, where
+// 2^n could overflow, (expm1(r) + 1) * 2^n - 1 with 2^n split in two, as in exp().
 template <class T>
-inline T expm1_nonpositive(T x) {
+inline T expm1(T x) {
+  using Tr = Traits<T>;
+  using U = typename Tr::U;
+  x = x < Tr::kExpm1Lo ? Tr::kExpm1Lo : x;  // -1 to the last bit beyond
+  x = x > Tr::kExpHi ? Tr::kExpHi : x;
   const Reduced<T> red = reduce(x);
-  const T scale = pow2<T>(red.shifted_n);
-  return scale * expm1_poly(red.r) + (scale - T(1));
+  const T p = expm1_poly(red.r);
+  const bool big = red.n > T(Tr::kScaleSplit);
+  const T scale = pow2<T>(big ? red.shifted_n - U(Tr::kScaleSplit) : red.shifted_n);
+  const T split = from_bits<T>((Tr::kBias + Tr::kScaleSplit) << Tr::kMantBits);
+  return big ? (p + T(1)) * scale * split - T(1) : scale * p + (scale - T(1));
 }
 
 template <class T>
@@ -137,7 +147,7 @@ inline T tanh(T x) {
   const U sign = bits(x) & sign_mask;
   T a = from_bits<T>(bits(x) ^ sign);
   a = a > Traits<T>::kTanhSat ? Traits<T>::kTanhSat : a;
-  const T e = expm1_nonpositive(T(-2) * a);  // tanh(a) = -e / (e + 2), which is >= 0
+  const T e = expm1(T(-2) * a);  // tanh(a) = -e / (e + 2), which is >= 0
   return from_bits<T>((bits(e / (e + T(2))) & ~sign_mask) | sign);
 }
 
@@ -179,6 +189,16 @@ inline T log(T x) {
   result = x == T(0) ? -inf : result;
   result = (x < T(0) || x != x) ? std::numeric_limits<T>::quiet_NaN() : result;
   return result;
+}
+
+// log(u) for u = 1 + x rounded, plus the first-order correction for that rounding.
+template <class T>
+inline T log1p(T x) {
+  const T u = T(1) + x;
+  const T log_u = log(u);
+  const T corrected = log_u + (x - (u - T(1))) / u;
+  constexpr T inf = std::numeric_limits<T>::infinity();
+  return (u == T(0) || u == inf) ? log_u : corrected;
 }
 
 }  // namespace math

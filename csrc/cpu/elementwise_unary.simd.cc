@@ -66,8 +66,8 @@ void unary_kernel(const TensorIter& iter, UnaryOp op, DType dtype) {
     case UnaryOp::Tanh: return floating(iter, dtype, name, [](auto x) { return math::tanh(x); });
     case UnaryOp::Sigmoid:
       return floating(iter, dtype, name, [](auto x) { return math::sigmoid(x); });
-    case UnaryOp::Log1p: return floating(iter, dtype, name, [](auto x) { return std::log1p(x); });
-    case UnaryOp::Expm1: return floating(iter, dtype, name, [](auto x) { return std::expm1(x); });
+    case UnaryOp::Log1p: return floating(iter, dtype, name, [](auto x) { return math::log1p(x); });
+    case UnaryOp::Expm1: return floating(iter, dtype, name, [](auto x) { return math::expm1(x); });
     case UnaryOp::Sin: return floating(iter, dtype, name, [](auto x) { return std::sin(x); });
     case UnaryOp::Cos: return floating(iter, dtype, name, [](auto x) { return std::cos(x); });
     case UnaryOp::Sqrt:
