@@ -156,17 +156,21 @@ BinaryStatus binary_kernel(const TensorIter& iter, BinaryOp op, DType dtype) {
       same_all(iter, dtype, name, [](auto a, auto b) { return minimum(a, b); });
       break;
     case BinaryOp::FloorDiv:
-      return checked(iter, dtype, name, [](auto a, auto b, Status& s) { return floor_divide(a, b, s); });
+      return checked(iter, dtype, name,
+                     [](auto a, auto b, Status& s) { return floor_divide(a, b, s); });
     case BinaryOp::TruncDiv:
-      return checked(iter, dtype, name, [](auto a, auto b, Status& s) { return trunc_divide(a, b, s); });
+      return checked(iter, dtype, name,
+                     [](auto a, auto b, Status& s) { return trunc_divide(a, b, s); });
     case BinaryOp::Remainder:
-      return checked(iter, dtype, name, [](auto a, auto b, Status& s) { return remainder(a, b, s); });
+      return checked(iter, dtype, name,
+                     [](auto a, auto b, Status& s) { return remainder(a, b, s); });
     case BinaryOp::Pow:
       if (dtype == DType::Bool) {  // as PyTorch's bool ** bool scalar: x ** False is True
         binary_loop<bool, bool>(iter, [](bool a, bool b) { return b ? a : true; });
         break;
       }
-      return checked(iter, dtype, name, [](auto a, auto b, Status& s) { return power(a, b, s); });
+      return checked(iter, dtype, name,
+                     [](auto a, auto b, Status& s) { return power(a, b, s); });
     case BinaryOp::Eq: compare(iter, dtype, name, [](auto a, auto b) { return a == b; }); break;
     case BinaryOp::Ne: compare(iter, dtype, name, [](auto a, auto b) { return a != b; }); break;
     case BinaryOp::Lt: compare(iter, dtype, name, [](auto a, auto b) { return a < b; }); break;

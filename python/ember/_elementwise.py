@@ -321,7 +321,7 @@ def clamp(input, min=None, max=None):
 clip = clamp
 
 
-# --- the Tensor methods ----------------------------------------------------------------------------
+# --- the Tensor methods --------------------------------------------------------------------------
 
 def _method_binary(op, name):
     def method(self, other):

@@ -285,8 +285,8 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   check_cpu("where", {&cond, &a, &b});
   EMBER_CHECK(cond.dtype() == DType::Bool, TypeError,
               "where: expected condition to be a bool tensor, got ", cond.dtype());
-  const Shape shape = broadcast_shapes(cond.sizes(), broadcast_shapes(a.sizes(), b.sizes(), "where"),
-                                       "where");
+  const Shape shape =
+      broadcast_shapes(cond.sizes(), broadcast_shapes(a.sizes(), b.sizes(), "where"), "where");
   const DType dtype = result_type({&a, &b});
   Tensor out = Tensor::empty(shape, dtype, a.device());
   if (out.numel() == 0) return out;
