@@ -197,7 +197,7 @@ def binary_inputs(op, dtype, sa, sb, rng):
         b = np.abs(values(sb, dtype, rng, 0, 6)).astype(dtype)
         if dtype in FLOATS:
             a = np.abs(a) + np.asarray(0.5, dtype)
-    return a, b
+    return np.asarray(a), np.asarray(b)
 
 
 @pytest.mark.parametrize("op,dtype", [
