@@ -692,3 +692,17 @@ def test_pow_scalar_exponents(cap, exponent, dtype):
             u = ember.from_numpy(layout(a.copy(), kind))
             u **= exponent
             check(u, expected, dtype)
+
+
+def test_inplace_with_overlapping_operand_reads_the_old_values():
+    base = np.arange(16.0).reshape(4, 4)
+    original = base.copy()
+    t = ember.from_numpy(base)
+    t += ember.from_numpy(base.T)  # the same memory, transposed
+    np.testing.assert_array_equal(base, original + original.T)
+    base[:] = original
+    t.mul_(ember.from_numpy(base[1]))  # a row of self, broadcast over self
+    np.testing.assert_array_equal(base, original * original[1])
+    base[:] = original
+    t += t  # the identical view is safe in place
+    np.testing.assert_array_equal(base, 2 * original)

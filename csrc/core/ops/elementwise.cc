@@ -231,6 +231,18 @@ void binary_into(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& 
   }
 }
 
+// Whether writing self elementwise could change elements of other that are still to be read:
+// their memory overlaps and other is not exactly the same view (self += self is safe,
+// self += self.T is not).
+bool may_overlap(const Tensor& self, const Tensor& other) {
+  const char* a = static_cast<const char*>(self.storage()->data());
+  const char* b = static_cast<const char*>(other.storage()->data());
+  const bool disjoint = a + self.storage()->nbytes() <= b || b + other.storage()->nbytes() <= a;
+  const bool same_view = self.data_ptr() == other.data_ptr() && self.dtype() == other.dtype() &&
+                         self.sizes() == other.sizes() && self.strides() == other.strides();
+  return !disjoint && !same_view;
+}
+
 void check_inplace(const char* name, const Tensor& self, const Shape& shape, DType result) {
   EMBER_CHECK(shape == self.sizes(), ValueError, name, ": output with shape ",
               shape_str(self.sizes()), " doesn't match the broadcast shape ", shape_str(shape));
@@ -275,7 +287,7 @@ void binary_(BinaryOp op, const Tensor& self, const Tensor& other) {
   const Shape shape = broadcast_shapes(self.sizes(), other.sizes(), name.c_str());
   const BinaryPlan plan = plan_binary(op, self, other);
   check_inplace(name.c_str(), self, shape, plan.result);
-  if (plan.result == self.dtype() && plan.compute == self.dtype())
+  if (plan.result == self.dtype() && plan.compute == self.dtype() && !may_overlap(self, other))
     binary_into(op, self, self, to_dtype(other, plan.compute));
   else
     copy_(self, binary(op, self, other));
