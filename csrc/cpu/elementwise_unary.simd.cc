@@ -1,0 +1,113 @@
+// Unary elementwise kernels, compiled once per instruction set.
+// No floating-point trap is ever observed here, and without this GCC refuses to if-convert the
+// selects in elementwise_math.h (it may not speculate an operation that "could trap"), so the
+// loops calling them would not vectorize. Results are unchanged: this is not fast-math.
+// First, so that it covers the inline code of every header below.
+#pragma GCC optimize("no-trapping-math")
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+#include "cpu/elementwise.h"
+#include "cpu/elementwise_loops.h"
+#include "cpu/elementwise_math.h"
+
+namespace ember::cpu {
+namespace EMBER_CPU_NS {
+namespace {
+
+using ops::UnaryOp;
+
+// Each helper runs f (a generic lambda) with the input's C++ type, over the dtypes it names.
+template <class F>
+void floating(const TensorIter& iter, DType dtype, const char* name, const F& f,
+              int64_t grain = kCostlyGrain) {
+  EMBER_DISPATCH_FLOATING(dtype, name, [&] { unary_loop<scalar_t, scalar_t>(iter, f, grain); });
+}
+template <class F>
+void numeric(const TensorIter& iter, DType dtype, const char* name, const F& f) {
+  EMBER_DISPATCH_NUMERIC(dtype, name, [&] { unary_loop<scalar_t, scalar_t>(iter, f); });
+}
+template <class F>
+void predicate(const TensorIter& iter, DType dtype, const char* name, const F& f) {
+  EMBER_DISPATCH_ALL(dtype, name, [&] { unary_loop<bool, scalar_t>(iter, f); });
+}
+template <class F>
+void float_predicate(const TensorIter& iter, DType dtype, const char* name, const F& f) {
+  EMBER_DISPATCH_FLOATING(dtype, name, [&] { unary_loop<bool, scalar_t>(iter, f); });
+}
+
+template <class T>
+T abs_value(T x) {
+  if constexpr (std::is_floating_point_v<T>) return std::fabs(x);
+  else if constexpr (std::is_unsigned_v<T>) return x;
+  else return x < 0 ? math::neg(x) : x;
+}
+
+template <class T>
+T sign(T x) {
+  if constexpr (std::is_unsigned_v<T>) return T(x != 0);
+  else return T((T(0) < x) - (x < T(0)));
+}
+
+void unary_kernel(const TensorIter& iter, UnaryOp op, DType dtype) {
+  const char* name = ops::op_name(op);
+  switch (op) {
+    case UnaryOp::Neg: return numeric(iter, dtype, name, [](auto x) { return math::neg(x); });
+    case UnaryOp::Abs: return numeric(iter, dtype, name, [](auto x) { return abs_value(x); });
+    case UnaryOp::Square:
+      return numeric(iter, dtype, name, [](auto x) { return math::mul(x, x); });
+    case UnaryOp::Sign: return numeric(iter, dtype, name, [](auto x) { return sign(x); });
+    // NaN passes through, as in PyTorch.
+    case UnaryOp::Relu:
+      return numeric(iter, dtype, name, [](auto x) { return x < 0 ? decltype(x)(0) : x; });
+    case UnaryOp::Exp: return floating(iter, dtype, name, [](auto x) { return math::exp(x); });
+    case UnaryOp::Log: return floating(iter, dtype, name, [](auto x) { return math::log(x); });
+    case UnaryOp::Tanh: return floating(iter, dtype, name, [](auto x) { return math::tanh(x); });
+    case UnaryOp::Sigmoid:
+      return floating(iter, dtype, name, [](auto x) { return math::sigmoid(x); });
+    case UnaryOp::Log1p: return floating(iter, dtype, name, [](auto x) { return math::log1p(x); });
+    case UnaryOp::Expm1: return floating(iter, dtype, name, [](auto x) { return math::expm1(x); });
+    case UnaryOp::Sin: return floating(iter, dtype, name, [](auto x) { return std::sin(x); });
+    case UnaryOp::Cos: return floating(iter, dtype, name, [](auto x) { return std::cos(x); });
+    case UnaryOp::Sqrt:
+      return floating(iter, dtype, name, [](auto x) { return std::sqrt(x); }, kGrainSize);
+    case UnaryOp::Rsqrt:
+      return floating(iter, dtype, name, [](auto x) { return decltype(x)(1) / std::sqrt(x); });
+    case UnaryOp::Reciprocal:
+      return floating(iter, dtype, name, [](auto x) { return decltype(x)(1) / x; }, kGrainSize);
+    case UnaryOp::Floor:
+      return floating(iter, dtype, name, [](auto x) { return std::floor(x); }, kGrainSize);
+    case UnaryOp::Ceil:
+      return floating(iter, dtype, name, [](auto x) { return std::ceil(x); }, kGrainSize);
+    case UnaryOp::Trunc:
+      return floating(iter, dtype, name, [](auto x) { return std::trunc(x); }, kGrainSize);
+    // Half to even, like numpy and PyTorch.
+    case UnaryOp::Round:
+      return floating(iter, dtype, name, [](auto x) { return std::nearbyint(x); }, kGrainSize);
+    case UnaryOp::IsNan: return float_predicate(iter, dtype, name, [](auto x) { return x != x; });
+    case UnaryOp::IsInf:
+      return float_predicate(iter, dtype, name, [](auto x) {
+        return std::fabs(x) == std::numeric_limits<decltype(x)>::infinity();
+      });
+    case UnaryOp::IsFinite:
+      return float_predicate(iter, dtype, name, [](auto x) {
+        return std::fabs(x) < std::numeric_limits<decltype(x)>::infinity();
+      });
+    case UnaryOp::LogicalNot: return predicate(iter, dtype, name, [](auto x) { return !x; });
+    case UnaryOp::BitwiseNot:
+      return EMBER_DISPATCH_INTEGRAL_AND_BOOL(dtype, name, [&] {
+        unary_loop<scalar_t, scalar_t>(iter, [](scalar_t x) {
+          if constexpr (std::is_same_v<scalar_t, bool>) return !x;
+          else return scalar_t(~x);
+        });
+      });
+  }
+}
+
+}  // namespace
+}  // namespace EMBER_CPU_NS
+
+EMBER_REGISTER_DISPATCH(unary_stub, &EMBER_CPU_NS::unary_kernel);
+
+}  // namespace ember::cpu
