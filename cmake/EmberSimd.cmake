@@ -17,7 +17,10 @@ function(ember_add_simd_variants target)
     target_include_directories(${objlib} PRIVATE
       ${PROJECT_SOURCE_DIR}/csrc/include ${PROJECT_SOURCE_DIR}/csrc)
     target_compile_definitions(${objlib} PRIVATE EMBER_CPU_CAPABILITY=${cap})
-    target_compile_options(${objlib} PRIVATE -O3 -Wall -Wextra -fno-math-errno
+    # -fno-trapping-math: ember never observes floating-point traps, and without it GCC will not
+    # if-convert the selects of the vectorized math (csrc/cpu/elementwise_math.h), so those
+    # loops would stay scalar. Results are unchanged; this is not fast-math.
+    target_compile_options(${objlib} PRIVATE -O3 -Wall -Wextra -fno-math-errno -fno-trapping-math
                            ${EMBER_SIMD_FLAGS_${cap}})
     target_link_libraries(${objlib} PRIVATE OpenMP::OpenMP_CXX)
     target_sources(${target} PRIVATE $<TARGET_OBJECTS:${objlib}>)

@@ -8,8 +8,6 @@ from hypothesis.extra.numpy import mutually_broadcastable_shapes
 import ember
 from ember import _C
 
-ALL_CAPS = ("default", "avx2", "avx512")
-CAPS = ALL_CAPS[:ALL_CAPS.index(_C.build_config()["cpu_detected"]) + 1]
 DTYPES = ("bool", "uint8", "int32", "int64", "float32", "float64")
 FLOATS = ("float32", "float64")
 INTS = ("uint8", "int32", "int64")
@@ -18,13 +16,6 @@ SHAPES = [(), (1,), (7,), (13, 7), (0,), (3, 0), (2, 3, 5), (100_003,)]
 LAYOUTS = ("contiguous", "transposed", "strided")
 
 
-@pytest.fixture(params=CAPS)
-def cap(request):
-    old = _C.cpu_capability()
-    _C.set_cpu_capability(request.param)
-    assert _C.cpu_capability() == request.param
-    yield request.param
-    _C.set_cpu_capability(old)
 
 
 def values(shape, dtype, rng, low=-50, high=50):
@@ -85,7 +76,7 @@ FLOAT_UNARY = [
 
 @pytest.mark.parametrize("dtype", FLOATS)
 @pytest.mark.parametrize("name,ref,domain", FLOAT_UNARY, ids=[u[0] for u in FLOAT_UNARY])
-def test_float_unary(cap, name, ref, domain, dtype):
+def test_float_unary(capability, name, ref, domain, dtype):
     rng = np.random.default_rng(0)
     for shape in SHAPES:
         for kind in LAYOUTS:
@@ -104,7 +95,7 @@ SPECIALS = [0.0, -0.0, 1e-30, -1e-30, 1e-310, 1e-45, 0.5, -0.5, 20.0, -20.0, 88.
 @pytest.mark.parametrize("name,ref", [("exp", np.exp), ("log", np.log), ("tanh", np.tanh),
                                       ("sigmoid", sigmoid_ref), ("expm1", np.expm1),
                                       ("log1p", np.log1p)])
-def test_vector_math_special_values_and_ulps(cap, name, ref, dtype):
+def test_vector_math_special_values_and_ulps(capability, name, ref, dtype):
     with np.errstate(all="ignore"):
         special = np.array(SPECIALS, dtype)
         sweep = np.linspace(-750, 750, 300_001).astype(dtype)
@@ -216,7 +207,7 @@ def test_binary_matches_numpy(op, dtype):
 
 @pytest.mark.parametrize("dtype", FLOATS)
 @pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "maximum", "minimum", "lt", "eq"])
-def test_float_binary_every_capability(cap, op, dtype):
+def test_float_binary_every_capability(capability, op, dtype):
     ref = {"div": np.divide, **NP_BINARY}[op]
     rng = np.random.default_rng(5)
     for sa, sb in SHAPE_PAIRS + [((1,), (100_003,))]:
@@ -395,7 +386,7 @@ def test_equality_with_unsupported_types_is_python_identity():
 # --- where, clamp, round -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_where(cap, dtype):
+def test_where(capability, dtype):
     rng = np.random.default_rng(8)
     for sc, sa, sb in [((13, 7), (13, 7), (13, 7)), ((13, 1), (7,), ()), ((), (5,), (5,)),
                        ((0, 3), (3,), (1,)), ((100_003,), (100_003,), (1,))]:
@@ -679,7 +670,7 @@ def test_division_values_match_torch(dtype):
 
 @pytest.mark.parametrize("dtype", FLOATS)
 @pytest.mark.parametrize("exponent", [2.0, 0.5, 3.0, -1.5])
-def test_pow_scalar_exponents(cap, exponent, dtype):
+def test_pow_scalar_exponents(capability, exponent, dtype):
     rng = np.random.default_rng(11)
     for shape in ((), (7,), (13, 7), (0, 3)):
         for kind in LAYOUTS:

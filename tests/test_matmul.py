@@ -7,16 +7,8 @@ from hypothesis import given, settings, strategies as st
 import ember
 
 NUMERIC = [np.uint8, np.int32, np.int64, np.float32, np.float64]
-_ORDER = ["default", "avx2", "avx512"]
-CAPABILITIES = _ORDER[:_ORDER.index(ember._C.build_config()["cpu_detected"]) + 1]
 
 
-@pytest.fixture(params=CAPABILITIES)
-def capability(request):
-    before = ember._C.cpu_capability()
-    ember._C.set_cpu_capability(request.param)
-    yield request.param
-    ember._C.set_cpu_capability(before)
 
 
 def rand(shape, dtype, rng):

@@ -15,18 +15,8 @@ ALL_DTYPES = [np.bool_] + INTS + FLOATS
 SHAPES = [(), (1,), (7,), (0,), (3, 0), (1, 7), (13, 7), (2, 3, 5), (4, 1, 6), (2, 3, 2, 5)]
 LAYOUTS = ["contiguous", "transposed", "stepped"]
 
-_ORDER = ["default", "avx2", "avx512"]
-CAPABILITIES = _ORDER[:_ORDER.index(ember._C.build_config()["cpu_detected"]) + 1]
 
 
-@pytest.fixture(params=CAPABILITIES)
-def capability(request):
-    """Runs the test with the kernels of one instruction set, restoring the previous choice."""
-    before = ember._C.cpu_capability()
-    ember._C.set_cpu_capability(request.param)
-    assert ember._C.cpu_capability() == request.param
-    yield request.param
-    ember._C.set_cpu_capability(before)
 
 
 def values(shape, dtype, rng, kind="any"):

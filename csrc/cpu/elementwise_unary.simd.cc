@@ -1,9 +1,4 @@
 // Unary elementwise kernels, compiled once per instruction set.
-// No floating-point trap is ever observed here, and without this GCC refuses to if-convert the
-// selects in elementwise_math.h (it may not speculate an operation that "could trap"), so the
-// loops calling them would not vectorize. Results are unchanged: this is not fast-math.
-// First, so that it covers the inline code of every header below.
-#pragma GCC optimize("no-trapping-math")
 #include <cmath>
 #include <limits>
 #include <type_traits>
