@@ -23,7 +23,7 @@ nvcc_check() {
     for src in "$here"/*.cu; do
       echo "== nvcc -arch=$arch $(basename "$src")"
       nvcc -std=c++17 -arch="$arch" -c "$src" -o "$out/$(basename "$src" .cu).$arch.o" \
-        -I"$root/csrc" -Werror all-warnings -Xptxas -v \
+        -I"$root/csrc" -I"$root/csrc/include" -Werror all-warnings -Xptxas -v \
         -Xcompiler -Wall,-Wextra,-Werror 2>&1 | sed -n '/ptxas info *: Compiling entry\|Used\|spill\|error\|warning/p'
       test "${PIPESTATUS[0]}" -eq 0
     done
