@@ -212,6 +212,10 @@ def test_inplace_rules():
     buf = ember.zeros(2, dtype=ember.float64)
     with pytest.raises(RuntimeError, match="add_: in-place"):
         buf += x
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        x.zero_()
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        x.copy_(ember.zeros(2))
     with ember.no_grad():  # how optimizers update parameters
         x.sub_(ember.tensor([0.5, 0.5], dtype=ember.float64))
     np.testing.assert_allclose(x.detach().numpy(), [0.5, 1.5])

@@ -81,7 +81,8 @@ def _fit(node: BackwardNode, i: int, g, meta):
 
 def _zeros(meta):
     shape, dtype, device = meta
-    return _tensor.wrap(_C.expand(_C.scalar_tensor(0, dtype), shape)).to(device)
+    zero = _tensor.wrap(_C.expand(_C.scalar_tensor(0, dtype), shape))
+    return zero.to(_tensor._device.from_impl_str(device))
 
 
 def _order(root_nodes):

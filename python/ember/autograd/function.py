@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import weakref
 
+from .. import _C
 from .. import _tensor
 from . import anomaly
 from . import grad_mode
 
+_FLOAT_C = frozenset((_C.DType.float32, _C.DType.float64))
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
           "after they have already been freed). Saved intermediate values of the graph are "
           "freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you "
@@ -77,10 +79,6 @@ class BackwardNode:
     def _release(self) -> None:
         self._saved = ()
         self._released = True
-        for k in list(vars(self)):
-            if not k.startswith("_") and k not in ("materialize_grads", "needs_input_grad",
-                                                   "next_functions"):
-                delattr(self, k)  # attributes forward set on ctx may hold tensors too
 
     def _output_nr(self, t) -> int:
         for i, ref in enumerate(self._outputs):
@@ -152,18 +150,19 @@ class Function:
         non_diff = ctx._non_differentiable
         refs, meta, fresh = [], [], []
         for o in outputs:
-            if not isinstance(o, Tensor) or not o.dtype.is_floating_point or \
-                    any(o is x for x in non_diff):
+            impl = o._impl if isinstance(o, Tensor) else None
+            if impl is None or impl.dtype not in _FLOAT_C or \
+                    (non_diff and any(o is x for x in non_diff)):
                 refs.append(None)
                 meta.append(None)
                 fresh.append(o)
                 continue
-            if any(o is a for a in args) or o.grad_fn is not None:
-                o = _tensor.wrap(o._impl)  # forward returned an input: record an alias of it
+            if o.grad_fn is not None or o.requires_grad:
+                o = _tensor.wrap(impl)  # forward returned an input: record an alias of it
             o.requires_grad = True
             o.grad_fn = ctx
             refs.append(weakref.ref(o))
-            meta.append((o._impl.shape, o._impl.dtype, o.device))
+            meta.append((impl.shape, impl.dtype, impl.device))
             fresh.append(o)
         ctx._outputs = tuple(refs)
         ctx._output_meta = tuple(meta)
