@@ -139,6 +139,8 @@ def test_reductions_of_0d_and_with_zeros():
     x = ember.tensor([[0.0, 2.0, 3.0], [0.0, 0.0, 1.5]], dtype=ember.float64,
                      requires_grad=True)
     assert gradcheck(lambda t: t.prod(1), (x,))  # exact where some factors are 0
+    assert gradcheck(lambda t: t.cumprod(1), (x,))
+    assert gradcheck(lambda t: t.cumprod(0), (x,))
 
 
 def test_tie_gradients_are_shared():

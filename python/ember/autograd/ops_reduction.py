@@ -201,8 +201,9 @@ class Cumsum(Function):
 
 
 class Cumprod(Function):
-    """Running product; the gradient divides by x, so it is only defined for x without
-    zeros (as the running products' reverse sums are)."""
+    """Running product. Without zeros in x the gradient is reverse_cumsum(g * out) / x; with
+    zeros it runs the exact recurrence S_i = g_i + x_(i+1) S_(i+1), grad_i = prefix_i S_i, one
+    step per entry along dim."""
 
     @staticmethod
     def forward(ctx, x, dim, dtype):
@@ -217,4 +218,15 @@ class Cumprod(Function):
         if g.ndim == 0:
             return g, None, None
         d = ctx.dim
-        return (g * out).flip(d).cumsum(d).flip(d) / x, None, None
+        if not (x == 0).any().item():
+            return (g * out).flip(d).cumsum(d).flip(d) / x, None, None
+        xs, gs = x.unbind(d), g.unbind(d)
+        prefix, acc = [], zeros_like(gs[0]) + 1
+        for xi in xs:
+            prefix.append(acc)
+            acc = acc * xi
+        grads, s = [None] * len(xs), None
+        for i in range(len(xs) - 1, -1, -1):
+            s = gs[i] if s is None else gs[i] + xs[i + 1] * s
+            grads[i] = prefix[i] * s
+        return V.stack(grads, d), None, None
