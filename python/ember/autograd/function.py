@@ -17,11 +17,23 @@ from . import anomaly
 from . import grad_mode
 
 _FLOAT_C = frozenset((_C.DType.float32, _C.DType.float64))
+_NO_EDGE = (None, 0)
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
           "after they have already been freed). Saved intermediate values of the graph are "
           "freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you "
           "need to backward through the graph a second time or if you need to access saved "
           "tensors after calling backward.")
+
+
+class _SavedOutput:
+    """An output of the node kept for its backward. Holding the output Tensor itself would make
+    a reference cycle (tensor -> grad_fn -> saved tensor) that only the garbage collector frees,
+    and that costs more than the op; the C++ tensor is kept instead and re-wrapped on use."""
+
+    __slots__ = ("nr", "impl")
+
+    def __init__(self, nr: int, impl):
+        self.nr, self.impl = nr, impl
 
 
 class BackwardNode:
@@ -56,7 +68,12 @@ class BackwardNode:
     def saved_tensors(self) -> tuple:
         if self._released:
             raise RuntimeError(_FREED)
-        return self._saved
+        return tuple(self._unpack(t) if type(t) is _SavedOutput else t for t in self._saved)
+
+    def _unpack(self, saved: _SavedOutput):
+        t = _tensor.wrap(saved.impl, True)
+        t.grad_fn = self  # so that a double backward through it reaches this node
+        return t
 
     def mark_non_differentiable(self, *tensors) -> None:
         """Outputs that never require grad (e.g. indices); their gradient is always zero."""
@@ -84,6 +101,9 @@ class BackwardNode:
         for i, ref in enumerate(self._outputs):
             if ref is not None and ref() is t:
                 return i
+        for saved in self._saved:
+            if type(saved) is _SavedOutput and saved.impl is t._impl:
+                return saved.nr
         raise RuntimeError(f"{self.name()}: tensor is not an output of this node")
 
 
@@ -130,7 +150,7 @@ class Function:
         """Runs forward on the arguments and records the node when a tensor argument requires
         grad and grad mode is on."""
         Tensor = _tensor.Tensor
-        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
         ctx = cls._backward_cls()
         ctx.needs_input_grad = needs
         prev = grad_mode._enabled
@@ -144,9 +164,17 @@ class Function:
             anomaly.check([o for o in outputs if isinstance(o, Tensor)], cls.__name__)
         if not (prev and True in needs):
             return result
-        ctx.next_functions = tuple(_edge(a) if n else (None, 0) for a, n in zip(args, needs))
-        ctx._input_meta = tuple((a._impl.shape, a._impl.dtype) if n else None
-                                for a, n in zip(args, needs))
+        edges, input_meta = [], []
+        for a, n in zip(args, needs):
+            if n:
+                edges.append(_edge(a))
+                impl = a._impl
+                input_meta.append((impl.shape, impl.dtype))
+            else:
+                edges.append(_NO_EDGE)
+                input_meta.append(None)
+        ctx.next_functions = tuple(edges)
+        ctx._input_meta = tuple(input_meta)
         non_diff = ctx._non_differentiable
         refs, meta, fresh = [], [], []
         for o in outputs:
@@ -166,7 +194,16 @@ class Function:
             fresh.append(o)
         ctx._outputs = tuple(refs)
         ctx._output_meta = tuple(meta)
+        if ctx._saved:
+            ctx._saved = tuple(_saved_form(t, fresh, refs) for t in ctx._saved)
         return tuple(fresh) if isinstance(result, tuple) else fresh[0]
+
+
+def _saved_form(t, outputs, refs):
+    for nr, o in enumerate(outputs):
+        if t is o and refs[nr] is not None:
+            return _SavedOutput(nr, o._impl)
+    return t
 
 
 def _edge(t):
