@@ -346,3 +346,26 @@ def test_composite_gradients_match_torch(name, fn, shapes):
     fn(t, *ts).backward()
     for e, tt in zip(es, ts):
         np.testing.assert_allclose(e.grad.numpy(), tt.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_double_backward_through_saved_outputs():
+    x = leaf([0.3, -0.7])
+    for fn, second in [(ember.exp, np.exp), (ember.sigmoid,
+                                             lambda v: (s := 1 / (1 + np.exp(-v))) * (1 - s) * (1 - 2 * s))]:
+        g, = ember.autograd.grad(fn(x).sum(), x, create_graph=True)
+        g2, = ember.autograd.grad(g.sum(), x)
+        np.testing.assert_allclose(g2.numpy(), second(np.array([0.3, -0.7])), rtol=1e-12)
+
+
+def test_graph_is_freed_by_reference_counting():
+    import gc
+    import weakref
+    x = leaf([1.0, 2.0])
+    gc.disable()
+    try:
+        y = x.exp().tanh() * 2
+        node = weakref.ref(y.grad_fn)
+        del y
+        assert node() is None  # no cycle between outputs and the nodes that saved them
+    finally:
+        gc.enable()
