@@ -80,6 +80,14 @@ def test_binary_with_scalars(name, fn):
     assert gradcheck(lambda t: fn(t, ember.tensor(2, dtype=ember.int64)), (x,))
 
 
+def test_rounding_divisions_have_zero_gradient():
+    a, b = leaf((2, 3), 1.1, 1.9), leaf((3,), 0.3, 0.45)
+    for mode in ("floor", "trunc"):
+        ga, gb = ember.autograd.grad(ember.div(a, b, rounding_mode=mode).sum(), (a, b))
+        assert not ga.numpy().any() and not gb.numpy().any() and gb.shape == (3,)
+    assert gradcheck(lambda x, y: (x // y) + x, (a, b))
+
+
 def test_where_and_clamp():
     c = ember.tensor([[True, False, True]])
     a, b = leaf((2, 3)), leaf((3,))
