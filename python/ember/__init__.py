@@ -25,6 +25,8 @@ from ._runtime import (  # noqa: E402
     memory_stats, empty_cache,
 )
 from . import cuda  # noqa: E402
+from . import autograd  # noqa: E402
+from .autograd import no_grad, enable_grad, set_grad_enabled, is_grad_enabled  # noqa: E402
 
 # Each family module lists its public functions in __all__.
 from ._elementwise import *  # noqa: E402,F401,F403
@@ -45,4 +47,5 @@ __all__ = [
     "get_default_dtype", "set_default_dtype", "promote_types",
     "show_config", "cmake_prefix_path", "get_num_threads", "set_num_threads",
     "memory_stats", "empty_cache", "cuda",
+    "autograd", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
 ]

@@ -10,6 +10,8 @@ import numpy as np
 from . import _C
 from . import _dtype
 from ._random import check_cpu_device, impl_of
+from .autograd import grad_mode as _grad_mode
+from .autograd import ops_elementwise as _ag
 
 __all__ = ["empty", "zeros", "ones", "full", "empty_like", "zeros_like", "ones_like",
            "full_like", "arange", "linspace", "eye", "rand", "randn", "randint", "rand_like",
@@ -300,22 +302,30 @@ class CreationMethods:
 
     def fill_(self, value):
         """Set every element to ``value`` (converted to the tensor's dtype)."""
+        if self.requires_grad and _grad_mode._enabled:
+            _ag.check_inplace(self, (), "fill_")
         _fill(self._impl, value, "fill_")
         return self
 
     def zero_(self):
         """Set every element to zero."""
+        if self.requires_grad and _grad_mode._enabled:
+            _ag.check_inplace(self, (), "zero_")
         _C.fill_int_(self._impl, 0)
         return self
 
     def uniform_(self, from_=0.0, to=1.0, *, generator=None):
         """Fill with uniform samples on [from_, to)."""
+        if self.requires_grad and _grad_mode._enabled:
+            _ag.check_inplace(self, (), "uniform_")
         _C.uniform_(self._impl, float(_scalar(from_, "uniform_")), float(_scalar(to, "uniform_")),
                     impl_of(generator))
         return self
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
         """Fill with normal samples of the given mean and standard deviation."""
+        if self.requires_grad and _grad_mode._enabled:
+            _ag.check_inplace(self, (), "normal_")
         _C.normal_(self._impl, float(_scalar(mean, "normal_")), float(_scalar(std, "normal_")),
                    impl_of(generator))
         return self
@@ -323,6 +333,8 @@ class CreationMethods:
     def random_(self, from_=None, to=None, *, generator=None):
         """``random_(to)``: integers on [0, to); ``random_(from_, to)``: on [from_, to);
         ``random_()``: on [0, 2**mantissa] for floats, [0, max) for integer dtypes."""
+        if self.requires_grad and _grad_mode._enabled:
+            _ag.check_inplace(self, (), "random_")
         if from_ is not None and to is None:
             from_, to = 0, from_
         if to is None:
@@ -335,6 +347,8 @@ class CreationMethods:
 
     def bernoulli_(self, p=0.5, *, generator=None):
         """Set each element to 1 with probability ``p``, else 0."""
+        if self.requires_grad and _grad_mode._enabled:
+            _ag.check_inplace(self, (), "bernoulli_")
         _C.bernoulli_(self._impl, float(_scalar(p, "bernoulli_")), impl_of(generator))
         return self
 

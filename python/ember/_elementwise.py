@@ -15,6 +15,8 @@ import numpy as np
 from . import _C
 from . import _dtype
 from . import _tensor
+from .autograd import grad_mode as _grad_mode
+from .autograd import ops_elementwise as _ag
 
 _U = _C.UnaryOp
 _B = _C.BinaryOp
@@ -77,20 +79,39 @@ def _binary(op, a, b, name: str):
     Tensor = _tensor.Tensor
     if isinstance(a, Tensor):
         ai = a._impl
-        bi = b._impl if isinstance(b, Tensor) else _operand(b, a, name)
+        if isinstance(b, Tensor):
+            bi = b._impl
+            grad = a.requires_grad or b.requires_grad
+        else:
+            bi = _operand(b, a, name)
+            grad = a.requires_grad
     elif isinstance(b, Tensor):
         bi = b._impl
         ai = _operand(a, b, name)
+        grad = b.requires_grad
     else:
         raise TypeError(f"{name}: expected at least one Tensor operand, got "
                         f"{type(a).__name__} and {type(b).__name__}")
+    if grad and _grad_mode._enabled:
+        return _ag.BINARY_FN[op].apply(_as_tensor(a, ai), _as_tensor(b, bi), op)
     return _tensor.wrap(_C.binary(op, ai, bi))
 
 
+def _as_tensor(value, impl):
+    return value if isinstance(value, _tensor.Tensor) else _tensor.wrap(impl)
+
+
 def _binary_(op, self, other, name: str):
+    if _grad_mode._enabled:
+        _check_inplace(self, other, name)
     _C.binary_(op, _tensor_impl(self, name),
                other._impl if isinstance(other, _tensor.Tensor) else _operand(other, self, name))
     return self
+
+
+def _check_inplace(self, other, name: str):
+    if self.requires_grad or getattr(other, "requires_grad", False):
+        _ag.check_inplace(self, (other,), name)
 
 
 def scalar_tensor(value, dtype=None):
@@ -145,9 +166,14 @@ _UNARY_ALIASES = {"negative": "neg", "absolute": "abs", "fix": "trunc"}
 
 def _make_unary(name, op, what):
     def fn(input):
-        return _tensor.wrap(_C.unary(op, _tensor_impl(input, name)))
+        impl = _tensor_impl(input, name)
+        if input.requires_grad and _grad_mode._enabled:
+            return _ag.UNARY_FN[op].apply(input, op)
+        return _tensor.wrap(_C.unary(op, impl))
 
     def fn_(self):
+        if self.requires_grad and _grad_mode._enabled:
+            _ag.check_inplace(self, (), name + "_")
         _C.unary_(op, self._impl)
         return self
 
@@ -174,6 +200,10 @@ for _alias, _name in _UNARY_ALIASES.items():
 
 
 def _round_impl(input, decimals: int, inplace: bool):
+    if _grad_mode._enabled and getattr(input, "requires_grad", False):
+        if inplace:
+            _ag.check_inplace(input, (), "round_")
+        return _ag.Round.apply(input, decimals)
     if decimals == 0:
         if inplace:
             _C.unary_(_U.round, input._impl)
@@ -303,8 +333,11 @@ def where(condition, input, other):
     cond = _tensor_impl(condition, "where")
     like = input if isinstance(input, _tensor.Tensor) else \
         other if isinstance(other, _tensor.Tensor) else None
-    return _tensor.wrap(_C.where(cond, _operand(input, like, "where"),
-                                 _operand(other, like, "where")))
+    a, b = _operand(input, like, "where"), _operand(other, like, "where")
+    if _grad_mode._enabled and (getattr(input, "requires_grad", False) or
+                                getattr(other, "requires_grad", False)):
+        return _ag.Where.apply(condition, _as_tensor(input, a), _as_tensor(other, b))
+    return _tensor.wrap(_C.where(cond, a, b))
 
 
 def _bounds(input, min, max):
@@ -315,7 +348,11 @@ def _bounds(input, min, max):
 def clamp(input, min=None, max=None):
     """Limits input to [min, max] elementwise (``torch.clamp``); either bound may be None, a
     scalar or a tensor. Where min > max the result is max."""
-    return _tensor.wrap(_C.clamp(_tensor_impl(input, "clamp"), *_bounds(input, min, max)))
+    impl = _tensor_impl(input, "clamp")
+    if _grad_mode._enabled and (input.requires_grad or getattr(min, "requires_grad", False) or
+                                getattr(max, "requires_grad", False)):
+        return _ag.Clamp.apply(input, min, max)
+    return _tensor.wrap(_C.clamp(impl, *_bounds(input, min, max)))
 
 
 clip = clamp
@@ -336,7 +373,7 @@ def _method_reflected(op, name):
     def method(self, other):
         if not _supported(other):
             return NotImplemented
-        return _tensor.wrap(_C.binary(op, _operand(other, self, name), self._impl))
+        return _binary(op, other, self, name)
     method.__name__ = name
     return method
 
@@ -401,6 +438,8 @@ class ElementwiseMethods:
 
     def clamp_(self, min=None, max=None):
         """In-place ``clamp``; returns self."""
+        if _grad_mode._enabled:
+            _check_inplace(self, min if hasattr(min, "requires_grad") else max, "clamp_")
         _C.clamp_(self._impl, *_bounds(self, min, max))
         return self
 
@@ -456,13 +495,13 @@ class ElementwiseMethods:
     __ge__ = _method_binary(_B.ge, "ge")
 
     def __neg__(self):
-        return _tensor.wrap(_C.unary(_U.neg, self._impl))
+        return _UNARY_METHODS["neg"](self)
 
     def __pos__(self):
         return self
 
     def __abs__(self):
-        return _tensor.wrap(_C.unary(_U.abs, self._impl))
+        return _UNARY_METHODS["abs"](self)
 
     def __invert__(self):
         return _tensor.wrap(_C.unary(_U.bitwise_not, self._impl))

@@ -10,6 +10,9 @@ import collections
 
 from . import _C
 from . import _dtype
+from .autograd import grad_mode as _grad_mode
+from .autograd import ops_linalg as _ag_linalg
+from .autograd import ops_reduction as _ag
 
 __all__ = [
     "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin",
@@ -55,33 +58,56 @@ def _single_dim(dim, op: str) -> int:
     raise TypeError(f"{op}: dim must be an int, got {dim!r}")
 
 
+def _grad(*tensors) -> bool:
+    """Whether to record this op: grad mode is on and an input requires grad."""
+    return _grad_mode._enabled and _builtin_any(t.requires_grad for t in tensors)
+
+
+_builtin_any = any  # shadowed below by ember.any
+
+
 def _c_dtype(dtype):
     return None if dtype is None else _dtype.as_dtype(dtype)._c
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum over ``dim`` (all dims when None); bool/integer inputs give int64 unless ``dtype``."""
-    return _wrap(_C.sum(_impl(input, "sum"), _dims(dim, "sum"), keepdim, _c_dtype(dtype)))
+    impl, dims = _impl(input, "sum"), _dims(dim, "sum")
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Sum.apply(input, dims, keepdim, dtype)
+    return _wrap(_C.sum(impl, dims, keepdim, _c_dtype(dtype)))
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Arithmetic mean over ``dim``; needs a floating input (or a floating ``dtype``)."""
-    return _wrap(_C.mean(_impl(input, "mean"), _dims(dim, "mean"), keepdim, _c_dtype(dtype)))
+    impl, dims = _impl(input, "mean"), _dims(dim, "mean")
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Mean.apply(input, dims, keepdim, dtype)
+    return _wrap(_C.mean(impl, dims, keepdim, _c_dtype(dtype)))
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product over ``dim``; bool/integer inputs give int64 unless ``dtype``."""
-    return _wrap(_C.prod(_impl(input, "prod"), _dims(dim, "prod"), keepdim, _c_dtype(dtype)))
+    impl, dims = _impl(input, "prod"), _dims(dim, "prod")
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Prod.apply(input, dims, keepdim, dtype)
+    return _wrap(_C.prod(impl, dims, keepdim, _c_dtype(dtype)))
 
 
 def amax(input, dim=(), keepdim=False):
     """Largest value over ``dim`` (all dims when empty); NaN propagates."""
-    return _wrap(_C.amax(_impl(input, "amax"), _dims(dim, "amax"), keepdim))
+    impl, dims = _impl(input, "amax"), _dims(dim, "amax")
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Amax.apply(input, dims, keepdim)
+    return _wrap(_C.amax(impl, dims, keepdim))
 
 
 def amin(input, dim=(), keepdim=False):
     """Smallest value over ``dim`` (all dims when empty); NaN propagates."""
-    return _wrap(_C.amin(_impl(input, "amin"), _dims(dim, "amin"), keepdim))
+    impl, dims = _impl(input, "amin"), _dims(dim, "amin")
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Amin.apply(input, dims, keepdim)
+    return _wrap(_C.amin(impl, dims, keepdim))
 
 
 def _extreme(input, dim, keepdim, op: str, is_max: bool):
@@ -89,14 +115,18 @@ def _extreme(input, dim, keepdim, op: str, is_max: bool):
     if dim is None:
         if keepdim:
             raise TypeError(f"{op}: keepdim=True needs a dim")
-        return _wrap((_C.amax if is_max else _C.amin)(impl, [], False))
+        return (amax if is_max else amin)(input)
     if hasattr(dim, "_impl"):
         import ember
         if keepdim:
             raise TypeError(f"{op}: keepdim is not an argument of the elementwise form "
                             f"{op}(input, other)")
         return (ember.maximum if is_max else ember.minimum)(input, dim)
-    values, indices = (_C.max_dim if is_max else _C.min_dim)(impl, _single_dim(dim, op), keepdim)
+    kernel = _C.max_dim if is_max else _C.min_dim
+    if input.requires_grad and _grad_mode._enabled:
+        values, indices = _ag.MaxDim.apply(input, _single_dim(dim, op), keepdim, kernel)
+        return (MaxResult if is_max else MinResult)(values, indices)
+    values, indices = kernel(impl, _single_dim(dim, op), keepdim)
     return (MaxResult if is_max else MinResult)(_wrap(values), _wrap(indices))
 
 
@@ -143,26 +173,38 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance over ``dim`` with divisor ``N - correction`` (default correction 1;
     ``unbiased=False`` means 0)."""
     dims, c = _correction(dim, unbiased, correction, "var")
-    return _wrap(_C.var(_impl(input, "var"), dims, c, keepdim))
+    impl = _impl(input, "var")
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Var.apply(input, dims, keepdim, c)
+    return _wrap(_C.var(impl, dims, c, keepdim))
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation over ``dim``; arguments as :func:`var`."""
     dims, c = _correction(dim, unbiased, correction, "std")
-    return _wrap(_C.std(_impl(input, "std"), dims, c, keepdim))
+    impl = _impl(input, "std")
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Std.apply(input, dims, keepdim, c)
+    return _wrap(_C.std(impl, dims, c, keepdim))
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(var, mean)`` over ``dim`` in one pass over the data's layout."""
     dims, c = _correction(dim, unbiased, correction, "var_mean")
-    v, m = _C.var_mean(_impl(input, "var_mean"), dims, c, keepdim)
+    impl = _impl(input, "var_mean")
+    if _grad(input):  # two recorded reductions: each output gets its own gradient
+        return var(input, dims, keepdim=keepdim, correction=c), mean(input, dims, keepdim)
+    v, m = _C.var_mean(impl, dims, c, keepdim)
     return _wrap(v), _wrap(m)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(std, mean)`` over ``dim``."""
     dims, c = _correction(dim, unbiased, correction, "std_mean")
-    s, m = _C.std_mean(_impl(input, "std_mean"), dims, c, keepdim)
+    impl = _impl(input, "std_mean")
+    if _grad(input):  # two recorded reductions: each output gets its own gradient
+        return std(input, dims, keepdim=keepdim, correction=c), mean(input, dims, keepdim)
+    s, m = _C.std_mean(impl, dims, c, keepdim)
     return _wrap(s), _wrap(m)
 
 
@@ -171,20 +213,26 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     of non-zeros), inf, -inf or any other number."""
     impl = _impl(input, "norm")
     if dtype is not None:
-        impl = _C.to_dtype(impl, _dtype.as_dtype(dtype)._c)
+        input = input.to(dtype)
+        impl = input._impl
     if isinstance(p, str):
         if p != "fro":
             raise ValueError(f"norm: p must be a number or 'fro', got {p!r}")
         p = 2.0
     elif isinstance(p, bool) or not isinstance(p, (int, float)):
         raise TypeError(f"norm: p must be a number or 'fro', got {p!r}")
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Norm.apply(input, _dims(dim, "norm"), keepdim, float(p))
     return _wrap(_C.norm(impl, float(p), _dims(dim, "norm"), keepdim))
 
 
 def logsumexp(input, dim, keepdim=False):
     """``log(sum(exp(input)))`` over ``dim``, computed without overflow; integer inputs give
     float32."""
-    return _wrap(_C.logsumexp(_impl(input, "logsumexp"), _dims(dim, "logsumexp"), keepdim))
+    impl, dims = _impl(input, "logsumexp"), _dims(dim, "logsumexp")
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Logsumexp.apply(input, dims, keepdim)
+    return _wrap(_C.logsumexp(impl, dims, keepdim))
 
 
 def all(input, dim=None, keepdim=False):
@@ -199,44 +247,67 @@ def any(input, dim=None, keepdim=False):
 
 def cumsum(input, dim, *, dtype=None):
     """Running sum along ``dim``; bool/integer inputs give int64 unless ``dtype``."""
-    return _wrap(_C.cumsum(_impl(input, "cumsum"), _single_dim(dim, "cumsum"), _c_dtype(dtype)))
+    impl, d = _impl(input, "cumsum"), _single_dim(dim, "cumsum")
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Cumsum.apply(input, d, dtype)
+    return _wrap(_C.cumsum(impl, d, _c_dtype(dtype)))
 
 
 def cumprod(input, dim, *, dtype=None):
     """Running product along ``dim``; bool/integer inputs give int64 unless ``dtype``."""
-    return _wrap(_C.cumprod(_impl(input, "cumprod"), _single_dim(dim, "cumprod"),
-                            _c_dtype(dtype)))
+    impl, d = _impl(input, "cumprod"), _single_dim(dim, "cumprod")
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Cumprod.apply(input, d, dtype)
+    return _wrap(_C.cumprod(impl, d, _c_dtype(dtype)))
 
 
 def matmul(input, other):
     """Matrix product with numpy's rules: 1-D @ 1-D is a dot product (0-d), a 1-D operand acts
     as a row (left) or column (right) vector, and leading batch dims broadcast."""
-    return _wrap(_C.matmul(_impl(input, "matmul"), _impl(other, "matmul", 2)))
+    a, b = _impl(input, "matmul"), _impl(other, "matmul", 2)
+    if _grad(input, other):
+        return _ag_linalg.Matmul.apply(input, other, matmul)
+    return _wrap(_C.matmul(a, b))
 
 
 def mm(input, mat2):
     """Product of two matrices: (n, k) @ (k, m) -> (n, m)."""
-    return _wrap(_C.mm(_impl(input, "mm"), _impl(mat2, "mm", 2)))
+    a, b = _impl(input, "mm"), _impl(mat2, "mm", 2)
+    if _grad(input, mat2):
+        return _ag_linalg.Matmul.apply(input, mat2, mm)
+    return _wrap(_C.mm(a, b))
 
 
 def bmm(input, mat2):
     """Batched product of 3-D tensors: (b, n, k) @ (b, k, m) -> (b, n, m)."""
-    return _wrap(_C.bmm(_impl(input, "bmm"), _impl(mat2, "bmm", 2)))
+    a, b = _impl(input, "bmm"), _impl(mat2, "bmm", 2)
+    if _grad(input, mat2):
+        return _ag_linalg.Matmul.apply(input, mat2, bmm)
+    return _wrap(_C.bmm(a, b))
 
 
 def dot(input, tensor):
     """Dot product of two 1-D tensors of the same size (0-d result)."""
-    return _wrap(_C.dot(_impl(input, "dot"), _impl(tensor, "dot", 2)))
+    a, b = _impl(input, "dot"), _impl(tensor, "dot", 2)
+    if _grad(input, tensor):
+        return _ag_linalg.Matmul.apply(input, tensor, dot)
+    return _wrap(_C.dot(a, b))
 
 
 def mv(input, vec):
     """Matrix-vector product: (n, k) @ (k,) -> (n,)."""
-    return _wrap(_C.mv(_impl(input, "mv"), _impl(vec, "mv", 2)))
+    a, b = _impl(input, "mv"), _impl(vec, "mv", 2)
+    if _grad(input, vec):
+        return _ag_linalg.Matmul.apply(input, vec, mv)
+    return _wrap(_C.mv(a, b))
 
 
 def outer(input, vec2):
     """Outer product of two 1-D tensors: (n,) x (m,) -> (n, m), dtypes promoted."""
-    return _wrap(_C.outer(_impl(input, "outer"), _impl(vec2, "outer", 2)))
+    a, b = _impl(input, "outer"), _impl(vec2, "outer", 2)
+    if _grad(input, vec2):
+        return _ag_linalg.Outer.apply(input, vec2)
+    return _wrap(_C.outer(a, b))
 
 
 class ReductionMethods:

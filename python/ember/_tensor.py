@@ -16,6 +16,9 @@ from ._dlpack import DLPackMethods
 from ._elementwise import ElementwiseMethods
 from ._reduction import ReductionMethods
 from ._views import ViewMethods
+from .autograd import engine as _engine
+from .autograd import grad_mode as _grad_mode
+from .autograd import ops_elementwise as _ag
 
 
 class Size(tuple):
@@ -128,14 +131,44 @@ class Tensor(ElementwiseMethods, ReductionMethods, ViewMethods, CreationMethods,
     def data(self) -> "Tensor":
         return self.detach()
 
+    def backward(self, gradient=None, retain_graph=None, create_graph: bool = False,
+                 inputs=None) -> None:
+        """Accumulates the gradient of this tensor into ``.grad`` of the leaves it was computed
+        from (``gradient`` weights it; may be omitted for a one-element tensor). The graph's
+        saved values are freed unless ``retain_graph``."""
+        _engine.backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def register_hook(self, hook):
+        """``hook(grad)`` runs each time this tensor's gradient is computed and may return a
+        replacement; returns a handle with ``remove()``."""
+        return _engine.register_hook(self, hook)
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
+        _engine.retain_grad(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        node = self.grad_fn
+        return bool(node is not None and node._retained and
+                    any(r() is self for r in node._retained.values()))
+
     # -- copies and conversions -----------------------------------------------------------
     def contiguous(self) -> "Tensor":
-        return self if self._impl.is_contiguous else wrap(_C.contiguous(self._impl))
+        if self._impl.is_contiguous:
+            return self
+        if self.requires_grad and _grad_mode._enabled:
+            return _ag.Clone.apply(self, Tensor.contiguous)
+        return wrap(_C.contiguous(self._impl))
 
     def clone(self) -> "Tensor":
+        if self.requires_grad and _grad_mode._enabled:
+            return _ag.Clone.apply(self, Tensor.clone)
         return wrap(_C.clone(self._impl))
 
     def copy_(self, src) -> "Tensor":
+        if _grad_mode._enabled and (self.requires_grad or getattr(src, "requires_grad", False)):
+            _ag.check_inplace(self, (src,), "copy_")
         _C.copy_(self._impl, _as_impl(src, self.dtype))
         return self
 
@@ -166,6 +199,8 @@ class Tensor(ElementwiseMethods, ReductionMethods, ViewMethods, CreationMethods,
                 out = wrap(_C.to_device(out._impl, dev.type, dev.index or 0))
         if copy and out is self:
             out = self.clone()
+        elif out is not self and self.requires_grad and _grad_mode._enabled:
+            return _ag.ToCopy.apply(self, out)
         return out
 
     def type(self, dtype=None):

@@ -11,6 +11,8 @@ import numpy as np
 from . import _C
 from . import _dtype
 from . import _tensor
+from .autograd import grad_mode as _grad_mode
+from .autograd import ops_views as _ag
 
 __all__ = [
     "reshape", "permute", "transpose", "swapaxes", "swapdims", "t", "squeeze", "unsqueeze",
@@ -189,6 +191,8 @@ def _basic_view(impl, idx):
 
 
 def _getitem(self, idx):
+    if self.requires_grad and _grad_mode._enabled:
+        return _ag.Gather.apply(self, _getitem, idx)
     impl = self._impl
     tp = type(idx)
     if tp is int:
@@ -206,6 +210,8 @@ def _getitem(self, idx):
 
 
 def _setitem(self, idx, value):
+    if _grad_mode._enabled and (self.requires_grad or getattr(value, "requires_grad", False)):
+        _ag.check_inplace(self, (value,), "__setitem__")
     impl = self._impl
     if type(idx) is int:
         target, advanced = _C.select(impl, 0, idx), None
@@ -231,16 +237,22 @@ def _setitem(self, idx, value):
 def reshape(input, shape):
     """A tensor of the given shape with input's elements: a view when the strides allow, else a
     copy. One dim may be -1 (inferred)."""
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Reshape.apply(input, reshape, shape)
     return _wrap(_C.reshape(input._impl, shape))
 
 
 def permute(input, dims):
     """A view with the dims reordered: result dim i is input dim ``dims[i]``."""
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Permute.apply(input, permute, _ag.permute_perm, dims)
     return _wrap(_C.permute(input._impl, dims))
 
 
 def transpose(input, dim0: int, dim1: int):
     """A view with dims dim0 and dim1 swapped."""
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Permute.apply(input, transpose, _ag.transpose_perm, dim0, dim1)
     return _wrap(_C.transpose(input._impl, dim0, dim1))
 
 
@@ -249,11 +261,15 @@ swapaxes = swapdims = transpose
 
 def t(input):
     """The transpose of a tensor of at most 2 dims (a view)."""
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Permute.apply(input, t, _ag.reversed_perm)
     return _wrap(_C.t(input._impl))
 
 
 def squeeze(input, dim=None):
     """A view without the dims of size 1 (all of them, or those among ``dim``)."""
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Reshape.apply(input, squeeze, dim)
     if dim is None:
         return _wrap(_C.squeeze(input._impl))
     return _wrap(_C.squeeze(input._impl, _dims(dim)))
@@ -261,31 +277,43 @@ def squeeze(input, dim=None):
 
 def unsqueeze(input, dim: int):
     """A view with a new dim of size 1 at position ``dim``."""
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Reshape.apply(input, unsqueeze, dim)
     return _wrap(_C.unsqueeze(input._impl, dim))
 
 
 def flatten(input, start_dim: int = 0, end_dim: int = -1):
     """Dims start_dim..end_dim merged into one (a view when the strides allow)."""
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Reshape.apply(input, flatten, start_dim, end_dim)
     return _wrap(_C.flatten(input._impl, start_dim, end_dim))
 
 
 def unflatten(input, dim: int, sizes):
     """A view with dim ``dim`` split into ``sizes`` (one may be -1)."""
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Reshape.apply(input, unflatten, dim, sizes)
     return _wrap(_C.unflatten(input._impl, dim, sizes))
 
 
 def narrow(input, dim: int, start: int, length: int):
     """A view of ``length`` entries of dim ``dim`` from ``start``."""
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Gather.apply(input, narrow, dim, start, length)
     return _wrap(_C.narrow(input._impl, dim, start, length))
 
 
 def select(input, dim: int, index: int):
     """A view of entry ``index`` of dim ``dim``, that dim removed."""
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Gather.apply(input, select, dim, index)
     return _wrap(_C.select(input._impl, dim, index))
 
 
 def movedim(input, source, destination):
     """A view with dims ``source`` moved to positions ``destination`` (ints or sequences)."""
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Permute.apply(input, movedim, _ag.movedim_perm, source, destination)
     return _wrap(_C.movedim(input._impl, _dims(source), _dims(destination)))
 
 
@@ -294,11 +322,15 @@ moveaxis = movedim
 
 def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
     """A view of the diagonal of dims dim1 and dim2 (offset > 0: above it), as the last dim."""
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Gather.apply(input, diagonal, offset, dim1, dim2)
     return _wrap(_C.diagonal(input._impl, offset, dim1, dim2))
 
 
 def broadcast_to(input, size):
     """A view of input broadcast to ``size`` (``expand``)."""
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Expand.apply(input, broadcast_to, size)
     return _wrap(_C.expand(input._impl, size))
 
 
@@ -322,7 +354,7 @@ def broadcast_shapes(*shapes):
 def broadcast_tensors(*tensors):
     """Views of the tensors, all expanded to their common broadcast shape."""
     shape = broadcast_shapes(*(x._impl.shape for x in tensors))
-    return tuple(_wrap(_C.expand(x._impl, shape)) for x in tensors)
+    return tuple(x.expand(shape) for x in tensors)
 
 
 def _impls(tensors, op: str):
@@ -337,7 +369,10 @@ def _impls(tensors, op: str):
 
 def cat(tensors, dim: int = 0):
     """The tensors joined along ``dim`` (a copy; dtypes promoted like ``a + b``)."""
-    return _wrap(_C.cat(_impls(tensors, "cat"), dim))
+    impls = _impls(tensors, "cat")
+    if _grad_mode._enabled and any(x.requires_grad for x in tensors):
+        return _ag.Cat.apply(cat, dim, *tensors)
+    return _wrap(_C.cat(impls, dim))
 
 
 def concat(tensors, dim: int = 0):
@@ -352,24 +387,30 @@ def concatenate(tensors, axis: int = 0):
 
 def stack(tensors, dim: int = 0):
     """The tensors (all of one shape) joined along a new dim ``dim``."""
-    return _wrap(_C.stack(_impls(tensors, "stack"), dim))
+    impls = _impls(tensors, "stack")
+    if _grad_mode._enabled and any(x.requires_grad for x in tensors):
+        return _ag.Stack.apply(dim, *tensors)
+    return _wrap(_C.stack(impls, dim))
 
 
 def hstack(tensors):
     """Join along dim 1 (dim 0 for 1-D tensors)."""
-    impls = [_C.reshape(i, [1]) if i.ndim == 0 else i for i in _impls(tensors, "hstack")]
-    return _wrap(_C.cat(impls, 0 if impls and impls[0].ndim == 1 else 1))
+    _impls(tensors, "hstack")
+    parts = [x.reshape([1]) if x.ndim == 0 else x for x in tensors]
+    return cat(parts, 0 if parts and parts[0].ndim == 1 else 1)
 
 
 def vstack(tensors):
     """Join along dim 0, 0-d and 1-D tensors first made rows."""
-    impls = [_C.reshape(i, [1, -1]) if i.ndim < 2 else i for i in _impls(tensors, "vstack")]
-    return _wrap(_C.cat(impls, 0))
+    _impls(tensors, "vstack")
+    return cat([x.reshape([1, -1]) if x.ndim < 2 else x for x in tensors], 0)
 
 
 def split(tensor, split_size_or_sections, dim: int = 0):
     """Views of consecutive pieces along ``dim``: of ``split_size_or_sections`` entries each
     (the last may be smaller), or of the listed sizes."""
+    if tensor.requires_grad and _grad_mode._enabled:
+        return _ag.Gather.apply(tensor, split, split_size_or_sections, dim)
     impl = tensor._impl
     if isinstance(split_size_or_sections, _INT_TYPES):
         parts = _C.split(impl, split_size_or_sections, dim)
@@ -380,17 +421,23 @@ def split(tensor, split_size_or_sections, dim: int = 0):
 
 def chunk(input, chunks: int, dim: int = 0):
     """Up to ``chunks`` views of equal size (the last may be smaller) along ``dim``."""
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Gather.apply(input, chunk, chunks, dim)
     return tuple(map(_wrap, _C.chunk(input._impl, chunks, dim)))
 
 
 def unbind(input, dim: int = 0):
     """The views ``select(input, dim, i)`` for every i."""
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Gather.apply(input, unbind, dim)
     return tuple(map(_wrap, _C.unbind(input._impl, dim)))
 
 
 def index_select(input, dim: int, index):
     """The entries of ``input`` at the positions of the 1-D integer tensor ``index`` along
     ``dim`` (a copy)."""
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Gather.apply(input, index_select, dim, index)
     return _wrap(_C.index_select(input._impl, dim, _index_tensor(index)))
 
 
@@ -405,6 +452,8 @@ def _fill_value(value, dtype):
 
 def masked_fill(input, mask, value):
     """A copy of input with ``value`` where the bool ``mask`` (broadcast) is true."""
+    if _grad_mode._enabled and (input.requires_grad or getattr(value, "requires_grad", False)):
+        return _ag.MaskedFill.apply(input, mask, value)
     return _wrap(_C.masked_fill(input._impl, mask._impl, _fill_value(value, input.dtype)))
 
 
@@ -421,6 +470,8 @@ def nonzero(input, *, as_tuple: bool = False):
 
 def flip(input, dims):
     """A copy with the order of entries reversed along each of ``dims``."""
+    if input.requires_grad and _grad_mode._enabled:
+        return _ag.Flip.apply(input, dims)
     return _wrap(_C.flip(input._impl, _dims(dims)))
 
 
@@ -433,6 +484,8 @@ class ViewMethods:
     def view(self, *shape):
         """A view with another shape (ints or one sequence; one -1 is inferred). Raises when
         the strides do not allow it; ``reshape`` then copies."""
+        if self.requires_grad and _grad_mode._enabled:
+            return _ag.Reshape.apply(self, ViewMethods.view, *shape)
         return _tensor.wrap(_C.view(self._impl, _sizes(shape, "view")))
 
     def view_as(self, other):
@@ -441,6 +494,8 @@ class ViewMethods:
 
     def reshape(self, *shape):
         """Another shape (ints or one sequence): a view when the strides allow, else a copy."""
+        if self.requires_grad and _grad_mode._enabled:
+            return _ag.Reshape.apply(self, ViewMethods.reshape, *shape)
         return _tensor.wrap(_C.reshape(self._impl, _sizes(shape, "reshape")))
 
     def reshape_as(self, other):
@@ -449,22 +504,26 @@ class ViewMethods:
 
     def permute(self, *dims):
         """A view with the dims reordered (ints or one sequence)."""
+        if self.requires_grad and _grad_mode._enabled:
+            return _ag.Permute.apply(self, ViewMethods.permute, _ag.permute_perm, *dims)
         return _tensor.wrap(_C.permute(self._impl, _sizes(dims, "permute")))
 
     def transpose(self, dim0: int, dim1: int):
         """A view with dims dim0 and dim1 swapped."""
-        return _tensor.wrap(_C.transpose(self._impl, dim0, dim1))
+        return transpose(self, dim0, dim1)
 
     swapaxes = swapdims = transpose
 
     def t(self):
         """The transpose of a tensor of at most 2 dims (a view)."""
-        return _tensor.wrap(_C.t(self._impl))
+        return t(self)
 
     @property
     def T(self):
         """All dims reversed (the transpose for a matrix)."""
         impl = self._impl
+        if self.requires_grad and _grad_mode._enabled:
+            return permute(self, list(range(impl.ndim - 1, -1, -1)))
         if impl.ndim <= 2:
             return _tensor.wrap(_C.t(impl))
         return _tensor.wrap(_C.permute(impl, list(range(impl.ndim - 1, -1, -1))))
@@ -475,7 +534,7 @@ class ViewMethods:
         if self._impl.ndim < 2:
             raise RuntimeError(f"mT: tensor must have at least 2 dimensions, got shape "
                                f"{tuple(self._impl.shape)}")
-        return _tensor.wrap(_C.transpose(self._impl, -2, -1))
+        return transpose(self, -2, -1)
 
     squeeze = squeeze
     unsqueeze = unsqueeze
@@ -489,11 +548,13 @@ class ViewMethods:
 
     def expand(self, *sizes):
         """A view broadcast to ``sizes`` (new leading dims allowed; -1 keeps a size)."""
+        if self.requires_grad and _grad_mode._enabled:
+            return _ag.Expand.apply(self, ViewMethods.expand, *sizes)
         return _tensor.wrap(_C.expand(self._impl, _sizes(sizes, "expand")))
 
     def expand_as(self, other):
         """``self.expand(other.shape)``."""
-        return _tensor.wrap(_C.expand(self._impl, other._impl.shape))
+        return self.expand(other._impl.shape)
 
     broadcast_to = broadcast_to
     split = split
@@ -504,6 +565,8 @@ class ViewMethods:
 
     def masked_fill_(self, mask, value):
         """In place: ``value`` where the bool ``mask`` (broadcast to self) is true."""
+        if _grad_mode._enabled and (self.requires_grad or getattr(value, "requires_grad", False)):
+            _ag.check_inplace(self, (value,), "masked_fill_")
         _C.masked_fill_(self._impl, mask._impl, _fill_value(value, self.dtype))
         return self
 

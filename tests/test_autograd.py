@@ -1,0 +1,371 @@
+"""Engine semantics of ember.autograd: accumulation, shared subgraphs, retain_graph, hooks,
+grad modes, detach, leaf rules, deep graphs, autograd.grad, custom Functions, anomaly mode,
+error messages; and gradients of composite expressions against PyTorch when installed."""
+import numpy as np
+import pytest
+
+import ember
+from ember.autograd import Function
+
+
+def leaf(a, dtype=ember.float64):
+    return ember.tensor(np.asarray(a, dtype=np.float64), dtype=dtype, requires_grad=True)
+
+
+def test_simple_chain_and_accumulation():
+    x = leaf([1.0, 2.0, 3.0])
+    y = (x * x).sum()
+    y.backward()
+    np.testing.assert_allclose(x.grad.numpy(), [2, 4, 6])
+    (x * 3).sum().backward()  # a second backward adds to .grad
+    np.testing.assert_allclose(x.grad.numpy(), [5, 7, 9])
+    x.grad.zero_()
+    np.testing.assert_allclose(x.grad.numpy(), [0, 0, 0])
+
+
+def test_reused_node_and_diamond_sum_their_gradients():
+    x = leaf([0.5, -1.5])
+    a = x.exp()
+    y = a * a + a.sin() + a  # a feeds three branches that meet again
+    y.sum().backward()
+    ax = np.exp([0.5, -1.5])
+    np.testing.assert_allclose(x.grad.numpy(), (2 * ax + np.cos(ax) + 1) * ax)
+    z = leaf([2.0])
+    (z + z + z * z).sum().backward()
+    np.testing.assert_allclose(z.grad.numpy(), [6.0])
+
+
+def test_broadcast_gradient_is_reduced_to_input_shape():
+    a = leaf(np.ones((3, 1)))
+    b = leaf(np.arange(4.0))
+    (a * b).sum().backward()
+    assert a.grad.shape == (3, 1) and b.grad.shape == (4,)
+    np.testing.assert_allclose(a.grad.numpy(), np.full((3, 1), 6.0))
+    np.testing.assert_allclose(b.grad.numpy(), np.full(4, 3.0))
+
+
+def test_grad_dtype_follows_the_leaf():
+    a = leaf([1.0, 2.0], dtype=ember.float32)
+    b = leaf([3.0, 4.0])
+    (a * b).sum().backward()
+    assert a.grad.dtype == ember.float32 and b.grad.dtype == ember.float64
+    np.testing.assert_allclose(a.grad.numpy(), [3, 4])
+
+
+def test_retain_graph_and_second_backward_error():
+    x = leaf([1.0, 2.0])
+    y = (x.exp() * 2).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 4 * np.exp([1.0, 2.0]))
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        y.backward()
+
+
+def test_implicit_gradient_only_for_scalars_and_explicit_gradient():
+    x = leaf([1.0, 2.0, 3.0])
+    y = x * 2
+    with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar"):
+        y.backward()
+    y.backward(ember.tensor([1.0, 0.5, 0.0], dtype=ember.float64))
+    np.testing.assert_allclose(x.grad.numpy(), [2.0, 1.0, 0.0])
+    with pytest.raises(RuntimeError, match="mismatch in shape"):
+        (x * 2).backward(ember.ones(2, dtype=ember.float64))
+
+
+def test_no_requires_grad_errors():
+    x = ember.tensor([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="element 0 of tensors does not require grad and "
+                                           "does not have a grad_fn"):
+        x.sum().backward()
+    with pytest.raises(RuntimeError, match="only floating-point"):
+        ember.tensor([1, 2]).requires_grad_()
+
+
+def test_no_grad_enable_grad_set_grad_enabled():
+    x = leaf([1.0])
+    with ember.no_grad():
+        assert not ember.is_grad_enabled()
+        y = x * 2
+        with ember.enable_grad():
+            z = x * 2
+    assert ember.is_grad_enabled()
+    assert not y.requires_grad and y.grad_fn is None
+    assert z.requires_grad and z.grad_fn is not None
+
+    @ember.no_grad()
+    def f(t):
+        return t * 3
+    assert not f(x).requires_grad and ember.is_grad_enabled()
+    with ember.set_grad_enabled(False):
+        assert not (x + 1).requires_grad
+    assert ember.is_grad_enabled()
+    ember.set_grad_enabled(False)
+    try:
+        assert not ember.is_grad_enabled()
+    finally:
+        ember.set_grad_enabled(True)
+    assert ember.autograd.no_grad is ember.no_grad
+
+
+def test_leaf_nonleaf_grad_fn_and_detach():
+    x = leaf([1.0, 2.0])
+    assert x.is_leaf and x.grad_fn is None
+    y = x * 2
+    assert not y.is_leaf and type(y.grad_fn).__name__ == "MulBackward"
+    assert "grad_fn=<MulBackward>" in repr(y)
+    d = y.detach()
+    assert not d.requires_grad and d.is_leaf
+    (d * x).sum().backward()  # no gradient flows through d
+    np.testing.assert_allclose(x.grad.numpy(), [2.0, 4.0])
+    assert y.grad_fn.next_functions[0][0] is x
+    ints = (x > 1)  # bool results never require grad
+    assert not ints.requires_grad
+
+
+def test_retain_grad_and_nonleaf_grad():
+    x = leaf([1.0, 2.0])
+    y = x * 3
+    y.retain_grad()
+    assert y.retains_grad
+    (y * y).sum().backward()
+    np.testing.assert_allclose(y.grad.numpy(), [6.0, 12.0])
+    np.testing.assert_allclose(x.grad.numpy(), [18.0, 36.0])
+
+
+def test_hooks_on_leaf_and_nonleaf():
+    x = leaf([1.0, 2.0])
+    seen = []
+    y = x * 2
+    h1 = y.register_hook(lambda g: seen.append(g.numpy().copy()))
+    x.register_hook(lambda g: g * 10)  # replaces the leaf's gradient
+    y.sum().backward(retain_graph=True)
+    np.testing.assert_allclose(seen[0], [1.0, 1.0])
+    np.testing.assert_allclose(x.grad.numpy(), [20.0, 20.0])
+    h1.remove()
+    y.register_hook(lambda g: g * 0.5)  # replaces what flows on from y
+    y.sum().backward()
+    assert len(seen) == 1
+    np.testing.assert_allclose(x.grad.numpy(), [30.0, 30.0])
+    with pytest.raises(RuntimeError, match="doesn't require gradient"):
+        ember.ones(2).register_hook(lambda g: g)
+
+
+def test_deep_chain_has_no_recursion_limit():
+    x = leaf([1.0])
+    y = x
+    for _ in range(10000):
+        y = y + 1.0
+    (y * 2).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [2.0])
+    z = x
+    for _ in range(3000):  # a long chain of a node used twice per step
+        z = z * 0.5 + z * 0.5
+    z.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [3.0])
+
+
+def test_autograd_grad():
+    x = leaf([1.0, 2.0])
+    w = leaf([3.0, 4.0])
+    h = x * w
+    y = (h * h).sum()
+    gx, gh = ember.autograd.grad(y, [x, h], retain_graph=True)
+    np.testing.assert_allclose(gx.numpy(), 2 * np.array([3.0, 8.0]) * [3, 4])
+    np.testing.assert_allclose(gh.numpy(), [6.0, 16.0])
+    assert x.grad is None and w.grad is None  # grad() does not accumulate
+    unused = leaf([0.0])
+    with pytest.raises(RuntimeError, match="not have been used in the graph"):
+        ember.autograd.grad(y, [unused], retain_graph=True)
+    assert ember.autograd.grad(y, [x, unused], allow_unused=True)[1] is None
+
+
+def test_double_backward_with_create_graph():
+    x = leaf([1.5, -0.5])
+    y = (x ** 3).sum()
+    g, = ember.autograd.grad(y, x, create_graph=True)
+    np.testing.assert_allclose(g.numpy(force=True), 3 * np.array([1.5, -0.5]) ** 2)
+    g.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 6 * np.array([1.5, -0.5]))
+
+
+def test_backward_inputs_limits_accumulation():
+    a, b = leaf([1.0]), leaf([2.0])
+    (a * b).sum().backward(inputs=[a])
+    assert b.grad is None
+    np.testing.assert_allclose(a.grad.numpy(), [2.0])
+
+
+def test_inplace_rules():
+    x = leaf([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in "
+                                           "an in-place operation."):
+        x.add_(1)
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        x.exp_()
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        x[0] = 3.0
+    y = x * 2
+    with pytest.raises(RuntimeError, match="mul_: in-place operations on tensors that require "
+                                           "grad"):
+        y *= 2
+    buf = ember.zeros(2, dtype=ember.float64)
+    with pytest.raises(RuntimeError, match="add_: in-place"):
+        buf += x
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        x.zero_()
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        x.copy_(ember.zeros(2))
+    with ember.no_grad():  # how optimizers update parameters
+        x.sub_(ember.tensor([0.5, 0.5], dtype=ember.float64))
+    np.testing.assert_allclose(x.detach().numpy(), [0.5, 1.5])
+
+
+def test_custom_function():
+    class MyExp(Function):
+        @staticmethod
+        def forward(ctx, x, scale):
+            y = x.exp() * scale
+            ctx.save_for_backward(y)
+            ctx.scale = scale
+            assert not ember.is_grad_enabled()
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            y, = ctx.saved_tensors
+            assert ctx.needs_input_grad == (True, False)
+            return g * y, None
+
+    x = leaf([0.0, 1.0])
+    y = MyExp.apply(x, 2.0)
+    assert type(y.grad_fn).__name__ == "MyExpBackward"
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * np.exp([0.0, 1.0]))
+    assert ember.autograd.gradcheck(lambda t: MyExp.apply(t, 3.0), (leaf([0.3, -0.2]),))
+
+    class Wrong(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g.sum()
+
+    with pytest.raises(RuntimeError, match="invalid gradient at index 0"):
+        Wrong.apply(leaf([1.0, 2.0])).sum().backward()
+
+
+def test_gradcheck_detects_a_wrong_formula():
+    class BadSquare(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            x, = ctx.saved_tensors
+            return g * x  # should be 2 * x
+
+    x = leaf([0.5, 1.5])
+    assert not ember.autograd.gradcheck(BadSquare.apply, (x,), raise_exception=False)
+    with pytest.raises(RuntimeError, match="Jacobian mismatch"):
+        ember.autograd.gradcheck(BadSquare.apply, (x,))
+    with pytest.raises(ValueError, match="float64"):
+        ember.autograd.gradcheck(lambda t: t * 2, (leaf([1.0], ember.float32),))
+
+
+def test_detect_anomaly_names_the_op():
+    x = leaf([1.0, -1.0])
+    with ember.autograd.detect_anomaly():
+        y = x * 2
+        with pytest.raises(RuntimeError, match="Log.*NaN or Inf"):
+            y.log()
+    y.log()  # outside anomaly mode NaN passes silently, like PyTorch
+
+    class NanGrad(Function):
+        @staticmethod
+        def forward(ctx, t):
+            return t * 1
+
+        @staticmethod
+        def backward(ctx, g):
+            return g / 0.0 * 0.0
+
+    with ember.autograd.detect_anomaly():
+        with pytest.raises(RuntimeError, match="NanGradBackward"):
+            NanGrad.apply(x).sum().backward()
+
+
+def test_multi_output_ops_and_unused_outputs():
+    x = leaf(np.arange(6.0).reshape(2, 3))
+    parts = x.split([1, 2], dim=1)
+    (parts[1] * 2).sum().backward()  # parts[0] gets no gradient
+    np.testing.assert_allclose(x.grad.numpy(), [[0, 2, 2], [0, 2, 2]])
+    v = leaf([3.0, 1.0, 2.0])
+    values, indices = v.max(0, keepdim=False)
+    assert not indices.requires_grad
+    values.backward()
+    np.testing.assert_allclose(v.grad.numpy(), [1, 0, 0])
+
+
+def _torch():
+    return pytest.importorskip("torch")
+
+
+def _both(arrays):
+    t = _torch()
+    es = [leaf(a) for a in arrays]
+    ts = [t.tensor(a, dtype=t.float64, requires_grad=True) for a in arrays]
+    return es, ts
+
+
+@pytest.mark.parametrize("name, fn, shapes", [
+    ("mlp", lambda m, x, w1, b1, w2: ((m.tanh(x @ w1 + b1) @ w2).sigmoid() ** 2).mean(),
+     [(5, 4), (4, 7), (7,), (7, 3)]),
+    ("softmax-ish", lambda m, x: (x - x.logsumexp(1, keepdim=True)).exp().max(1)[0].sum(),
+     [(4, 6)]),
+    ("norms", lambda m, x, y: (x.norm(dim=0) * y.std(1).unsqueeze(1)).sum() + x.var(),
+     [(3, 5), (3, 4)]),
+    ("indexing", lambda m, x: (x[1:, ::2] * x.transpose(0, 1)[::2, 1:]).sum()
+     + x[[0, 2, 2]].pow(2).sum() + x[x > 0].sum(), [(3, 4)]),
+    ("joins", lambda m, x, y: m.cat([x, y], 1).cumsum(1).prod(0).sum()
+     + m.stack([x, x * 2]).amax(0).sum() + m.where(x > y[:, :1], x, y[:, :1] * 3).sum(),
+     [(2, 3), (2, 2)]),
+    ("batched", lambda m, a, b: m.matmul(a, b).clamp(-1.0, 2.0).abs().sum()
+     + (a.flatten(1) @ a.flatten(1).mT).sum(), [(2, 3, 4), (4, 5)]),
+])
+def test_composite_gradients_match_torch(name, fn, shapes):
+    t = _torch()
+    rng = np.random.default_rng(7)
+    arrays = [rng.standard_normal(s) for s in shapes]
+    es, ts = _both(arrays)
+    fn(ember, *es).backward()
+    fn(t, *ts).backward()
+    for e, tt in zip(es, ts):
+        np.testing.assert_allclose(e.grad.numpy(), tt.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_double_backward_through_saved_outputs():
+    x = leaf([0.3, -0.7])
+    for fn, second in [(ember.exp, np.exp), (ember.sigmoid,
+                                             lambda v: (s := 1 / (1 + np.exp(-v))) * (1 - s) * (1 - 2 * s))]:
+        g, = ember.autograd.grad(fn(x).sum(), x, create_graph=True)
+        g2, = ember.autograd.grad(g.sum(), x)
+        np.testing.assert_allclose(g2.numpy(), second(np.array([0.3, -0.7])), rtol=1e-12)
+
+
+def test_graph_is_freed_by_reference_counting():
+    import gc
+    import weakref
+    x = leaf([1.0, 2.0])
+    gc.disable()
+    try:
+        y = x.exp().tanh() * 2
+        node = weakref.ref(y.grad_fn)
+        del y
+        assert node() is None  # no cycle between outputs and the nodes that saved them
+    finally:
+        gc.enable()
