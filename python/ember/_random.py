@@ -34,6 +34,18 @@ def check_cpu_device(device, op: str) -> None:
                            "(ember.cuda.is_available() is False)")
 
 
+def device_args(device, op: str) -> tuple:
+    """``device`` (None for the CPU) as the ``(type, index)`` pair ember._C takes; RuntimeError
+    naming ``op`` for a CUDA device that this build or machine does not have."""
+    if device is None:
+        return "cpu", 0
+    d = _device.parse(device)
+    if d.type == "cpu":
+        return "cpu", 0
+    from . import cuda
+    return "cuda", cuda._require(op, d)
+
+
 class Generator:
     """A random number generator (``torch.Generator``): pass it as ``generator=`` to the random
     functions to draw from a stream of its own."""

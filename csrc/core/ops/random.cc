@@ -4,7 +4,9 @@
 #include <limits>
 #include <utility>
 
+#include "core/device_dispatch.h"
 #include "cpu/random.h"
+#include "cuda/random.h"
 #include "ember/error.h"
 #include "ember/ops/copy.h"
 
@@ -19,18 +21,23 @@ Generator& pick(Generator* gen) { return gen ? *gen : default_generator(); }
 template <class Kernel>
 void generate(const Tensor& t, const char* op, int64_t blocks, Generator* gen,
               const Kernel& kernel) {
-  EMBER_CHECK(t.device().is_cpu(), RuntimeError, op, ": device ", t.device(),
-              " is not available");
   if (t.numel() == 0) return;
   const Generator::Draw draw = pick(gen).reserve(static_cast<uint64_t>(blocks));
   if (t.is_contiguous()) {
     kernel(t.data_ptr(), draw);
     return;
   }
-  Tensor tmp = Tensor::empty(t.sizes(), t.dtype());
+  Tensor tmp = Tensor::empty(t.sizes(), t.dtype(), t.device());
   kernel(tmp.data_ptr(), draw);
   copy_(t, tmp);
 }
+
+// Runs the kernel of that name of the device of t: cpu/random.h or cuda/random.h (one signature).
+#define EMBER_RANDOM_KERNEL(t, op, kernel, ...)                                    \
+  do {                                                                             \
+    if ((t).device().is_cuda()) EMBER_ON_CUDA(op, cuda::kernel(__VA_ARGS__));      \
+    else cpu::kernel(__VA_ARGS__);                                                 \
+  } while (0)
 
 int64_t blocks_for(int64_t n, int64_t per_block) { return (n + per_block - 1) / per_block; }
 
@@ -64,7 +71,8 @@ void uniform_(const Tensor& t, double low, double high, Generator* gen) {
               low, " > to=", high);
   generate(t, "uniform_", cpu::float_draw_blocks(t.dtype(), t.numel()), gen,
            [&](void* out, Generator::Draw d) {
-             cpu::uniform_kernel(out, t.dtype(), t.numel(), d.seed, d.offset, low, high);
+             EMBER_RANDOM_KERNEL(t, "uniform_", uniform_kernel, out, t.dtype(), t.numel(), d.seed,
+                                 d.offset, low, high);
            });
 }
 
@@ -75,7 +83,8 @@ void normal_(const Tensor& t, double mean, double std, Generator* gen) {
               "normal_: mean and std must be finite, got mean=", mean, ", std=", std);
   generate(t, "normal_", cpu::float_draw_blocks(t.dtype(), t.numel()), gen,
            [&](void* out, Generator::Draw d) {
-             cpu::normal_kernel(out, t.dtype(), t.numel(), d.seed, d.offset, mean, std);
+             EMBER_RANDOM_KERNEL(t, "normal_", normal_kernel, out, t.dtype(), t.numel(), d.seed,
+                                 d.offset, mean, std);
            });
 }
 
@@ -92,7 +101,8 @@ void random_(const Tensor& t, int64_t low, int64_t high, Generator* gen) {
            [&](void* out, Generator::Draw d) {
              // bool takes the integer kernel's uint8 path: same bytes, values 0 and 1.
              const DType dtype = t.dtype() == DType::Bool ? DType::UInt8 : t.dtype();
-             cpu::random_kernel(out, dtype, t.numel(), d.seed, d.offset, low, range);
+             EMBER_RANDOM_KERNEL(t, "random_", random_kernel, out, dtype, t.numel(), d.seed,
+                                 d.offset, low, range);
            });
 }
 
@@ -101,8 +111,8 @@ void bernoulli_(const Tensor& t, double p, Generator* gen) {
               p);
   generate(t, "bernoulli_", blocks_for(t.numel(), cpu::kDraws32PerBlock), gen,
            [&](void* out, Generator::Draw d) {
-             cpu::bernoulli_kernel(out, t.dtype(), t.numel(), d.seed, d.offset, p, nullptr,
-                                   t.dtype());
+             EMBER_RANDOM_KERNEL(t, "bernoulli_", bernoulli_kernel, out, t.dtype(), t.numel(),
+                                 d.seed, d.offset, p, nullptr, t.dtype());
            });
 }
 
@@ -110,22 +120,24 @@ Tensor bernoulli(const Tensor& p, Generator* gen) {
   check_floating(p, "bernoulli");
   Tensor probs = contiguous(p);
   const int64_t n = probs.numel();
+  // Checked on the host: a device's probabilities make one transfer.
+  const Tensor host = to_device(probs, Device{});
   bool valid = true;
-  EMBER_DISPATCH_FLOATING(probs.dtype(), "bernoulli", [&] {
-    const scalar_t* v = probs.data<scalar_t>();
+  EMBER_DISPATCH_FLOATING(host.dtype(), "bernoulli", [&] {
+    const scalar_t* v = host.data<scalar_t>();
     for (int64_t i = 0; i < n && valid; ++i) valid = v[i] >= 0 && v[i] <= 1;
   });
   EMBER_CHECK(valid, RuntimeError, "bernoulli: every probability must be in [0, 1]");
-  Tensor out = Tensor::empty(p.sizes(), p.dtype());
+  Tensor out = Tensor::empty(p.sizes(), p.dtype(), p.device());
   generate(out, "bernoulli", blocks_for(n, cpu::kDraws32PerBlock), gen,
            [&](void* o, Generator::Draw d) {
-             cpu::bernoulli_kernel(o, out.dtype(), n, d.seed, d.offset, 0.0, probs.data_ptr(),
-                                   probs.dtype());
+             EMBER_RANDOM_KERNEL(out, "bernoulli", bernoulli_kernel, o, out.dtype(), n, d.seed,
+                                 d.offset, 0.0, probs.data_ptr(), probs.dtype());
            });
   return out;
 }
 
-Tensor randperm(int64_t n, DType dtype, Generator* gen) {
+Tensor randperm(int64_t n, DType dtype, Generator* gen, Device device) {
   EMBER_CHECK(n >= 0, RuntimeError, "randperm: n must be non-negative, got ", n);
   EMBER_CHECK(dtype != DType::Bool, TypeError, "randperm: unsupported dtype bool");
   const int64_t highest = integer_range(dtype).second;
@@ -136,7 +148,8 @@ Tensor randperm(int64_t n, DType dtype, Generator* gen) {
            [&](void* o, Generator::Draw d) {
              cpu::randperm_kernel(o, dtype, n, d.seed, d.offset);
            });
-  return out;
+  // A sort: made on the CPU, then moved (the same permutation for every device).
+  return to_device(out, device);
 }
 
 }  // namespace ember::ops
