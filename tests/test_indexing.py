@@ -398,6 +398,8 @@ def test_mixed_devices_raise():
         with pytest.raises(RuntimeError, match=f"{op}: expected all tensors to be on the same "
                            "device, but found cuda:0 and cpu"):
             call()
+    with pytest.raises(RuntimeError, match="index: indices on cuda:0 cannot index a tensor on cpu"):
+        ember.zeros(3)[ember.tensor([0], device="cuda")]
     with pytest.raises(RuntimeError, match="index_put_: expected all tensors to be on the same "
                        "device, but found cpu and cuda:0"):
         # The op itself: Python's x[i] = v first moves v to x's device.

@@ -1,11 +1,12 @@
 #include "cpu/random.h"
 
 #include <algorithm>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "core/draw_kernels.h"
 #include "ember/parallel.h"
-#include "ember/random_draw.h"
 
 namespace ember::cpu {
 namespace {
@@ -29,12 +30,12 @@ void for_blocks(int64_t n, uint64_t seed, uint64_t first, const Fn& fn) {
 }
 
 // Runs one functor of ember/random_draw.h over the n elements at out.
-template <class T, class Op>
-void draw(T* out, int64_t n, uint64_t seed, uint64_t first, const Op& op) {
-  for_blocks<Op::kPerBlock>(n, seed, first, [&](const uint32_t* w, int64_t i0, int64_t c) {
+constexpr auto kDraw = [](auto* out, int64_t n, uint64_t seed, uint64_t first, const auto& op) {
+  constexpr int64_t kPerBlock = std::decay_t<decltype(op)>::kPerBlock;
+  for_blocks<kPerBlock>(n, seed, first, [&](const uint32_t* w, int64_t i0, int64_t c) {
     op(w, out + i0, c, i0);
   });
-}
+};
 
 }  // namespace
 
@@ -45,43 +46,22 @@ int64_t float_draw_blocks(DType dtype, int64_t n) {
 
 void uniform_kernel(void* out, DType dtype, int64_t n, uint64_t seed, uint64_t first, double low,
                     double high) {
-  EMBER_DISPATCH_FLOATING(dtype, "uniform_", [&] {
-    draw(static_cast<scalar_t*>(out), n, seed, first, philox::uniform_op<scalar_t>(low, high));
-  });
+  draw_kernels::uniform(kDraw, out, dtype, n, seed, first, low, high);
 }
 
 void normal_kernel(void* out, DType dtype, int64_t n, uint64_t seed, uint64_t first, double mean,
                    double std) {
-  EMBER_DISPATCH_FLOATING(dtype, "normal_", [&] {
-    draw(static_cast<scalar_t*>(out), n, seed, first,
-         philox::Normal<scalar_t>{static_cast<scalar_t>(mean), static_cast<scalar_t>(std)});
-  });
+  draw_kernels::normal(kDraw, out, dtype, n, seed, first, mean, std);
 }
 
 void random_kernel(void* out, DType dtype, int64_t n, uint64_t seed, uint64_t first, int64_t low,
                    uint64_t range) {
-  EMBER_DISPATCH_NUMERIC(dtype, "random_", [&] {
-    draw(static_cast<scalar_t*>(out), n, seed, first,
-         philox::RandomInt<scalar_t>{static_cast<uint64_t>(low), range});
-  });
+  draw_kernels::random(kDraw, out, dtype, n, seed, first, low, range);
 }
 
 void bernoulli_kernel(void* out, DType dtype, int64_t n, uint64_t seed, uint64_t first,
                       double p_scalar, const void* p, DType p_dtype) {
-  EMBER_DISPATCH_ALL(dtype, "bernoulli_", [&] {
-    using T = scalar_t;
-    T* o = static_cast<T*>(out);
-    if (p == nullptr) {
-      draw(o, n, seed, first,
-           philox::Bernoulli<T, philox::ConstantThreshold>{{p_scalar * philox::kTwo32}});
-    } else {
-      EMBER_DISPATCH_FLOATING(p_dtype, "bernoulli", [&] {
-        using Threshold = philox::TensorThreshold<scalar_t>;
-        draw(o, n, seed, first,
-             philox::Bernoulli<T, Threshold>{Threshold{static_cast<const scalar_t*>(p)}});
-      });
-    }
-  });
+  draw_kernels::bernoulli(kDraw, out, dtype, n, seed, first, p_scalar, p, p_dtype);
 }
 
 void randperm_kernel(void* out, DType dtype, int64_t n, uint64_t seed, uint64_t first) {

@@ -3,10 +3,11 @@
 //        kPerBlock elements), the values of the functor Op of ember/random_draw.h
 //   p (bernoulli with a tensor): n contiguous probabilities, read through the functor
 #include <algorithm>
+#include <type_traits>
 
+#include "core/draw_kernels.h"
 #include "cuda/launch.h"
 #include "cuda/random.h"
-#include "ember/random_draw.h"
 
 namespace ember::cuda {
 namespace {
@@ -24,56 +25,36 @@ __global__ void draw_blocks(T* out, int64_t n, uint64_t seed, uint64_t first, Op
   }
 }
 
-template <class T, class Op>
-void draw(T* out, int64_t n, uint64_t seed, uint64_t first, const Op& op) {
+constexpr auto kDraw = [](auto* out, int64_t n, uint64_t seed, uint64_t first, const auto& op) {
+  using T = std::remove_pointer_t<decltype(out)>;
+  using Op = std::decay_t<decltype(op)>;
   if (n == 0) return;
   constexpr int kThreads = 256;
   const int64_t blocks = (n + Op::kPerBlock - 1) / Op::kPerBlock;
   const int grid = static_cast<int>(std::min<int64_t>((blocks + kThreads - 1) / kThreads, 1024));
   EMBER_LAUNCH((draw_blocks<T, Op>), grid, kThreads, 0, nullptr, out, n, seed, first, op);
-}
+};
 
 }  // namespace
 
 void uniform_kernel(void* out, DType dtype, int64_t n, uint64_t seed, uint64_t first, double low,
                     double high) {
-  EMBER_DISPATCH_FLOATING(dtype, "uniform_", [&] {
-    draw(static_cast<scalar_t*>(out), n, seed, first, philox::uniform_op<scalar_t>(low, high));
-  });
+  draw_kernels::uniform(kDraw, out, dtype, n, seed, first, low, high);
 }
 
 void normal_kernel(void* out, DType dtype, int64_t n, uint64_t seed, uint64_t first, double mean,
                    double std) {
-  EMBER_DISPATCH_FLOATING(dtype, "normal_", [&] {
-    draw(static_cast<scalar_t*>(out), n, seed, first,
-         philox::Normal<scalar_t>{static_cast<scalar_t>(mean), static_cast<scalar_t>(std)});
-  });
+  draw_kernels::normal(kDraw, out, dtype, n, seed, first, mean, std);
 }
 
 void random_kernel(void* out, DType dtype, int64_t n, uint64_t seed, uint64_t first, int64_t low,
                    uint64_t range) {
-  EMBER_DISPATCH_NUMERIC(dtype, "random_", [&] {
-    draw(static_cast<scalar_t*>(out), n, seed, first,
-         philox::RandomInt<scalar_t>{static_cast<uint64_t>(low), range});
-  });
+  draw_kernels::random(kDraw, out, dtype, n, seed, first, low, range);
 }
 
 void bernoulli_kernel(void* out, DType dtype, int64_t n, uint64_t seed, uint64_t first,
                       double p_scalar, const void* p, DType p_dtype) {
-  EMBER_DISPATCH_ALL(dtype, "bernoulli_", [&] {
-    using T = scalar_t;
-    T* o = static_cast<T*>(out);
-    if (p == nullptr) {
-      draw(o, n, seed, first,
-           philox::Bernoulli<T, philox::ConstantThreshold>{{p_scalar * philox::kTwo32}});
-    } else {
-      EMBER_DISPATCH_FLOATING(p_dtype, "bernoulli", [&] {
-        using Threshold = philox::TensorThreshold<scalar_t>;
-        draw(o, n, seed, first,
-             philox::Bernoulli<T, Threshold>{Threshold{static_cast<const scalar_t*>(p)}});
-      });
-    }
-  });
+  draw_kernels::bernoulli(kDraw, out, dtype, n, seed, first, p_scalar, p, p_dtype);
 }
 
 }  // namespace ember::cuda

@@ -1,10 +1,11 @@
 // arange and linspace: one element per thread in a grid-stride loop.
 //   out: n contiguous elements of T, out[i] = formula(i) (ember/range_values.h)
 #include <algorithm>
+#include <type_traits>
 
+#include "core/draw_kernels.h"
 #include "cuda/fill.h"
 #include "cuda/launch.h"
-#include "ember/range_values.h"
 
 namespace ember::cuda {
 namespace {
@@ -16,26 +17,22 @@ __global__ void range_values(T* out, int64_t n, Formula f) {
     out[i] = f(i);
 }
 
-template <class T, class Formula>
-void generate(void* out, int64_t n, const Formula& f) {
+constexpr auto kFill = [](auto* out, int64_t n, const auto& f) {
+  using T = std::remove_pointer_t<decltype(out)>;
   constexpr int kThreads = 256;
   const int blocks = static_cast<int>(std::min<int64_t>((n + kThreads - 1) / kThreads, 4096));
-  EMBER_LAUNCH((range_values<T, Formula>), blocks, kThreads, 0, nullptr, static_cast<T*>(out), n,
+  EMBER_LAUNCH((range_values<T, std::decay_t<decltype(f)>>), blocks, kThreads, 0, nullptr, out, n,
                f);
-}
+};
 
 }  // namespace
 
 void arange_kernel(void* out, DType dtype, int64_t n, double start, double step) {
-  EMBER_DISPATCH_NUMERIC(dtype, "arange", [&] {
-    generate<scalar_t>(out, n, range::Arange<scalar_t>(start, step));
-  });
+  draw_kernels::arange(kFill, out, dtype, n, start, step);
 }
 
 void linspace_kernel(void* out, DType dtype, int64_t n, double start, double end) {
-  EMBER_DISPATCH_NUMERIC(dtype, "linspace", [&] {
-    generate<scalar_t>(out, n, range::Linspace<scalar_t>(start, end, n));
-  });
+  draw_kernels::linspace(kFill, out, dtype, n, start, end);
 }
 
 }  // namespace ember::cuda
