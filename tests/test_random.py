@@ -174,8 +174,9 @@ def test_seed_and_state_errors():
         ember.set_rng_state(ember.zeros(16, dtype=ember.int64))
     with pytest.raises(TypeError):
         ember.set_rng_state(np.zeros(16, np.uint8))
-    with pytest.raises(RuntimeError, match="not available"):
-        ember.Generator("cuda")
+    if not ember.cuda.is_available():
+        with pytest.raises(RuntimeError, match="Generator: .*(without CUDA|no CUDA device)"):
+            ember.Generator("cuda")
     with pytest.raises(TypeError):
         ember.rand(3, generator=np.random.default_rng())
 
@@ -241,6 +242,21 @@ def test_cuda_stream_is_the_cpu_stream_bit_for_bit(make, n):
     assert cpu.dtype == cuda.dtype
     np.testing.assert_array_equal(cpu, cuda)
     np.testing.assert_array_equal(cpu_state, cuda_state)
+
+
+@CUDA_ONLY
+def test_cuda_generator_objects():
+    g = ember.Generator(device="cuda")
+    assert g.device == ember.device("cuda:0") and ember.Generator().device == ember.device("cpu")
+    draws = []
+    for device in ("cpu", "cuda"):
+        g.manual_seed(11)
+        draws.append(ember.randint(0, 1000, (9,), generator=g, device=device).numpy())
+        draws.append(ember.rand(5, generator=g, device=device).numpy())
+    np.testing.assert_array_equal(draws[0], draws[2])
+    np.testing.assert_array_equal(draws[1], draws[3])
+    with pytest.raises(RuntimeError, match="Generator: invalid device cuda:5"):
+        ember.Generator("cuda:5")
 
 
 @CUDA_ONLY

@@ -90,7 +90,8 @@ __global__ void masked_fill_strided(char* self, const char* mask, const char* va
     int64_t offset[3];
     calc.offsets(i, offset);
     if (*reinterpret_cast<const bool*>(mask + offset[1]))
-      *reinterpret_cast<Word*>(self + offset[0]) = *reinterpret_cast<const Word*>(value + offset[2]);
+      *reinterpret_cast<Word*>(self + offset[0]) =
+          *reinterpret_cast<const Word*>(value + offset[2]);
   }
 }
 

@@ -366,5 +366,6 @@ class CreationMethods:
     def new_tensor(self, data, *, dtype=None, device=None, requires_grad: bool = False):
         """A copy of ``data`` as a tensor with this tensor's dtype by default."""
         from . import _tensor
-        return _tensor.tensor(data, dtype=_dtype_or(dtype, self.dtype), device=_or_self(device, self),
+        return _tensor.tensor(data, dtype=_dtype_or(dtype, self.dtype),
+                              device=_or_self(device, self),
                               requires_grad=requires_grad)

@@ -65,13 +65,6 @@ void check_dtype_numeric(DType dtype, const char* op) {
   EMBER_CHECK(dtype != DType::Bool, TypeError, op, ": unsupported dtype bool");
 }
 
-// The n values of a formula kernel, computed by the CPU or the CUDA kernel of that name.
-#define EMBER_RANGE_KERNEL(op, kernel, out, ...)                                   \
-  do {                                                                             \
-    if ((out).device().is_cuda()) EMBER_ON_CUDA(op, cuda::kernel(__VA_ARGS__));    \
-    else cpu::kernel(__VA_ARGS__);                                                 \
-  } while (0)
-
 }  // namespace
 
 void fill_(const Tensor& t, double value) { fill_impl(t, value); }
@@ -109,7 +102,7 @@ Tensor arange(double start, double end, double step, DType dtype, Device device)
   EMBER_CHECK(length < 0x1p63, RuntimeError, "arange: too many elements (", length, ")");
   const int64_t n = static_cast<int64_t>(length);
   Tensor out = Tensor::empty({n}, dtype, device);
-  if (n > 0) EMBER_RANGE_KERNEL("arange", arange_kernel, out, out.data_ptr(), dtype, n, start, step);
+  if (n > 0) EMBER_KERNEL_ON(out, "arange", arange_kernel, out.data_ptr(), dtype, n, start, step);
   return out;
 }
 
@@ -122,7 +115,7 @@ Tensor linspace(double start, double end, int64_t steps, DType dtype, Device dev
   Tensor out = Tensor::empty({steps}, dtype, device);
   if (steps == 1) fill_(out, start);
   else if (steps > 1)
-    EMBER_RANGE_KERNEL("linspace", linspace_kernel, out, out.data_ptr(), dtype, steps, start, end);
+    EMBER_KERNEL_ON(out, "linspace", linspace_kernel, out.data_ptr(), dtype, steps, start, end);
   return out;
 }
 

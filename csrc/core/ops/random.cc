@@ -19,8 +19,7 @@ Generator& pick(Generator* gen) { return gen ? *gen : default_generator(); }
 // gen: t itself when contiguous, else a temporary copied into t, so that element i is always
 // the i-th in row-major order whatever t's strides.
 template <class Kernel>
-void generate(const Tensor& t, const char* op, int64_t blocks, Generator* gen,
-              const Kernel& kernel) {
+void generate(const Tensor& t, int64_t blocks, Generator* gen, const Kernel& kernel) {
   if (t.numel() == 0) return;
   const Generator::Draw draw = pick(gen).reserve(static_cast<uint64_t>(blocks));
   if (t.is_contiguous()) {
@@ -31,13 +30,6 @@ void generate(const Tensor& t, const char* op, int64_t blocks, Generator* gen,
   kernel(tmp.data_ptr(), draw);
   copy_(t, tmp);
 }
-
-// Runs the kernel of that name of the device of t: cpu/random.h or cuda/random.h (one signature).
-#define EMBER_RANDOM_KERNEL(t, op, kernel, ...)                                    \
-  do {                                                                             \
-    if ((t).device().is_cuda()) EMBER_ON_CUDA(op, cuda::kernel(__VA_ARGS__));      \
-    else cpu::kernel(__VA_ARGS__);                                                 \
-  } while (0)
 
 int64_t blocks_for(int64_t n, int64_t per_block) { return (n + per_block - 1) / per_block; }
 
@@ -69,9 +61,9 @@ void uniform_(const Tensor& t, double low, double high, Generator* gen) {
               "uniform_: from and to must be finite, got from=", low, ", to=", high);
   EMBER_CHECK(low <= high, RuntimeError, "uniform_ expects to return a [from, to) range, but found from=",
               low, " > to=", high);
-  generate(t, "uniform_", cpu::float_draw_blocks(t.dtype(), t.numel()), gen,
+  generate(t, cpu::float_draw_blocks(t.dtype(), t.numel()), gen,
            [&](void* out, Generator::Draw d) {
-             EMBER_RANDOM_KERNEL(t, "uniform_", uniform_kernel, out, t.dtype(), t.numel(), d.seed,
+             EMBER_KERNEL_ON(t, "uniform_", uniform_kernel, out, t.dtype(), t.numel(), d.seed,
                                  d.offset, low, high);
            });
 }
@@ -81,9 +73,9 @@ void normal_(const Tensor& t, double mean, double std, Generator* gen) {
   EMBER_CHECK(std >= 0.0, RuntimeError, "normal_ expects std >= 0.0, but found std ", std);
   EMBER_CHECK(std::isfinite(mean) && std::isfinite(std), RuntimeError,
               "normal_: mean and std must be finite, got mean=", mean, ", std=", std);
-  generate(t, "normal_", cpu::float_draw_blocks(t.dtype(), t.numel()), gen,
+  generate(t, cpu::float_draw_blocks(t.dtype(), t.numel()), gen,
            [&](void* out, Generator::Draw d) {
-             EMBER_RANDOM_KERNEL(t, "normal_", normal_kernel, out, t.dtype(), t.numel(), d.seed,
+             EMBER_KERNEL_ON(t, "normal_", normal_kernel, out, t.dtype(), t.numel(), d.seed,
                                  d.offset, mean, std);
            });
 }
@@ -97,11 +89,11 @@ void random_(const Tensor& t, int64_t low, int64_t high, Generator* gen) {
   EMBER_CHECK(low >= lowest && high - 1 <= highest, RuntimeError, "random_: range [", low, ", ",
               high, ") does not fit dtype ", t.dtype());
   const uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
-  generate(t, "random_", blocks_for(t.numel(), cpu::kDraws64PerBlock), gen,
+  generate(t, blocks_for(t.numel(), cpu::kDraws64PerBlock), gen,
            [&](void* out, Generator::Draw d) {
              // bool takes the integer kernel's uint8 path: same bytes, values 0 and 1.
              const DType dtype = t.dtype() == DType::Bool ? DType::UInt8 : t.dtype();
-             EMBER_RANDOM_KERNEL(t, "random_", random_kernel, out, dtype, t.numel(), d.seed,
+             EMBER_KERNEL_ON(t, "random_", random_kernel, out, dtype, t.numel(), d.seed,
                                  d.offset, low, range);
            });
 }
@@ -109,9 +101,9 @@ void random_(const Tensor& t, int64_t low, int64_t high, Generator* gen) {
 void bernoulli_(const Tensor& t, double p, Generator* gen) {
   EMBER_CHECK(p >= 0.0 && p <= 1.0, RuntimeError, "bernoulli_ expects p to be in [0, 1], but got p=",
               p);
-  generate(t, "bernoulli_", blocks_for(t.numel(), cpu::kDraws32PerBlock), gen,
+  generate(t, blocks_for(t.numel(), cpu::kDraws32PerBlock), gen,
            [&](void* out, Generator::Draw d) {
-             EMBER_RANDOM_KERNEL(t, "bernoulli_", bernoulli_kernel, out, t.dtype(), t.numel(),
+             EMBER_KERNEL_ON(t, "bernoulli_", bernoulli_kernel, out, t.dtype(), t.numel(),
                                  d.seed, d.offset, p, nullptr, t.dtype());
            });
 }
@@ -129,9 +121,9 @@ Tensor bernoulli(const Tensor& p, Generator* gen) {
   });
   EMBER_CHECK(valid, RuntimeError, "bernoulli: every probability must be in [0, 1]");
   Tensor out = Tensor::empty(p.sizes(), p.dtype(), p.device());
-  generate(out, "bernoulli", blocks_for(n, cpu::kDraws32PerBlock), gen,
+  generate(out, blocks_for(n, cpu::kDraws32PerBlock), gen,
            [&](void* o, Generator::Draw d) {
-             EMBER_RANDOM_KERNEL(out, "bernoulli", bernoulli_kernel, o, out.dtype(), n, d.seed,
+             EMBER_KERNEL_ON(out, "bernoulli", bernoulli_kernel, o, out.dtype(), n, d.seed,
                                  d.offset, 0.0, probs.data_ptr(), probs.dtype());
            });
   return out;
@@ -144,7 +136,7 @@ Tensor randperm(int64_t n, DType dtype, Generator* gen, Device device) {
   EMBER_CHECK(n == 0 || n - 1 <= highest, RuntimeError, "randperm: n=", n,
               " is too large for dtype ", dtype);
   Tensor out = Tensor::empty({n}, dtype);
-  generate(out, "randperm", blocks_for(n, cpu::kDraws64PerBlock), gen,
+  generate(out, blocks_for(n, cpu::kDraws64PerBlock), gen,
            [&](void* o, Generator::Draw d) {
              cpu::randperm_kernel(o, dtype, n, d.seed, d.offset);
            });

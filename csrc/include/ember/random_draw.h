@@ -26,7 +26,9 @@ struct UnitDraw;  // u in [0, 1) and in (0, 1] from the k-th draw of a block, pe
 template <>
 struct UnitDraw<float> {
   static constexpr int64_t kPerBlock = kDraws32PerBlock;
-  EMBER_HOST_DEVICE static float closed0(const uint32_t w[4], int64_t k) { return unit_float(w[k]); }
+  EMBER_HOST_DEVICE static float closed0(const uint32_t w[4], int64_t k) {
+    return unit_float(w[k]);
+  }
   EMBER_HOST_DEVICE static float open0(const uint32_t w[4], int64_t k) {
     return unit_float_open0(w[k]);
   }
@@ -112,7 +114,9 @@ struct ConstantThreshold {
 template <class P>
 struct TensorThreshold {
   const P* p;  // n contiguous probabilities, on the kernel's device
-  EMBER_HOST_DEVICE double operator()(int64_t i) const { return static_cast<double>(p[i]) * kTwo32; }
+  EMBER_HOST_DEVICE double operator()(int64_t i) const {
+    return static_cast<double>(p[i]) * kTwo32;
+  }
 };
 
 }  // namespace ember::philox
