@@ -19,16 +19,21 @@ def _restore_default_dtype():
 
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_zeros_ones_full_empty(shape, dtype):
+def test_zeros_ones_full_empty(shape, dtype, device):
     npd = dtype._numpy
-    for got in (ember.zeros(*shape, dtype=dtype), ember.zeros(shape, dtype=dtype),
-                ember.zeros(list(shape), dtype=dtype), ember.zeros(ember.Size(shape), dtype=dtype)):
-        assert got.dtype is dtype and got.shape == shape
+    for got in (ember.zeros(*shape, dtype=dtype, device=device),
+                ember.zeros(shape, dtype=dtype, device=device),
+                ember.zeros(list(shape), dtype=dtype, device=device),
+                ember.zeros(ember.Size(shape), dtype=dtype, device=device)):
+        assert got.dtype is dtype and got.shape == shape and got.device.type == device
         np.testing.assert_array_equal(got.numpy(), np.zeros(shape, npd))
-    np.testing.assert_array_equal(ember.ones(*shape, dtype=dtype).numpy(), np.ones(shape, npd))
-    np.testing.assert_array_equal(ember.full(shape, 5, dtype=dtype).numpy(), np.full(shape, 5, npd))
-    e = ember.empty(*shape, dtype=dtype)
+    np.testing.assert_array_equal(ember.ones(*shape, dtype=dtype, device=device).numpy(),
+                                  np.ones(shape, npd))
+    np.testing.assert_array_equal(ember.full(shape, 5, dtype=dtype, device=device).numpy(),
+                                  np.full(shape, 5, npd))
+    e = ember.empty(*shape, dtype=dtype, device=device)
     assert e.shape == shape and e.dtype is dtype and e.is_contiguous()
+    assert e.device.type == device
 
 
 def test_default_dtypes():
@@ -50,8 +55,8 @@ def test_default_dtypes():
     (-(2**63), ember.int64, -(2**63)), (7, ember.float64, 7.0), (float("inf"), ember.float32,
                                                                     np.inf),
 ])
-def test_full_value_conversion(value, dtype, expected):
-    got = ember.full((3,), value, dtype=dtype).numpy()
+def test_full_value_conversion(value, dtype, expected, device):
+    got = ember.full((3,), value, dtype=dtype, device=device).numpy()
     assert got.dtype == dtype._numpy
     np.testing.assert_array_equal(got, np.full(3, expected, dtype._numpy))
 
@@ -76,6 +81,17 @@ def test_fill_strided(dtype):
     np.testing.assert_array_equal(base, expected)
     t = ember.from_numpy(base)
     assert t.zero_() is t and not base.any()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_fill_strided_on_device(dtype, device):
+    """fill_ through transposed and stepped views, on either device, leaves the rest alone."""
+    base = ember.zeros(7, 13, dtype=dtype, device=device)
+    base.t()[1::3, ::2].fill_(1)
+    expected = np.zeros((7, 13), dtype._numpy)
+    expected[::2, 1::3] = 1
+    np.testing.assert_array_equal(base.numpy(), expected)
+    assert base[::2].zero_() is not None and not base.numpy().any()
 
 
 def test_fill_large_parallel_and_tensor_value():
@@ -104,17 +120,19 @@ def test_like_functions(dtype):
 
 @pytest.mark.parametrize("args", [(5,), (1, 10, 3), (10, 1, -3), (-7, 13, 2), (0, 0, 1),
                                   (3, 4), (0, 13)])
-def test_arange_ints(args):
-    got = ember.arange(*args)
-    assert got.dtype is ember.int64
+def test_arange_ints(args, device):
+    got = ember.arange(*args, device=device)
+    assert got.dtype is ember.int64 and got.device.type == device
     np.testing.assert_array_equal(got.numpy(), np.arange(*args, dtype=np.int64))
 
 
 @pytest.mark.parametrize("args", [(0, 1, 0.1), (-2.5, 3.3, 0.7), (1, 0, -0.25), (0.5, 7.0),
                                   (2.0,), (0, 1e-3, 1e-4), (10, -10, -3.3)])
 @pytest.mark.parametrize("dtype", [ember.float32, ember.float64])
-def test_arange_floats(args, dtype):
-    got = ember.arange(*args, dtype=dtype).numpy()
+def test_arange_floats(args, dtype, device):
+    got = ember.arange(*args, dtype=dtype, device=device).numpy()
+    # The same formula on both devices, products and sums rounded once each: the same bits.
+    np.testing.assert_array_equal(got, ember.arange(*args, dtype=dtype).numpy())
     expected = np.arange(*args, dtype=np.float64)
     assert got.shape == expected.shape  # the same length rule, ceil((end - start) / step)
     # numpy steps by (start + step) - start, PyTorch (and ember) by step: last-bit differences.
@@ -124,8 +142,8 @@ def test_arange_floats(args, dtype):
 
 
 @pytest.mark.parametrize("dtype", NUMERIC)
-def test_arange_dtypes(dtype):
-    np.testing.assert_array_equal(ember.arange(2, 9, 2, dtype=dtype).numpy(),
+def test_arange_dtypes(dtype, device):
+    np.testing.assert_array_equal(ember.arange(2, 9, 2, dtype=dtype, device=device).numpy(),
                                   np.arange(2, 9, 2, dtype=dtype._numpy))
 
 
@@ -170,8 +188,9 @@ def test_arange_bad_dtype():
 @pytest.mark.parametrize("start,end,steps", [(0, 1, 5), (-2.5, 7.3, 13), (3, 3, 4), (1, -1, 7),
                                              (0, 1, 2), (5, 9, 1), (0, 1, 0), (0, 1e6, 1001)])
 @pytest.mark.parametrize("dtype", [ember.float32, ember.float64])
-def test_linspace(start, end, steps, dtype):
-    got = ember.linspace(start, end, steps, dtype=dtype).numpy()
+def test_linspace(start, end, steps, dtype, device):
+    got = ember.linspace(start, end, steps, dtype=dtype, device=device).numpy()
+    np.testing.assert_array_equal(got, ember.linspace(start, end, steps, dtype=dtype).numpy())
     expected = np.linspace(start, end, steps)
     assert got.shape == (steps,) and got.dtype == dtype._numpy
     rtol = 1e-6 if dtype is ember.float32 else 1e-14
@@ -205,8 +224,10 @@ def test_linspace_errors():
 
 @pytest.mark.parametrize("n,m", [(0, 0), (1, 1), (3, 3), (7, 13), (13, 7), (4, 0)])
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_eye(n, m, dtype):
-    np.testing.assert_array_equal(ember.eye(n, m, dtype=dtype).numpy(), np.eye(n, m, dtype=dtype._numpy))
+def test_eye(n, m, dtype, device):
+    got = ember.eye(n, m, dtype=dtype, device=device)
+    assert got.device.type == device
+    np.testing.assert_array_equal(got.numpy(), np.eye(n, m, dtype=dtype._numpy))
     assert ember.eye(n).shape == (n, n)
 
 
@@ -235,10 +256,21 @@ def test_size_errors():
 def test_devices_and_requires_grad():
     assert ember.zeros(2, device="cpu").device == ember.device("cpu")
     assert ember.ones(2, device=ember.device("cpu")).shape == (2,)
-    for make in (lambda: ember.zeros(2, device="cuda"), lambda: ember.arange(3, device="cuda:0"),
-                 lambda: ember.eye(2, device="cuda"), lambda: ember.full((2,), 1, device="cuda")):
-        with pytest.raises(RuntimeError, match="not available"):
-            make()
+    makers = {"zeros": lambda: ember.zeros(2, device="cuda"),
+              "arange": lambda: ember.arange(3, device="cuda:0"),
+              "linspace": lambda: ember.linspace(0, 1, 3, device="cuda"),
+              "eye": lambda: ember.eye(2, device="cuda"),
+              "full": lambda: ember.full((2,), 1, device="cuda"),
+              "randperm": lambda: ember.randperm(3, device="cuda")}
+    for op, make in makers.items():
+        if ember.cuda.is_available():
+            assert make().device == ember.device("cuda:0")
+        else:
+            with pytest.raises(RuntimeError, match=f"{op}: .*(without CUDA|no CUDA device)"):
+                make()
+    if ember.cuda.is_available():
+        with pytest.raises(RuntimeError, match="invalid device cuda:7"):
+            ember.zeros(2, device="cuda:7")
     t = ember.ones(3, requires_grad=True)
     assert t.requires_grad and not ember.ones(3).requires_grad
     with pytest.raises(RuntimeError, match="requires_grad"):
@@ -255,6 +287,23 @@ def test_new_methods():
     assert base.new_zeros(2, dtype=ember.float64).dtype is ember.float64
     t = base.new_tensor([1.7, 2.2])
     assert t.dtype is ember.int32 and t.numpy().tolist() == [1, 2]
+
+
+def test_like_and_new_keep_the_device(device):
+    """*_like and new_* make tensors on the input's device unless given one (PyTorch's rule)."""
+    src = ember.arange(6, dtype=ember.float64, device=device).reshape(2, 3).t()
+    made = [ember.zeros_like(src), ember.ones_like(src), ember.full_like(src, 4),
+            ember.empty_like(src), ember.rand_like(src), ember.randn_like(src),
+            ember.randint_like(src, 5), src.new_zeros(2), src.new_ones(2), src.new_full((2,), 3),
+            src.new_empty(2), src.new_tensor([1, 2]), ember.bernoulli(src, 0.5),
+            ember.bernoulli(ember.full_like(src, 0.5))]
+    for got in made:
+        assert got.device.type == device
+    np.testing.assert_array_equal(made[2].numpy(), np.full((3, 2), 4.0))
+    np.testing.assert_array_equal(made[8].numpy(), np.ones(2))
+    np.testing.assert_array_equal(made[11].numpy(), np.array([1.0, 2.0]))
+    for got in (ember.zeros_like(src, device="cpu"), src.new_ones(2, device="cpu")):
+        assert got.device.type == "cpu"
 
 
 @given(st.integers(-1000, 1000), st.integers(-1000, 1000),

@@ -155,18 +155,25 @@ def test_bad_inputs():
         ember.from_dlpack(np.zeros(3, np.complex64))
     with pytest.raises(TypeError, match="unsupported"):
         ember.from_dlpack(np.zeros(3, np.int16))
-    with pytest.raises(RuntimeError, match="not available"):
-        ember.from_dlpack(np.zeros(3), device="cuda")
+    if not ember.cuda.is_available():
+        with pytest.raises(RuntimeError, match="from_dlpack: .*(without CUDA|no CUDA device)"):
+            ember.from_dlpack(np.zeros(3), device="cuda")
 
     class OnDevice:
+        def __init__(self, kind):
+            self.kind = kind
+
         def __dlpack_device__(self):
-            return (2, 0)
+            return (self.kind, 0)
 
         def __dlpack__(self, **kwargs):
             raise AssertionError("must not be asked for a capsule")
 
-    with pytest.raises(RuntimeError, match="not available"):
-        ember.from_dlpack(OnDevice())
+    with pytest.raises(RuntimeError, match=r"DLPack device \(4, 0\) is not available"):
+        ember.from_dlpack(OnDevice(4))  # OpenCL
+    if not ember.cuda.is_available():
+        with pytest.raises(RuntimeError, match="from_dlpack: .*(without CUDA|no CUDA device)"):
+            ember.from_dlpack(OnDevice(2))
 
 
 def test_legacy_producer_without_max_version():
@@ -184,6 +191,66 @@ def test_legacy_producer_without_max_version():
     t = ember.from_dlpack(Legacy(a))
     assert t.data_ptr() == a.ctypes.data
     np.testing.assert_array_equal(t.numpy(), a)
+
+
+# -- CUDA ---------------------------------------------------------------------------------
+CUDA_ONLY = pytest.mark.skipif(not ember.cuda.is_available(), reason="no CUDA device (real or "
+                               "emulated) in this build")
+
+
+@CUDA_ONLY
+@pytest.mark.parametrize("dtype", NP_DTYPES)
+def test_cuda_ember_round_trip_shares_memory(dtype):
+    """An ember CUDA tensor through DLPack (kDLCUDA = 2) and back: the same device memory."""
+    a = _sample((3, 5), dtype)
+    t = ember.tensor(a, device="cuda")
+    assert t.__dlpack_device__() == (2, 0)
+    for u in (ember.from_dlpack(t), ember.from_dlpack(t.__dlpack__(max_version=(1, 0))),
+              ember.from_dlpack(t.__dlpack__()), ember.from_dlpack(t.t())):
+        assert u.device == ember.device("cuda:0")
+    u = ember.from_dlpack(t[:, ::2])
+    assert u.data_ptr() == t.data_ptr() and u.shape == (3, 3)
+    np.testing.assert_array_equal(u.numpy(), a[:, ::2])
+    u.fill_(1)  # writes through the import show in the producer
+    expected = a.copy()
+    expected[:, ::2] = 1
+    np.testing.assert_array_equal(t.numpy(), expected)
+    copied = ember.from_dlpack(t, copy=True)
+    assert copied.device == t.device and copied.data_ptr() != t.data_ptr()
+
+
+@CUDA_ONLY
+def test_cuda_export_streams_devices_and_copies():
+    t = ember.arange(6.0, device="cuda")
+    for stream in (None, 1, 2, -1):  # ember runs on the default stream: any consumer stream
+        assert ember.from_dlpack(t.__dlpack__(stream=stream)).data_ptr() == t.data_ptr()
+    with pytest.raises(BufferError):
+        t.__dlpack__(dl_device=(1, 0))
+    moved = ember.from_dlpack(np.arange(4.0), device="cuda")
+    assert moved.device.type == "cuda"
+    np.testing.assert_array_equal(moved.numpy(), np.arange(4.0))
+    back = ember.from_dlpack(t, device="cpu")
+    assert back.device.type == "cpu"
+    np.testing.assert_array_equal(back.numpy(), np.arange(6.0))
+    with pytest.raises(BufferError, match="from_dlpack"):
+        ember.from_dlpack(t, device="cpu", copy=False)
+    with pytest.raises(RuntimeError, match="stream"):
+        ember.arange(3.0).__dlpack__(stream=1)
+
+
+def test_cuda_round_trip_with_torch():
+    torch = pytest.importorskip("torch")
+    if not (torch.cuda.is_available() and ember.cuda.is_available()
+            and not ember.cuda.is_emulated()):
+        pytest.skip("needs a real GPU visible to both torch and ember")
+    t = ember.arange(12.0, device="cuda").reshape(3, 4)
+    p = torch.from_dlpack(t)
+    assert p.device.type == "cuda" and p.data_ptr() == t.data_ptr()
+    p[0, 0] = 5
+    assert t.numpy()[0, 0] == 5
+    back = ember.from_dlpack(p.t())
+    assert back.device.type == "cuda" and back.data_ptr() == t.data_ptr()
+    np.testing.assert_array_equal(back.numpy(), t.numpy().T)
 
 
 # -- PyTorch ------------------------------------------------------------------------------

@@ -113,10 +113,11 @@ ADVANCED = [
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("idx", ADVANCED, ids=repr)
-def test_advanced_index_matches_numpy(dtype, idx):
+def test_advanced_index_matches_numpy(dtype, idx, device):
     a = make((5, 7, 4), dtype)
-    x = ember.from_numpy(a)
+    x = ember.tensor(a, device=device)
     v = x[idx]
+    assert v.device == x.device
     check(v, a[idx])
     assert not same_storage(v, x)
 
@@ -203,9 +204,9 @@ SETITEM = [
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("idx,value", SETITEM, ids=repr)
-def test_setitem_matches_numpy(dtype, idx, value):
+def test_setitem_matches_numpy(dtype, idx, value, device):
     a = make((5, 7), dtype)
-    x = ember.tensor(a)
+    x = ember.tensor(a, device=device)
     expected = a.copy()
     expected[idx] = np.asarray(value).astype(dtype) if dtype != "bool" else np.asarray(value) != 0
     x[idx] = value
@@ -265,9 +266,9 @@ def test_setitem_errors():
 # -- index_select / masked_fill / nonzero ----------------------------------------------------
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_index_select(dtype):
+def test_index_select(dtype, device):
     a = make((4, 7, 3), dtype)
-    x = ember.from_numpy(a)
+    x = ember.tensor(a, device=device)
     for dim in (0, 1, 2, -1):
         idx = np.array([2, 0, 2, -1])[: a.shape[dim] + 1]
         got = x.index_select(dim, ember.tensor(idx))
@@ -284,21 +285,22 @@ def test_index_select(dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_masked_fill(dtype):
+def test_masked_fill(dtype, device):
     a = make((3, 5), dtype)
     m = make((5,), "bool", seed=3)
-    x = ember.from_numpy(a)
+    x = ember.tensor(a, device=device)
+    mask = ember.tensor(m, device=device)
     expected = a.copy()
     expected[:, m] = 1
-    check(x.masked_fill(ember.tensor(m), 1), expected)
-    check(ember.masked_fill(x, ember.tensor(m), ember.tensor(1.0)), expected)
-    np.testing.assert_array_equal(a, make((3, 5), dtype))  # out of place
+    check(x.masked_fill(mask, 1), expected)
+    check(ember.masked_fill(x, mask, ember.tensor(1.0)), expected)  # a CPU 0-d value
+    check(x, a)  # out of place
     bm = make((4, 1, 5), "bool", seed=5)
-    check(x.masked_fill(ember.tensor(bm), 0), np.where(bm, np.zeros((), dtype), a))
-    x.t().masked_fill_(ember.tensor(m[:, None]), 0)
-    expected = make((3, 5), dtype)
+    check(x.masked_fill(ember.tensor(bm, device=device), 0), np.where(bm, np.zeros((), dtype), a))
+    x.t().masked_fill_(ember.tensor(m[:, None], device=device), 0)
+    expected = a.copy()
     expected[:, m] = 0
-    np.testing.assert_array_equal(a, expected)
+    check(x, expected)
 
 
 def test_masked_fill_errors():
@@ -319,9 +321,9 @@ def test_masked_fill_errors():
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("shape", [(), (1,), (7,), (3, 5), (2, 0, 3), (2, 3, 4)])
-def test_nonzero(dtype, shape):
+def test_nonzero(dtype, shape, device):
     a = make(shape, dtype) * np.asarray(make(shape, "bool", seed=7)).astype(dtype)
-    x = ember.from_numpy(np.asarray(a))
+    x = ember.tensor(np.asarray(a), device=device)
     check(x.nonzero(), np.argwhere(a))
     if a.ndim:
         for got, e in zip(ember.nonzero(x, as_tuple=True), np.nonzero(a)):
@@ -330,6 +332,79 @@ def test_nonzero(dtype, shape):
     else:
         (got,) = x.nonzero(as_tuple=True)
         check(got, np.nonzero(np.atleast_1d(a))[0])
+
+
+# -- CUDA specifics --------------------------------------------------------------------------
+
+CUDA_ONLY = pytest.mark.skipif(not ember.cuda.is_available(), reason="no CUDA device (real or "
+                               "emulated) in this build")
+
+
+@CUDA_ONLY
+@pytest.mark.parametrize("n", [1, 63, 64, 65, 257, 1031])
+def test_cuda_nonzero_across_chunks(n):
+    """Sizes around the 64-element chunks of the two-pass count, and all-zero / all-nonzero."""
+    a = make((n,), "int32", seed=n) % 3
+    for values in (a, np.zeros(n, np.int32), np.ones(n, np.int32)):
+        check(ember.tensor(values, device="cuda").nonzero(), np.argwhere(values))
+    b = make((3, n), "bool", seed=2)
+    check(ember.tensor(b, device="cuda").t().nonzero(), np.argwhere(b.T))
+
+
+@CUDA_ONLY
+def test_cuda_indices_on_either_device_and_bounds_errors():
+    a = make((6, 5), "float64")
+    x = ember.tensor(a, device="cuda")
+    for idx in ([4, 0, -2], np.array([[1], [3]], np.int32)):
+        for where in ("cpu", "cuda"):
+            check(x[ember.tensor(idx, device=where)], a[np.asarray(idx)])
+    mask = a[:, 0] > 50
+    check(x[ember.tensor(mask, device="cuda")], a[mask])
+    check(x.index_select(1, ember.tensor([4, 0], device="cuda")), a[:, [4, 0]])
+    # Bounds are checked on the host before any kernel runs: the same IndexError, x untouched.
+    for bad in ([0, 6], [-7]):
+        with pytest.raises(IndexError, match=f"index {bad[-1]} is out of bounds for dimension 0 "
+                           "with size 6"):
+            x[ember.tensor(bad, device="cuda")]
+        with pytest.raises(IndexError, match="out of bounds"):
+            x[ember.tensor(bad, device="cuda")] = 1.0
+    check(x, a)
+
+
+@CUDA_ONLY
+def test_cuda_scatter_with_repeated_indices_keeps_the_last_write():
+    rng = np.random.default_rng(4)
+    rows = rng.integers(-40, 40, 300)
+    values = rng.standard_normal((300, 3))
+    expected = np.zeros((40, 3))
+    expected[rows] = values  # numpy: the last write of each repeated row wins
+    for _ in range(3):  # and the same every time
+        x = ember.zeros(40, 3, dtype=ember.float64, device="cuda")
+        x[ember.tensor(rows, device="cuda")] = ember.tensor(values, device="cuda")
+        check(x, expected)
+    y = ember.zeros(5, 7, dtype=ember.int32, device="cuda")
+    y[[0, 0, 4, 0], [1, 1, 6, 1]] = ember.tensor([1, 2, 3, 4], dtype=ember.int32)
+    e = np.zeros((5, 7), np.int32)
+    e[[0, 0, 4, 0], [1, 1, 6, 1]] = [1, 2, 3, 4]
+    check(y, e)
+
+
+@CUDA_ONLY
+def test_mixed_devices_raise():
+    x = ember.zeros(3, 4, device="cuda")
+    cpu_mask = ember.tensor(np.ones((3, 4), bool))
+    for op, call in (("masked_fill_", lambda: x.masked_fill_(cpu_mask, 1.0)),
+                     ("masked_fill", lambda: x.masked_fill(cpu_mask, 1.0))):
+        with pytest.raises(RuntimeError, match=f"{op}: expected all tensors to be on the same "
+                           "device, but found cuda:0 and cpu"):
+            call()
+    with pytest.raises(RuntimeError, match="index: indices on cuda:0 cannot index a tensor on cpu"):
+        ember.zeros(3)[ember.tensor([0], device="cuda")]
+    with pytest.raises(RuntimeError, match="index_put_: expected all tensors to be on the same "
+                       "device, but found cpu and cuda:0"):
+        # The op itself: Python's x[i] = v first moves v to x's device.
+        ember._C.index_put_(ember.zeros(3)._impl, [ember.tensor([0])._impl],
+                            ember.ones(1, device="cuda")._impl)
 
 
 # -- property tests ------------------------------------------------------------------------------

@@ -67,37 +67,37 @@ def test_philox_matches_reference_on_random_inputs():
 SEED = 0x1234_5678_9ABC_DEF0
 
 
-def test_rand_float32_follows_the_counter_scheme():
+def test_rand_float32_follows_the_counter_scheme(device):
     ember.manual_seed(SEED)
-    a = ember.rand(7, dtype=ember.float32).numpy()
-    b = ember.rand(5, dtype=ember.float32).numpy()  # starts at block ceil(7 / 4) = 2
+    a = ember.rand(7, dtype=ember.float32, device=device).numpy()
+    b = ember.rand(5, dtype=ember.float32, device=device).numpy()  # from block ceil(7 / 4) = 2
     expect_a = np.array([(w >> 8) / 2**24 for w in words32(SEED, 0, 7)], dtype=np.float32)
     expect_b = np.array([(w >> 8) / 2**24 for w in words32(SEED, 2, 5)], dtype=np.float32)
     np.testing.assert_array_equal(a, expect_a)
     np.testing.assert_array_equal(b, expect_b)
 
 
-def test_rand_float64_follows_the_counter_scheme():
+def test_rand_float64_follows_the_counter_scheme(device):
     ember.manual_seed(SEED)
-    ember.rand(3, dtype=ember.float64)  # uses blocks 0, 1
-    a = ember.rand(5, dtype=ember.float64).numpy()
+    ember.rand(3, dtype=ember.float64, device=device)  # uses blocks 0, 1
+    a = ember.rand(5, dtype=ember.float64, device=device).numpy()
     expect = np.array([(x >> 11) / 2**53 for x in words64(SEED, 2, 5)])
     np.testing.assert_array_equal(a, expect)
 
 
 @pytest.mark.parametrize("low,high", [(0, 10), (-5, 7), (-(2**63), 2**63 - 1), (3, 4)])
-def test_randint_follows_the_counter_scheme(low, high):
+def test_randint_follows_the_counter_scheme(low, high, device):
     ember.manual_seed(SEED)
-    a = ember.randint(low, high, (9,)).numpy()
+    a = ember.randint(low, high, (9,), device=device).numpy()
     span = high - low
     expect = [low + ((x * span) >> 64) for x in words64(SEED, 0, 9)]
     assert a.tolist() == expect
 
 
 @pytest.mark.parametrize("dtype,tol", [(ember.float32, 2e-6), (ember.float64, 1e-13)])
-def test_randn_is_box_muller_of_the_stream(dtype, tol):
+def test_randn_is_box_muller_of_the_stream(dtype, tol, device):
     ember.manual_seed(SEED)
-    a = ember.randn(7, dtype=dtype).numpy()
+    a = ember.randn(7, dtype=dtype, device=device).numpy()
     if dtype is ember.float32:
         u = [(w >> 8) for w in words32(SEED, 0, 8)]
         u1 = np.array([(x + 1) / 2**24 for x in u[0::2]])
@@ -111,9 +111,9 @@ def test_randn_is_box_muller_of_the_stream(dtype, tol):
     np.testing.assert_allclose(a, expect[:7], rtol=tol, atol=tol)
 
 
-def test_bernoulli_follows_the_counter_scheme():
+def test_bernoulli_follows_the_counter_scheme(device):
     ember.manual_seed(SEED)
-    a = ember.empty(11).bernoulli_(0.3).numpy()
+    a = ember.empty(11, device=device).bernoulli_(0.3).numpy()
     expect = [float(w < 0.3 * 2**32) for w in words32(SEED, 0, 11)]
     assert a.tolist() == expect
 
@@ -174,8 +174,9 @@ def test_seed_and_state_errors():
         ember.set_rng_state(ember.zeros(16, dtype=ember.int64))
     with pytest.raises(TypeError):
         ember.set_rng_state(np.zeros(16, np.uint8))
-    with pytest.raises(RuntimeError, match="not available"):
-        ember.Generator("cuda")
+    if not ember.cuda.is_available():
+        with pytest.raises(RuntimeError, match="Generator: .*(without CUDA|no CUDA device)"):
+            ember.Generator("cuda")
     with pytest.raises(TypeError):
         ember.rand(3, generator=np.random.default_rng())
 
@@ -198,6 +199,81 @@ def test_values_do_not_depend_on_thread_count(make):
     finally:
         ember.set_num_threads(before)
     np.testing.assert_array_equal(results[0], results[1])
+
+
+CUDA_ONLY = pytest.mark.skipif(not ember.cuda.is_available(), reason="no CUDA device (real or "
+                               "emulated) in this build")
+
+
+# Sizes around a Philox block (4 or 2 values) and the kernels' 256 threads: 1, primes, empty.
+STREAM_SIZES = [0, 1, 3, 7, 13, 257, 1031]
+
+
+@CUDA_ONLY
+@pytest.mark.parametrize("n", STREAM_SIZES)
+@pytest.mark.parametrize("make", [
+    lambda n, d: ember.rand(n, device=d),
+    lambda n, d: ember.rand(n, dtype=ember.float64, device=d),
+    lambda n, d: ember.empty(n, device=d).uniform_(-3.5, 2.25),
+    lambda n, d: ember.empty(n, dtype=ember.float64, device=d).uniform_(1e-3, 1e-3 + 1e-12),
+    lambda n, d: ember.randint(-50, 50, (n,), dtype=ember.int32, device=d),
+    lambda n, d: ember.randint(-(2**63), 2**63 - 1, (n,), device=d),
+    lambda n, d: ember.empty(n, dtype=ember.uint8, device=d).random_(),
+    lambda n, d: ember.empty(n, dtype=ember.bool, device=d).random_(),
+    lambda n, d: ember.empty(n, dtype=ember.float32, device=d).random_(-7, 9),
+    lambda n, d: ember.empty(n, dtype=ember.int64, device=d).bernoulli_(0.3),
+    lambda n, d: ember.empty(n, dtype=ember.bool, device=d).bernoulli_(0.7),
+    lambda n, d: ember.bernoulli(ember.linspace(0, 1, n, dtype=ember.float64, device=d)),
+    lambda n, d: ember.empty(3, n, device=d).t().uniform_(),  # strided: through a buffer
+    lambda n, d: ember.randperm(n, device=d),
+], ids=["rand32", "rand64", "uniform32", "uniform64-narrow", "randint32", "randint64-full",
+        "random-uint8", "random-bool", "random-float", "bernoulli-int", "bernoulli-bool",
+        "bernoulli-tensor", "strided", "randperm"])
+def test_cuda_stream_is_the_cpu_stream_bit_for_bit(make, n):
+    """The same generator state gives the same bits on both devices and leaves the generator at
+    the same offset; ember.cuda.manual_seed is the one generator."""
+    results = []
+    for device in ("cpu", "cuda"):
+        ember.cuda.manual_seed(SEED)
+        out = make(n, device)
+        assert out.device.type == device
+        results.append((out.numpy(), ember.default_generator.get_state().numpy()))
+    (cpu, cpu_state), (cuda, cuda_state) = results
+    assert cpu.dtype == cuda.dtype
+    np.testing.assert_array_equal(cpu, cuda)
+    np.testing.assert_array_equal(cpu_state, cuda_state)
+
+
+@CUDA_ONLY
+def test_cuda_generator_objects():
+    g = ember.Generator(device="cuda")
+    assert g.device == ember.device("cuda:0") and ember.Generator().device == ember.device("cpu")
+    draws = []
+    for device in ("cpu", "cuda"):
+        g.manual_seed(11)
+        draws.append(ember.randint(0, 1000, (9,), generator=g, device=device).numpy())
+        draws.append(ember.rand(5, generator=g, device=device).numpy())
+    np.testing.assert_array_equal(draws[0], draws[2])
+    np.testing.assert_array_equal(draws[1], draws[3])
+    with pytest.raises(RuntimeError, match="Generator: invalid device cuda:5"):
+        ember.Generator("cuda:5")
+
+
+@CUDA_ONLY
+@pytest.mark.parametrize("n", STREAM_SIZES)
+@pytest.mark.parametrize("dtype,tol", [(ember.float32, 1e-5), (ember.float64, 1e-12)])
+def test_cuda_normal_matches_the_cpu_up_to_the_math_library(n, dtype, tol):
+    """Box-Muller's log/sqrt/sin/cos differ by ulps between libm and the device."""
+    results = []
+    for device in ("cpu", "cuda"):
+        ember.manual_seed(SEED)
+        results.append((ember.randn(n, dtype=dtype, device=device).numpy(),
+                        ember.normal(2.0, 3.0, (n,), dtype=dtype, device=device).numpy(),
+                        ember.get_rng_state().numpy()))
+    (a, b, state_a), (c, d, state_c) = results
+    np.testing.assert_allclose(c, a, rtol=tol, atol=tol)
+    np.testing.assert_allclose(d, b, rtol=tol, atol=3 * tol)
+    np.testing.assert_array_equal(state_a, state_c)
 
 
 def test_strided_output_gets_row_major_order():
@@ -352,7 +428,8 @@ def test_errors():
         ember.randint(0.5, 3, (2,))
     with pytest.raises(RuntimeError, match="negative"):
         ember.rand(2, -1)
-    with pytest.raises(RuntimeError, match="not available"):
-        ember.randn(3, device="cuda")
+    if not ember.cuda.is_available():
+        with pytest.raises(RuntimeError, match="randn: .*(without CUDA|no CUDA device)"):
+            ember.randn(3, device="cuda")
     with pytest.raises(TypeError, match="normal"):
         ember.normal(ember.zeros(3), 1.0)

@@ -271,9 +271,9 @@ def test_narrow_select_diagonal(dtype):
 # -- flip ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_flip_copies(dtype):
+def test_flip_copies(dtype, device):
     a = make((3, 4, 5), dtype)
-    x = ember.from_numpy(a)
+    x = ember.tensor(a, device=device)
     for dims in [0, (1,), (0, 2), (-1, 0, 1), ()]:
         f = ember.flip(x, dims)
         check(f, np.flip(a, dims))
@@ -309,19 +309,21 @@ def test_cat_matches_torch_promotion():
     ([(2, 3), (5, 3), (1, 3)], 0), ([(2, 3), (2, 1), (2, 0)], 1), ([(2, 3, 4), (2, 3, 4)], -1),
     ([(7,), (13,)], 0), ([(0, 3), (0, 3)], 0), ([(0, 3), (2, 3)], 0), ([(1, 1)], 1),
 ])
-def test_cat_shapes(shapes, dim):
+def test_cat_shapes(shapes, dim, device):
     arrays = [make(s, "float64", seed=i) for i, s in enumerate(shapes)]
-    check(ember.cat([ember.tensor(a) for a in arrays], dim), np.concatenate(arrays, dim))
+    out = ember.cat([ember.tensor(a, device=device) for a in arrays], dim)
+    assert out.device.type == device
+    check(out, np.concatenate(arrays, dim))
     check(ember.concat([ember.tensor(a) for a in arrays], dim=dim), np.concatenate(arrays, dim))
     check(ember.concatenate([ember.tensor(a) for a in arrays], axis=dim),
           np.concatenate(arrays, dim))
 
 
-def test_cat_noncontiguous_inputs_and_legacy_empty():
+def test_cat_noncontiguous_inputs_and_legacy_empty(device):
     a = np.arange(24, dtype=np.float32).reshape(4, 6)
-    x = ember.from_numpy(a)
+    x = ember.tensor(a, device=device)
     check(ember.cat([x.t(), x[:, ::-2].t()], 0), np.concatenate([a.T, a[:, ::-2].T], 0))
-    legacy = ember.tensor(np.zeros(0, dtype=np.int32))
+    legacy = ember.tensor(np.zeros(0, dtype=np.int32), device=device)
     check(ember.cat([legacy, x, legacy], 1), a)
     check(ember.cat([legacy, legacy]), np.zeros(0, dtype=np.int32))
 
@@ -347,9 +349,9 @@ def test_cat_errors():
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_stack_hstack_vstack(dtype):
+def test_stack_hstack_vstack(dtype, device):
     arrays = [make((3, 4), dtype, seed=i) for i in range(3)]
-    ts = [ember.tensor(a) for a in arrays]
+    ts = [ember.tensor(a, device=device) for a in arrays]
     for dim in (0, 1, 2, -1, -3):
         check(ember.stack(ts, dim), np.stack(arrays, dim))
     check(ember.stack(ts[:1]), np.stack(arrays[:1]))
@@ -357,8 +359,18 @@ def test_stack_hstack_vstack(dtype):
     check(ember.vstack(ts), np.vstack(arrays))
     check(ember.hstack([t[0] for t in ts]), np.hstack([a[0] for a in arrays]))
     check(ember.vstack([t[0] for t in ts]), np.vstack([a[0] for a in arrays]))
-    s = [ember.tensor(a[0, 0]) for a in arrays]
+    s = [ember.tensor(a[0, 0], device=device) for a in arrays]
     check(ember.stack(s), np.stack([a[0, 0] for a in arrays]))
+
+
+def test_cat_stack_with_mixed_devices_raise():
+    if not ember.cuda.is_available():
+        pytest.skip("needs a CUDA device (real or emulated)")
+    pair = [ember.zeros(2, 3, device="cuda"), ember.zeros(2, 3)]
+    for op in (ember.cat, ember.stack):
+        with pytest.raises(RuntimeError, match=f"{op.__name__}: expected all tensors to be on the "
+                           "same device, but found cuda:0 and cpu"):
+            op(pair)
 
 
 def test_stack_errors():
@@ -372,9 +384,9 @@ def test_stack_errors():
 # -- split / chunk / unbind ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("n,size", [(7, 3), (6, 2), (5, 5), (5, 9), (0, 2), (1, 1)])
-def test_split_int(n, size):
+def test_split_int(n, size, device):
     a = make((n, 3), "int64")
-    x = ember.from_numpy(a)
+    x = ember.tensor(a, device=device)
     parts = x.split(size)
     bounds = list(range(size, n, size))
     expected = np.split(a, bounds) if n else [a]
@@ -385,9 +397,9 @@ def test_split_int(n, size):
     assert isinstance(parts, tuple)
 
 
-def test_split_sections_chunk_unbind():
+def test_split_sections_chunk_unbind(device):
     a = make((4, 10), "float32")
-    x = ember.from_numpy(a)
+    x = ember.tensor(a, device=device)
     parts = ember.split(x, [3, 0, 7], dim=1)
     for p, e in zip(parts, np.split(a, [3, 3], axis=1)):
         check(p, e)
@@ -630,9 +642,9 @@ def assert_in_bounds(t):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_contiguous_clone_copy_to_on_views(dtype):
+def test_contiguous_clone_copy_to_on_views(dtype, device):
     a = make((5, 6), dtype)
-    x = ember.from_numpy(a)
+    x = ember.tensor(a, device=device)
     v = x[::-2, 1::2].t()
     expected = a[::-2, 1::2].T
     c = v.contiguous()
@@ -647,4 +659,5 @@ def test_contiguous_clone_copy_to_on_views(dtype):
     assert same_storage(v.to(dtype), x)  # no copy when nothing changes
     fill = make(v.shape, dtype, seed=9)
     v.copy_(ember.tensor(fill))
-    np.testing.assert_array_equal(a[::-2, 1::2].T, fill)
+    a[::-2, 1::2] = fill.T
+    check(x, a)

@@ -14,3 +14,13 @@
 #define EMBER_ON_CUDA(op, ...) \
   throw ::ember::RuntimeError(::ember::detail::concat(op, ": ember was built without CUDA"))
 #endif
+
+// Calls cpu::kernel(args...) or, for a tensor t on a CUDA device, cuda::kernel(args...): for
+// kernels declared with one signature in cpu/<family>.h and cuda/<family>.h.
+#define EMBER_KERNEL_ON(t, op, kernel, ...)                                  \
+  do {                                                                       \
+    if ((t).device().is_cuda())                                              \
+      EMBER_ON_CUDA(op, ::ember::cuda::kernel(__VA_ARGS__));                 \
+    else                                                                     \
+      ::ember::cpu::kernel(__VA_ARGS__);                                     \
+  } while (0)

@@ -78,14 +78,27 @@ struct Owner {
   }
 };
 
+// Pinned host memory (kDLCUDAHost) is CPU memory to ember; kDLCUDA memory is a CUDA tensor's in
+// a build with a CUDA backend (the emulator's "device" memory is host memory labelled so).
+#if EMBER_WITH_CUDA
+constexpr bool kWithCuda = true;
+#else
+constexpr bool kWithCuda = false;
+#endif
+Device from_dlpack_device(DLDevice d) {
+  if (d.device_type == kDLCPU || d.device_type == kDLCUDAHost) return Device{};
+  EMBER_CHECK(kWithCuda && d.device_type == kDLCUDA, RuntimeError,
+              "from_dlpack: DLPack device type ", int(d.device_type), " is not available",
+              kWithCuda ? " (ember has the CPU and CUDA)" : " (ember was built without CUDA)");
+  return Device{DeviceType::CUDA, d.device_id};
+}
+
 template <class Managed>
 Tensor import_tensor(Managed* managed) {
   EMBER_CHECK(managed != nullptr, ValueError, "from_dlpack: null DLPack tensor");
   auto owner = std::make_shared<Owner<Managed>>(managed);
   const DLTensor& dl = managed->dl_tensor;
-  EMBER_CHECK(dl.device.device_type == kDLCPU || dl.device.device_type == kDLCUDAHost,
-              RuntimeError, "from_dlpack: DLPack device type ", int(dl.device.device_type),
-              " is not available (ember has the CPU only)");
+  const Device device = from_dlpack_device(dl.device);
   const DType dtype = from_dl_dtype(dl.dtype);
   EMBER_CHECK(dl.ndim >= 0, ValueError, "from_dlpack: negative ndim ", dl.ndim);
   const int64_t item = static_cast<int64_t>(itemsize(dtype));
@@ -101,7 +114,7 @@ Tensor import_tensor(Managed* managed) {
   }
   char* first = static_cast<char*>(dl.data) + dl.byte_offset;
   const size_t nbytes = empty ? 0 : static_cast<size_t>((high - low + 1) * item);
-  auto storage = std::make_shared<Storage>(first + low * item, nbytes, Device{},
+  auto storage = std::make_shared<Storage>(first + low * item, nbytes, device,
                                            [owner](void*) mutable { owner.reset(); });
   return Tensor(std::move(storage), std::move(sizes), std::move(strides), -low, dtype);
 }

@@ -9,12 +9,12 @@
 #include <cstdint>
 
 #include "ember/dtype.h"
+#include "ember/random_draw.h"
 
 namespace ember::cpu {
 
-// Values per 128-bit block for draws of 32 and of 64 bits.
-constexpr int64_t kDraws32PerBlock = 4;
-constexpr int64_t kDraws64PerBlock = 2;
+using philox::kDraws32PerBlock;
+using philox::kDraws64PerBlock;
 // Blocks a floating uniform_/normal_ of n elements of dtype uses.
 int64_t float_draw_blocks(DType dtype, int64_t n);
 

@@ -11,9 +11,26 @@ void bind_creation(py::module_& m) {
   m.def("fill_", static_cast<void (*)(const Tensor&, double)>(&ops::fill_), arg("t"), arg("value"),
         nogil);
   m.def("fill_int_", &ops::detail::fill_integer_, arg("t"), arg("value"), nogil);
-  m.def("arange", &ops::arange, arg("start"), arg("end"), arg("step"), arg("dtype"), nogil);
-  m.def("linspace", &ops::linspace, arg("start"), arg("end"), arg("steps"), arg("dtype"), nogil);
-  m.def("eye", &ops::eye, arg("n"), arg("m"), arg("dtype"), nogil);
+  // Python passes the device as (type, index), like ember._C.empty.
+  m.def("arange", [](double start, double end, double step, DType dtype, const std::string& type,
+                     int index) {
+    const Device device = make_device(type, index);
+    py::gil_scoped_release release;
+    return ops::arange(start, end, step, dtype, device);
+  }, arg("start"), arg("end"), arg("step"), arg("dtype"), arg("device_type") = "cpu",
+        arg("device_index") = 0);
+  m.def("linspace", [](double start, double end, int64_t steps, DType dtype,
+                       const std::string& type, int index) {
+    const Device device = make_device(type, index);
+    py::gil_scoped_release release;
+    return ops::linspace(start, end, steps, dtype, device);
+  }, arg("start"), arg("end"), arg("steps"), arg("dtype"), arg("device_type") = "cpu",
+        arg("device_index") = 0);
+  m.def("eye", [](int64_t n, int64_t m, DType dtype, const std::string& type, int index) {
+    const Device device = make_device(type, index);
+    py::gil_scoped_release release;
+    return ops::eye(n, m, dtype, device);
+  }, arg("n"), arg("m"), arg("dtype"), arg("device_type") = "cpu", arg("device_index") = 0);
 
   py::class_<Generator>(m, "GeneratorImpl")
       .def(py::init<uint64_t>(), arg("seed") = Generator::kDefaultSeed)
@@ -32,7 +49,12 @@ void bind_creation(py::module_& m) {
         nogil);
   m.def("bernoulli_", &ops::bernoulli_, arg("t"), arg("p"), arg("generator") = nullptr, nogil);
   m.def("bernoulli", &ops::bernoulli, arg("p"), arg("generator") = nullptr, nogil);
-  m.def("randperm", &ops::randperm, arg("n"), arg("dtype"), arg("generator") = nullptr, nogil);
+  m.def("randperm", [](int64_t n, DType dtype, Generator* gen, const std::string& type, int index) {
+    const Device device = make_device(type, index);
+    py::gil_scoped_release release;
+    return ops::randperm(n, dtype, gen, device);
+  }, arg("n"), arg("dtype"), arg("generator") = nullptr, arg("device_type") = "cpu",
+        arg("device_index") = 0);
   // The raw block function, for checking it against the published known-answer vectors.
   m.def("philox4x32", [](std::array<uint32_t, 4> counter, std::array<uint32_t, 2> key) {
     std::array<uint32_t, 4> out;

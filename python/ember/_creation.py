@@ -9,7 +9,7 @@ import numpy as np
 
 from . import _C
 from . import _dtype
-from ._random import check_cpu_device, impl_of
+from ._random import device_args, impl_of
 from .autograd import grad_mode as _grad_mode
 from .autograd import ops_elementwise as _ag
 
@@ -76,8 +76,7 @@ def _fill(impl, value, op: str) -> None:
 
 
 def _new(shape: list, dtype, device, op: str):
-    check_cpu_device(device, op)
-    return _C.empty(shape, dtype._c)
+    return _C.empty(shape, dtype._c, *device_args(device, op))
 
 
 def empty(*size, dtype=None, device=None, requires_grad: bool = False):
@@ -118,33 +117,39 @@ def ones(*size, dtype=None, device=None, requires_grad: bool = False):
     return _filled("ones", 1, size, dtype, device, requires_grad)
 
 
-def _like(input, dtype, op: str) -> tuple:
+def _or_self(device, t):
+    """*_like and new_* make tensors on ``t``'s device unless told otherwise (PyTorch's rule)."""
+    return t.device if device is None else device
+
+
+def _like(input, dtype, device, op: str) -> tuple:
+    """(shape, dtype, device) of a tensor made like ``input``: its dtype and device by default."""
     if not hasattr(input, "_impl"):
         raise TypeError(f"{op}: expected an ember.Tensor, got {type(input).__name__}")
-    return list(input._impl.shape), _dtype_or(dtype, input.dtype)
+    return list(input._impl.shape), _dtype_or(dtype, input.dtype), _or_self(device, input)
 
 
 def empty_like(input, *, dtype=None, device=None, requires_grad: bool = False):
     """An uninitialized tensor with the shape (and, by default, dtype) of ``input``."""
-    shape, dt = _like(input, dtype, "empty_like")
+    shape, dt, device = _like(input, dtype, device, "empty_like")
     return _finish(_new(shape, dt, device, "empty_like"), requires_grad)
 
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad: bool = False):
     """Zeros with the shape (and, by default, dtype) of ``input``."""
-    shape, dt = _like(input, dtype, "zeros_like")
+    shape, dt, device = _like(input, dtype, device, "zeros_like")
     return _filled("zeros_like", 0, (shape,), dt, device, requires_grad)
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad: bool = False):
     """Ones with the shape (and, by default, dtype) of ``input``."""
-    shape, dt = _like(input, dtype, "ones_like")
+    shape, dt, device = _like(input, dtype, device, "ones_like")
     return _filled("ones_like", 1, (shape,), dt, device, requires_grad)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad: bool = False):
     """``fill_value`` with the shape (and, by default, dtype) of ``input``."""
-    shape, dt = _like(input, dtype, "full_like")
+    shape, dt, device = _like(input, dtype, device, "full_like")
     return full(shape, fill_value, dtype=dt, device=device, requires_grad=requires_grad)
 
 
@@ -158,8 +163,8 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
         all_int = all(isinstance(v, numbers.Integral) for v in (start, end, step))
         dtype = _dtype.int64 if all_int else _dtype.get_default_dtype()
     dtype = _dtype.as_dtype(dtype)
-    check_cpu_device(device, "arange")
-    return _finish(_C.arange(float(start), float(end), float(step), dtype._c), requires_grad)
+    return _finish(_C.arange(float(start), float(end), float(step), dtype._c,
+                             *device_args(device, "arange")), requires_grad)
 
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad: bool = False):
@@ -168,9 +173,8 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad: bool 
         raise TypeError(f"linspace: steps must be an int, got {type(steps).__name__}")
     start, end = _scalar(start, "linspace"), _scalar(end, "linspace")
     dtype = _dtype_or(dtype, _dtype.get_default_dtype())
-    check_cpu_device(device, "linspace")
-    return _finish(_C.linspace(float(start), float(end), steps.__index__(), dtype._c),
-                   requires_grad)
+    return _finish(_C.linspace(float(start), float(end), steps.__index__(), dtype._c,
+                               *device_args(device, "linspace")), requires_grad)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad: bool = False):
@@ -180,8 +184,8 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad: bool = False):
         if isinstance(v, bool) or not hasattr(v, "__index__"):
             raise TypeError(f"eye: n and m must be ints, got {type(v).__name__}")
     dtype = _dtype_or(dtype, _dtype.get_default_dtype())
-    check_cpu_device(device, "eye")
-    return _finish(_C.eye(n.__index__(), m.__index__(), dtype._c), requires_grad)
+    return _finish(_C.eye(n.__index__(), m.__index__(), dtype._c, *device_args(device, "eye")),
+                   requires_grad)
 
 
 # -- random ---------------------------------------------------------------------------------
@@ -237,13 +241,13 @@ def randint(*args, size=None, generator=None, dtype=None, device=None,
 
 def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad: bool = False):
     """Uniform samples on [0, 1) with the shape (and, by default, dtype) of ``input``."""
-    shape, dt = _like(input, dtype, "rand_like")
+    shape, dt, device = _like(input, dtype, device, "rand_like")
     return rand(shape, generator=generator, dtype=dt, device=device, requires_grad=requires_grad)
 
 
 def randn_like(input, *, generator=None, dtype=None, device=None, requires_grad: bool = False):
     """Standard normal samples with the shape (and, by default, dtype) of ``input``."""
-    shape, dt = _like(input, dtype, "randn_like")
+    shape, dt, device = _like(input, dtype, device, "randn_like")
     return randn(shape, generator=generator, dtype=dt, device=device,
                  requires_grad=requires_grad)
 
@@ -253,7 +257,7 @@ def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=
     """``randint_like(input, high)`` or ``randint_like(input, low, high)``."""
     if high is None:
         low, high = 0, low
-    shape, dt = _like(input, dtype, "randint_like")
+    shape, dt, device = _like(input, dtype, device, "randint_like")
     return randint(low, high, shape, generator=generator, dtype=dt, device=device,
                    requires_grad=requires_grad)
 
@@ -278,8 +282,8 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad: bool 
     """A random permutation of the integers 0 .. n-1 (int64 unless ``dtype`` is given)."""
     if isinstance(n, bool) or not hasattr(n, "__index__"):
         raise TypeError(f"randperm: n must be an int, got {type(n).__name__}")
-    check_cpu_device(device, "randperm")
-    impl = _C.randperm(n.__index__(), _dtype_or(dtype, _dtype.int64)._c, impl_of(generator))
+    impl = _C.randperm(n.__index__(), _dtype_or(dtype, _dtype.int64)._c, impl_of(generator),
+                       *device_args(device, "randperm"))
     return _finish(impl, requires_grad)
 
 
@@ -290,7 +294,7 @@ def bernoulli(input, p=None, *, generator=None):
         raise TypeError(f"bernoulli: expected an ember.Tensor, got {type(input).__name__}")
     if p is None:
         return _finish(_C.bernoulli(input._impl, impl_of(generator)), False)
-    impl = _C.empty(list(input._impl.shape), input._impl.dtype)
+    impl = _new(list(input._impl.shape), input.dtype, input.device, "bernoulli")
     _C.bernoulli_(impl, float(_scalar(p, "bernoulli")), impl_of(generator))
     return _finish(impl, False)
 
@@ -354,26 +358,28 @@ class CreationMethods:
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False):
         """An uninitialized tensor of ``size`` with this tensor's dtype by default."""
-        return empty(*size, dtype=_dtype_or(dtype, self.dtype), device=device,
+        return empty(*size, dtype=_dtype_or(dtype, self.dtype), device=_or_self(device, self),
                      requires_grad=requires_grad)
 
     def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False):
         """Zeros of ``size`` with this tensor's dtype by default."""
-        return zeros(*size, dtype=_dtype_or(dtype, self.dtype), device=device,
+        return zeros(*size, dtype=_dtype_or(dtype, self.dtype), device=_or_self(device, self),
                      requires_grad=requires_grad)
 
     def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False):
         """Ones of ``size`` with this tensor's dtype by default."""
-        return ones(*size, dtype=_dtype_or(dtype, self.dtype), device=device,
+        return ones(*size, dtype=_dtype_or(dtype, self.dtype), device=_or_self(device, self),
                     requires_grad=requires_grad)
 
     def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False):
         """``fill_value`` in a tensor of ``size`` with this tensor's dtype by default."""
-        return full(size, fill_value, dtype=_dtype_or(dtype, self.dtype), device=device,
+        return full(size, fill_value, dtype=_dtype_or(dtype, self.dtype),
+                    device=_or_self(device, self),
                     requires_grad=requires_grad)
 
     def new_tensor(self, data, *, dtype=None, device=None, requires_grad: bool = False):
         """A copy of ``data`` as a tensor with this tensor's dtype by default."""
         from . import _tensor
-        return _tensor.tensor(data, dtype=_dtype_or(dtype, self.dtype), device=device,
+        return _tensor.tensor(data, dtype=_dtype_or(dtype, self.dtype),
+                              device=_or_self(device, self),
                               requires_grad=requires_grad)

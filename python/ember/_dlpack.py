@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from . import _C
-from ._random import check_cpu_device
+from . import _device
+from . import cuda
 
 __all__ = ["from_dlpack"]
 
@@ -21,13 +22,17 @@ def from_dlpack(ext_tensor, *, device=None, copy=None):
     arrays, PyTorch tensors, ...) or a DLPack capsule. Writes through either show in the other;
     the producer's memory stays alive while the tensor does. ``copy=True`` copies instead."""
     from . import _tensor
-    check_cpu_device(device, "from_dlpack")
+    from ._random import device_args
+    if device is not None:
+        device_args(device, "from_dlpack")  # raises for a CUDA device this build lacks
     if hasattr(ext_tensor, "__dlpack__"):
         if hasattr(ext_tensor, "__dlpack_device__"):
             kind, index = ext_tensor.__dlpack_device__()
-            if int(kind) not in (_KDL_CPU, _KDL_CUDA_HOST):
+            if int(kind) == _KDL_CUDA:
+                cuda._require("from_dlpack", int(index))
+            elif int(kind) not in (_KDL_CPU, _KDL_CUDA_HOST):
                 raise RuntimeError(f"from_dlpack: DLPack device ({int(kind)}, {index}) is not "
-                                   "available (ember has the CPU only)")
+                                   "available (ember has the CPU and CUDA)")
         try:
             capsule = ext_tensor.__dlpack__(max_version=_MAX_VERSION)
         except TypeError:  # a producer older than DLPack 1.0's protocol
@@ -38,6 +43,11 @@ def from_dlpack(ext_tensor, *, device=None, copy=None):
         raise TypeError(f"from_dlpack: expected an object with __dlpack__ or a DLPack capsule, "
                         f"got {type(ext_tensor).__name__}")
     out = _tensor.wrap(_C.from_dlpack(capsule))
+    if device is not None and _device.parse(device) != out.device:
+        if copy is False:
+            raise BufferError(f"from_dlpack: a tensor on {out.device} cannot be viewed on "
+                              f"{_device.parse(device)} without a copy")
+        return out.to(device)
     return out.clone() if copy else out
 
 
@@ -52,8 +62,14 @@ class DLPackMethods:
         if self.requires_grad:
             raise RuntimeError("__dlpack__: can't export a tensor that requires grad; use "
                                "tensor.detach()")
-        if stream is not None:
-            raise RuntimeError(f"__dlpack__: stream must be None for a CPU tensor, got {stream!r}")
+        if self.device.type == "cpu":
+            if stream is not None:
+                raise RuntimeError(f"__dlpack__: stream must be None for a CPU tensor, got "
+                                   f"{stream!r}")
+        elif stream != -1:
+            # ember queues its kernels on the legacy default stream: whatever stream the consumer
+            # reads on (None, 1, 2 or its own), the tensor is ready once the device is idle.
+            cuda.synchronize(self.device)
         if dl_device is not None and tuple(dl_device) != self.__dlpack_device__():
             raise BufferError(f"__dlpack__: cannot export to DLPack device {tuple(dl_device)} "
                               f"from {self.__dlpack_device__()}")
@@ -62,6 +78,7 @@ class DLPackMethods:
         return _C.to_dlpack(impl, versioned, bool(copy))
 
     def __dlpack_device__(self) -> tuple:
-        """(DLPack device type, device index): (1, 0) for the CPU."""
+        """(DLPack device type, device index): (1, 0) for the CPU, (2, index) for CUDA (kDLCUDA;
+        in an emulated build the memory is host memory labelled as CUDA)."""
         dev = self.device
         return (_KDL_CPU, 0) if dev.type == "cpu" else (_KDL_CUDA, dev.index)

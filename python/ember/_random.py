@@ -27,32 +27,40 @@ def _to_seed(value, op: str) -> int:
     return value % (1 << 64)
 
 
-def check_cpu_device(device, op: str) -> None:
-    """Raise RuntimeError unless ``device`` is None or the CPU (the only device built)."""
-    if device is not None and _device.parse(device).type != "cpu":
-        raise RuntimeError(f"{op}: device {_device.parse(device)} is not available "
-                           "(ember.cuda.is_available() is False)")
+def device_args(device, op: str) -> tuple:
+    """``device`` (None for the CPU) as the ``(type, index)`` pair ember._C takes; RuntimeError
+    naming ``op`` for a CUDA device that this build or machine does not have."""
+    if device is None:
+        return "cpu", 0
+    d = _device.parse(device)
+    if d.type == "cpu":
+        return "cpu", 0
+    from . import cuda
+    return "cuda", cuda._require(op, d)
 
 
 class Generator:
     """A random number generator (``torch.Generator``): pass it as ``generator=`` to the random
-    functions to draw from a stream of its own."""
+    functions to draw from a stream of its own. A seed and a position give the same numbers on
+    every device, so ``device`` is only a label (checked to exist, reported by ``.device``)."""
 
-    __slots__ = ("_impl",)
+    __slots__ = ("_impl", "_device")
 
     def __init__(self, device="cpu"):
-        check_cpu_device(device, "Generator")
+        kind, index = device_args(device, "Generator")
         self._impl = _C.GeneratorImpl()
+        self._device = _device.CPU if kind == "cpu" else _device.device(kind, index)
 
     @classmethod
     def _wrap(cls, impl) -> "Generator":
         g = cls.__new__(cls)
         g._impl = impl
+        g._device = _device.CPU
         return g
 
     @property
     def device(self) -> _device.device:
-        return _device.CPU
+        return self._device
 
     def manual_seed(self, seed) -> "Generator":
         """Restart the stream of ``seed``; returns self."""

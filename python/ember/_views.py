@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _C
+from . import _device
 from . import _dtype
 from . import _tensor
 from .autograd import grad_mode as _grad_mode
@@ -218,6 +219,9 @@ def _setitem(self, idx, value):
     else:
         target, advanced = _expand_index(impl, idx)
     src = _tensor._as_impl(value, self.dtype)
+    if src.device != impl.device:  # Python values (and CPU tensors) go to the target's device
+        dev = _device.from_impl_str(impl.device)
+        src = _C.to_device(src, dev.type, dev.index or 0)
     shape = src.shape
     if shape and shape[0] == 1:  # like PyTorch (and numpy), leading 1s of the value don't count
         lead = 0

@@ -87,3 +87,15 @@ def memory_reserved(device=None) -> int:
 def empty_cache() -> None:
     """Give cached (freed) device blocks back to the driver."""
     _C.cuda.empty_cache()
+
+
+def manual_seed(seed) -> None:
+    """Seed the generator of CUDA tensors. ember has one Philox generator for every device (a
+    seed gives the same numbers on the CPU and on CUDA), so this is ``ember.manual_seed``."""
+    from . import _random
+    _random.manual_seed(seed)
+
+
+def manual_seed_all(seed) -> None:
+    """Seed the generators of every CUDA device: the one shared generator (see ``manual_seed``)."""
+    manual_seed(seed)

@@ -5,16 +5,14 @@
 #include <limits>
 #include <type_traits>
 
+#include "core/device_dispatch.h"
 #include "core/tensor_iter.h"
 #include "cpu/fill.h"
+#include "cuda/fill.h"
 #include "ember/error.h"
 
 namespace ember::ops {
 namespace {
-
-void check_cpu(const Tensor& t, const char* op) {
-  EMBER_CHECK(t.device().is_cpu(), RuntimeError, op, ": device ", t.device(), " is not available");
-}
 
 // value (a double or an int64) converted to dtype, as the bytes of one element.
 template <class V>
@@ -53,14 +51,14 @@ bool overflows(V value, DType dtype) {
 
 template <class V>
 void fill_impl(const Tensor& t, V value) {
-  check_cpu(t, "fill_");
   EMBER_CHECK(!overflows(value, t.dtype()), RuntimeError, "fill_: value ", value,
               " cannot be converted to dtype ", t.dtype(), " without overflow");
   if (t.numel() == 0) return;
   unsigned char bytes[8];
   convert_scalar(value, t.dtype(), bytes);
   TensorIter iter(t, {});
-  cpu::fill_stub(iter, t.itemsize(), bytes);
+  if (t.device().is_cuda()) EMBER_ON_CUDA("fill_", cuda::fill(iter, t.itemsize(), bytes));
+  else cpu::fill_stub(iter, t.itemsize(), bytes);
 }
 
 void check_dtype_numeric(DType dtype, const char* op) {
@@ -72,15 +70,19 @@ void check_dtype_numeric(DType dtype, const char* op) {
 void fill_(const Tensor& t, double value) { fill_impl(t, value); }
 void detail::fill_integer_(const Tensor& t, int64_t value) { fill_impl(t, value); }
 
-Tensor full(const Shape& sizes, double value, DType dtype) {
-  Tensor out = Tensor::empty(sizes, dtype);
+Tensor full(const Shape& sizes, double value, DType dtype, Device device) {
+  Tensor out = Tensor::empty(sizes, dtype, device);
   fill_(out, value);
   return out;
 }
-Tensor zeros(const Shape& sizes, DType dtype) { return full(sizes, 0.0, dtype); }
-Tensor ones(const Shape& sizes, DType dtype) { return full(sizes, 1.0, dtype); }
+Tensor zeros(const Shape& sizes, DType dtype, Device device) {
+  return full(sizes, 0.0, dtype, device);
+}
+Tensor ones(const Shape& sizes, DType dtype, Device device) {
+  return full(sizes, 1.0, dtype, device);
+}
 
-Tensor arange(double start, double end, double step, DType dtype) {
+Tensor arange(double start, double end, double step, DType dtype, Device device) {
   check_dtype_numeric(dtype, "arange");
   EMBER_CHECK(std::isfinite(start) && std::isfinite(end) && std::isfinite(step), RuntimeError,
               "arange: unsupported range: ", start, " -> ", end, " with step ", step);
@@ -99,27 +101,28 @@ Tensor arange(double start, double end, double step, DType dtype) {
   const double length = std::ceil((end - start) / step);
   EMBER_CHECK(length < 0x1p63, RuntimeError, "arange: too many elements (", length, ")");
   const int64_t n = static_cast<int64_t>(length);
-  Tensor out = Tensor::empty({n}, dtype);
-  if (n > 0) cpu::arange_kernel(out.data_ptr(), dtype, n, start, step);
+  Tensor out = Tensor::empty({n}, dtype, device);
+  if (n > 0) EMBER_KERNEL_ON(out, "arange", arange_kernel, out.data_ptr(), dtype, n, start, step);
   return out;
 }
 
-Tensor linspace(double start, double end, int64_t steps, DType dtype) {
+Tensor linspace(double start, double end, int64_t steps, DType dtype, Device device) {
   check_dtype_numeric(dtype, "linspace");
   EMBER_CHECK(steps >= 0, RuntimeError, "linspace: number of steps must be non-negative, got ",
               steps);
   EMBER_CHECK(std::isfinite(start) && std::isfinite(end), RuntimeError,
               "linspace: start and end must be finite, got ", start, " and ", end);
-  Tensor out = Tensor::empty({steps}, dtype);
+  Tensor out = Tensor::empty({steps}, dtype, device);
   if (steps == 1) fill_(out, start);
-  else if (steps > 1) cpu::linspace_kernel(out.data_ptr(), dtype, steps, start, end);
+  else if (steps > 1)
+    EMBER_KERNEL_ON(out, "linspace", linspace_kernel, out.data_ptr(), dtype, steps, start, end);
   return out;
 }
 
-Tensor eye(int64_t n, int64_t m, DType dtype) {
+Tensor eye(int64_t n, int64_t m, DType dtype, Device device) {
   EMBER_CHECK(n >= 0 && m >= 0, RuntimeError, "eye: n and m must be non-negative, got n=", n,
               ", m=", m);
-  Tensor out = zeros({n, m}, dtype);
+  Tensor out = zeros({n, m}, dtype, device);
   const int64_t diagonal = n < m ? n : m;
   fill_(out.as_strided({diagonal}, {m + 1}, 0), 1.0);
   return out;

@@ -4,7 +4,9 @@
 #include <limits>
 #include <utility>
 
+#include "core/device_dispatch.h"
 #include "cpu/random.h"
+#include "cuda/random.h"
 #include "ember/error.h"
 #include "ember/ops/copy.h"
 
@@ -17,17 +19,14 @@ Generator& pick(Generator* gen) { return gen ? *gen : default_generator(); }
 // gen: t itself when contiguous, else a temporary copied into t, so that element i is always
 // the i-th in row-major order whatever t's strides.
 template <class Kernel>
-void generate(const Tensor& t, const char* op, int64_t blocks, Generator* gen,
-              const Kernel& kernel) {
-  EMBER_CHECK(t.device().is_cpu(), RuntimeError, op, ": device ", t.device(),
-              " is not available");
+void generate(const Tensor& t, int64_t blocks, Generator* gen, const Kernel& kernel) {
   if (t.numel() == 0) return;
   const Generator::Draw draw = pick(gen).reserve(static_cast<uint64_t>(blocks));
   if (t.is_contiguous()) {
     kernel(t.data_ptr(), draw);
     return;
   }
-  Tensor tmp = Tensor::empty(t.sizes(), t.dtype());
+  Tensor tmp = Tensor::empty(t.sizes(), t.dtype(), t.device());
   kernel(tmp.data_ptr(), draw);
   copy_(t, tmp);
 }
@@ -62,9 +61,10 @@ void uniform_(const Tensor& t, double low, double high, Generator* gen) {
               "uniform_: from and to must be finite, got from=", low, ", to=", high);
   EMBER_CHECK(low <= high, RuntimeError, "uniform_ expects to return a [from, to) range, but found from=",
               low, " > to=", high);
-  generate(t, "uniform_", cpu::float_draw_blocks(t.dtype(), t.numel()), gen,
+  generate(t, cpu::float_draw_blocks(t.dtype(), t.numel()), gen,
            [&](void* out, Generator::Draw d) {
-             cpu::uniform_kernel(out, t.dtype(), t.numel(), d.seed, d.offset, low, high);
+             EMBER_KERNEL_ON(t, "uniform_", uniform_kernel, out, t.dtype(), t.numel(), d.seed,
+                                 d.offset, low, high);
            });
 }
 
@@ -73,9 +73,10 @@ void normal_(const Tensor& t, double mean, double std, Generator* gen) {
   EMBER_CHECK(std >= 0.0, RuntimeError, "normal_ expects std >= 0.0, but found std ", std);
   EMBER_CHECK(std::isfinite(mean) && std::isfinite(std), RuntimeError,
               "normal_: mean and std must be finite, got mean=", mean, ", std=", std);
-  generate(t, "normal_", cpu::float_draw_blocks(t.dtype(), t.numel()), gen,
+  generate(t, cpu::float_draw_blocks(t.dtype(), t.numel()), gen,
            [&](void* out, Generator::Draw d) {
-             cpu::normal_kernel(out, t.dtype(), t.numel(), d.seed, d.offset, mean, std);
+             EMBER_KERNEL_ON(t, "normal_", normal_kernel, out, t.dtype(), t.numel(), d.seed,
+                                 d.offset, mean, std);
            });
 }
 
@@ -88,21 +89,22 @@ void random_(const Tensor& t, int64_t low, int64_t high, Generator* gen) {
   EMBER_CHECK(low >= lowest && high - 1 <= highest, RuntimeError, "random_: range [", low, ", ",
               high, ") does not fit dtype ", t.dtype());
   const uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
-  generate(t, "random_", blocks_for(t.numel(), cpu::kDraws64PerBlock), gen,
+  generate(t, blocks_for(t.numel(), cpu::kDraws64PerBlock), gen,
            [&](void* out, Generator::Draw d) {
              // bool takes the integer kernel's uint8 path: same bytes, values 0 and 1.
              const DType dtype = t.dtype() == DType::Bool ? DType::UInt8 : t.dtype();
-             cpu::random_kernel(out, dtype, t.numel(), d.seed, d.offset, low, range);
+             EMBER_KERNEL_ON(t, "random_", random_kernel, out, dtype, t.numel(), d.seed,
+                                 d.offset, low, range);
            });
 }
 
 void bernoulli_(const Tensor& t, double p, Generator* gen) {
   EMBER_CHECK(p >= 0.0 && p <= 1.0, RuntimeError, "bernoulli_ expects p to be in [0, 1], but got p=",
               p);
-  generate(t, "bernoulli_", blocks_for(t.numel(), cpu::kDraws32PerBlock), gen,
+  generate(t, blocks_for(t.numel(), cpu::kDraws32PerBlock), gen,
            [&](void* out, Generator::Draw d) {
-             cpu::bernoulli_kernel(out, t.dtype(), t.numel(), d.seed, d.offset, p, nullptr,
-                                   t.dtype());
+             EMBER_KERNEL_ON(t, "bernoulli_", bernoulli_kernel, out, t.dtype(), t.numel(),
+                                 d.seed, d.offset, p, nullptr, t.dtype());
            });
 }
 
@@ -110,33 +112,36 @@ Tensor bernoulli(const Tensor& p, Generator* gen) {
   check_floating(p, "bernoulli");
   Tensor probs = contiguous(p);
   const int64_t n = probs.numel();
+  // Checked on the host: a device's probabilities make one transfer.
+  const Tensor host = to_device(probs, Device{});
   bool valid = true;
-  EMBER_DISPATCH_FLOATING(probs.dtype(), "bernoulli", [&] {
-    const scalar_t* v = probs.data<scalar_t>();
+  EMBER_DISPATCH_FLOATING(host.dtype(), "bernoulli", [&] {
+    const scalar_t* v = host.data<scalar_t>();
     for (int64_t i = 0; i < n && valid; ++i) valid = v[i] >= 0 && v[i] <= 1;
   });
   EMBER_CHECK(valid, RuntimeError, "bernoulli: every probability must be in [0, 1]");
-  Tensor out = Tensor::empty(p.sizes(), p.dtype());
-  generate(out, "bernoulli", blocks_for(n, cpu::kDraws32PerBlock), gen,
+  Tensor out = Tensor::empty(p.sizes(), p.dtype(), p.device());
+  generate(out, blocks_for(n, cpu::kDraws32PerBlock), gen,
            [&](void* o, Generator::Draw d) {
-             cpu::bernoulli_kernel(o, out.dtype(), n, d.seed, d.offset, 0.0, probs.data_ptr(),
-                                   probs.dtype());
+             EMBER_KERNEL_ON(out, "bernoulli", bernoulli_kernel, o, out.dtype(), n, d.seed,
+                                 d.offset, 0.0, probs.data_ptr(), probs.dtype());
            });
   return out;
 }
 
-Tensor randperm(int64_t n, DType dtype, Generator* gen) {
+Tensor randperm(int64_t n, DType dtype, Generator* gen, Device device) {
   EMBER_CHECK(n >= 0, RuntimeError, "randperm: n must be non-negative, got ", n);
   EMBER_CHECK(dtype != DType::Bool, TypeError, "randperm: unsupported dtype bool");
   const int64_t highest = integer_range(dtype).second;
   EMBER_CHECK(n == 0 || n - 1 <= highest, RuntimeError, "randperm: n=", n,
               " is too large for dtype ", dtype);
   Tensor out = Tensor::empty({n}, dtype);
-  generate(out, "randperm", blocks_for(n, cpu::kDraws64PerBlock), gen,
+  generate(out, blocks_for(n, cpu::kDraws64PerBlock), gen,
            [&](void* o, Generator::Draw d) {
              cpu::randperm_kernel(o, dtype, n, d.seed, d.offset);
            });
-  return out;
+  // A sort: made on the CPU, then moved (the same permutation for every device).
+  return to_device(out, device);
 }
 
 }  // namespace ember::ops

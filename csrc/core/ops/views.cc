@@ -2,14 +2,23 @@
 
 #include <algorithm>
 #include <numeric>
+#include <unordered_set>
 
+#include "core/device_dispatch.h"
 #include "core/tensor_iter.h"
 #include "cpu/index.h"
+#include "cuda/index.h"
 #include "ember/error.h"
 #include "ember/ops/copy.h"
 
 namespace ember::ops {
 namespace {
+
+void check_same_device(const char* op, const Tensor& a, const Tensor& b) {
+  EMBER_CHECK(a.device() == b.device(), RuntimeError, op,
+              ": expected all tensors to be on the same device, but found ", a.device(), " and ",
+              b.device());
+}
 
 // PyTorch's spelling of a size list in messages: "[2, 5]".
 std::string list_str(const Shape& s) {
@@ -367,6 +376,9 @@ IndexPlan plan_index(const Tensor& t, const std::vector<std::optional<Tensor>>& 
                                ? idx.dim() : 1;
     EMBER_CHECK(d + covers <= t.dim(), IndexError, "too many indices for tensor of dimension ",
                 t.dim());
+    EMBER_CHECK(!idx.defined() || idx.device().is_cpu() || idx.device() == t.device(),
+                RuntimeError, "index: indices on ", idx.device(), " cannot index a tensor on ",
+                t.device());
     if (!idx.defined()) {
       indices.emplace_back();
     } else if (idx.dtype() == DType::Bool || idx.dtype() == DType::UInt8) {
@@ -404,10 +416,12 @@ IndexPlan plan_index(const Tensor& t, const std::vector<std::optional<Tensor>>& 
                                                static_cast<int64_t>(indexed.size());
   const int64_t nb = numel_of(bshape);
 
-  // Offset of each position of the broadcast index shape.
+  // Offset of each position of the broadcast index shape, computed and bounds-checked on the
+  // host (a kernel cannot raise IndexError): device indices make one transfer.
   std::vector<int64_t> index_offsets(nb, 0);
   for (int64_t d : indexed) {
-    const Tensor idx = contiguous(to_dtype(expand(indices[d], bshape), DType::Int64));
+    const Tensor idx =
+        contiguous(to_dtype(to_device(expand(indices[d], bshape), Device{}), DType::Int64));
     const int64_t* p = idx.data<int64_t>();
     const int64_t size = t.sizes()[d], stride = t.strides()[d];
     for (int64_t b = 0; b < nb; ++b) {
@@ -446,25 +460,37 @@ IndexPlan plan_index(const Tensor& t, const std::vector<std::optional<Tensor>>& 
   return plan;
 }
 
-void check_cpu(const Tensor& t, const char* op) {
-  EMBER_CHECK(t.device().is_cpu(), RuntimeError, op, ": device ", t.device(), " is not available");
+// values as an int64 tensor on device.
+Tensor int64_tensor(const std::vector<int64_t>& values, Device device) {
+  Tensor host = Tensor::empty({static_cast<int64_t>(values.size())}, DType::Int64);
+  std::copy(values.begin(), values.end(), host.data<int64_t>());
+  return to_device(host, device);
 }
 
 }  // namespace
 
 Tensor index(const Tensor& t, const std::vector<std::optional<Tensor>>& indices) {
-  check_cpu(t, "index");
   const IndexPlan plan = plan_index(t, indices);
   Tensor out = Tensor::empty(plan.out_shape, t.dtype(), t.device());
-  if (out.numel() > 0)
-    cpu::gather_rows(static_cast<char*>(out.data_ptr()), static_cast<const char*>(t.data_ptr()),
-                     plan.block(t));
+  if (out.numel() == 0) return out;
+  char* dense = static_cast<char*>(out.data_ptr());
+  const char* strided = static_cast<const char*>(t.data_ptr());
+  if (t.device().is_cuda()) {
+    EMBER_ON_CUDA("index", {
+      const Tensor offsets = int64_tensor(plan.row_offsets, t.device());
+      cuda::gather_rows(dense, strided,
+                        {offsets.data<int64_t>(), nullptr, offsets.numel(), plan.block_sizes,
+                         plan.block_strides, t.itemsize()});
+    });
+  } else {
+    cpu::gather_rows(dense, strided, plan.block(t));
+  }
   return out;
 }
 
 void index_put_(const Tensor& t, const std::vector<std::optional<Tensor>>& indices,
                 const Tensor& values) {
-  check_cpu(t, "index_put_");
+  check_same_device("index_put_", t, values);
   const IndexPlan plan = plan_index(t, indices);
   bool fits = values.dim() <= static_cast<int64_t>(plan.out_shape.size());
   for (int64_t i = 1; fits && i <= values.dim(); ++i) {
@@ -478,8 +504,28 @@ void index_put_(const Tensor& t, const std::vector<std::optional<Tensor>>& indic
   // A dense private copy, so that values overlapping t are read before t is written.
   Tensor dense = Tensor::empty(plan.out_shape, t.dtype(), t.device());
   copy_(dense, values);
-  cpu::scatter_rows(static_cast<const char*>(dense.data_ptr()), static_cast<char*>(t.data_ptr()),
-                    plan.block(t));
+  const char* from = static_cast<const char*>(dense.data_ptr());
+  char* to = static_cast<char*>(t.data_ptr());
+  if (t.device().is_cuda()) {
+    EMBER_ON_CUDA("index_put_", {
+      // Only the last of the rows that target one block is written, as the CPU's serial loop
+      // leaves it, so that the device's parallel writes never race.
+      std::vector<int64_t> rows, offsets;
+      std::unordered_set<int64_t> seen;
+      for (size_t r = plan.row_offsets.size(); r-- > 0;) {
+        if (!seen.insert(plan.row_offsets[r]).second) continue;
+        rows.push_back(static_cast<int64_t>(r));
+        offsets.push_back(plan.row_offsets[r]);
+      }
+      const Tensor d_rows = int64_tensor(rows, t.device());
+      const Tensor d_offsets = int64_tensor(offsets, t.device());
+      cuda::scatter_rows(from, to,
+                         {d_offsets.data<int64_t>(), d_rows.data<int64_t>(), d_rows.numel(),
+                          plan.block_sizes, plan.block_strides, t.itemsize()});
+    });
+  } else {
+    cpu::scatter_rows(from, to, plan.block(t));
+  }
 }
 
 Tensor index_select(const Tensor& t, int64_t dim, const Tensor& idx) {
@@ -495,7 +541,7 @@ Tensor index_select(const Tensor& t, int64_t dim, const Tensor& idx) {
 }
 
 void masked_fill_(const Tensor& t, const Tensor& mask, const Tensor& value) {
-  check_cpu(t, "masked_fill_");
+  check_same_device("masked_fill_", t, mask);
   EMBER_CHECK(mask.dtype() == DType::Bool, TypeError,
               "masked_fill_: only supports boolean masks, but got mask with dtype ", mask.dtype());
   EMBER_CHECK(value.dim() == 0, RuntimeError,
@@ -506,12 +552,15 @@ void masked_fill_(const Tensor& t, const Tensor& mask, const Tensor& value) {
               shape_str(mask.sizes()), " cannot be broadcast to tensor of shape ",
               shape_str(t.sizes()));
   if (t.numel() == 0) return;
-  const Tensor v = to_dtype(value, t.dtype());
+  // The 0-d value may live on the CPU (a Python scalar), as in PyTorch.
+  const Tensor v = to_device(to_dtype(value, t.dtype()), t.device());
   TensorIter iter(t, {&mask, &v});
-  cpu::masked_fill(iter, t.itemsize());
+  if (t.device().is_cuda()) EMBER_ON_CUDA("masked_fill_", cuda::masked_fill(iter, t.itemsize()));
+  else cpu::masked_fill(iter, t.itemsize());
 }
 
 Tensor masked_fill(const Tensor& t, const Tensor& mask, const Tensor& value) {
+  check_same_device("masked_fill", t, mask);
   const Shape shape = broadcast_shapes(t.sizes(), mask.sizes(), "masked_fill");
   Tensor out = Tensor::empty(shape, t.dtype(), t.device());
   copy_(out, t);
@@ -520,8 +569,10 @@ Tensor masked_fill(const Tensor& t, const Tensor& mask, const Tensor& value) {
 }
 
 Tensor nonzero(const Tensor& t) {
-  check_cpu(t, "nonzero");
   const Tensor c = contiguous(t);
+  if (t.device().is_cuda()) {
+    EMBER_ON_CUDA("nonzero", return cuda::nonzero(c));
+  }
   const int64_t count = cpu::count_nonzero(c.data_ptr(), c.numel(), c.dtype());
   Tensor out = Tensor::empty({count, t.dim()}, DType::Int64, t.device());
   if (count > 0) cpu::nonzero(c.data_ptr(), c.sizes(), c.dtype(), out.data<int64_t>());
@@ -547,6 +598,7 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
     dtype = promote_types(dtype, x.dtype());
     if (!ref && !legacy(x)) ref = &x;
   }
+  for (const Tensor& x : tensors) check_same_device("cat", tensors[0], x);
   if (!ref) return Tensor::empty({0}, dtype, tensors[0].device());
   for (size_t i = 0; i < tensors.size(); ++i)
     EMBER_CHECK(tensors[i].dim() > 0, RuntimeError, "cat: zero-dimensional tensor (at position ",
@@ -584,6 +636,7 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
   std::vector<Tensor> parts;
   parts.reserve(tensors.size());
   for (size_t i = 0; i < tensors.size(); ++i) {
+    check_same_device("stack", tensors[0], tensors[i]);
     EMBER_CHECK(tensors[i].sizes() == tensors[0].sizes(), RuntimeError,
                 "stack: expects each tensor to be equal size, but got ",
                 shape_str(tensors[0].sizes()), " at entry 0 and ", shape_str(tensors[i].sizes()),
