@@ -19,5 +19,6 @@ void bind_elementwise(py::module_& m);
 void bind_reduce(py::module_& m);
 void bind_views(py::module_& m);
 void bind_creation(py::module_& m);
+void bind_gemm(py::module_& m);
 
 }  // namespace ember::python

@@ -67,4 +67,5 @@ PYBIND11_MODULE(_C, m) {
   bind_reduce(m);
   bind_views(m);
   bind_creation(m);
+  bind_gemm(m);
 }
