@@ -45,6 +45,20 @@ MatrixView view_of(const Tensor& t) {
   return {contiguous(t), cols, false};
 }
 
+// Whether the memory spans of two tensors intersect (conservative for interleaved views).
+bool overlaps(const Tensor& x, const Tensor& y) {
+  auto span = [](const Tensor& t) {
+    int64_t extent = 1;
+    for (int64_t d = 0; d < t.dim(); ++d) extent += (t.sizes()[d] - 1) * t.strides()[d];
+    const char* lo = static_cast<const char*>(t.data_ptr());
+    return std::make_pair(lo, lo + extent * static_cast<int64_t>(t.itemsize()));
+  };
+  if (x.numel() == 0 || y.numel() == 0) return false;
+  const auto [xlo, xhi] = span(x);
+  const auto [ylo, yhi] = span(y);
+  return xlo < yhi && ylo < xhi;
+}
+
 std::string operand_str(const Tensor& t, bool trans) {
   return shape_str(t.sizes()) + (trans ? ".T" : "");
 }
@@ -120,8 +134,8 @@ Tensor gemm(const Tensor& a, const Tensor& b, const std::optional<Tensor>& out, 
     EMBER_CHECK(c.dtype() == a.dtype(), TypeError, "gemm: out has dtype ", c.dtype(),
                 ", expected ", a.dtype());
     EMBER_CHECK(c.device().is_cpu(), RuntimeError, "gemm: expected a CPU out, got ", c.device());
-    EMBER_CHECK(c.storage() != a.storage() && c.storage() != b.storage(), ValueError,
-                "gemm: out must not share memory with a or b");
+    EMBER_CHECK(!overlaps(c, a) && !overlaps(c, b) && !(bias && overlaps(c, *bias)), ValueError,
+                "gemm: out must not share memory with a, b or bias");
     EMBER_CHECK((m <= 1 || c.strides()[0] != 0) && (n <= 1 || c.strides()[1] != 0), ValueError,
                 "gemm: out of shape ", shape_str(c.sizes()), " has overlapping (stride 0) rows or "
                 "columns");
@@ -132,12 +146,9 @@ Tensor gemm(const Tensor& a, const Tensor& b, const std::optional<Tensor>& out, 
   }
   if (m == 0 || n == 0) return c;
 
+  // An output with no unit stride comes back as a contiguous copy: filled, then copied back.
   const MatrixView av = view_of(a), bv = view_of(b), cv = view_of(c);
-  // An output with no unit stride is computed in a contiguous buffer and copied back.
-  const bool staged = cv.storage.data_ptr() != c.data_ptr() || cv.storage.storage() != c.storage();
-  const Tensor target = staged ? (beta != 0.0 ? clone(c) : Tensor::empty({m, n}, c.dtype()))
-                               : c;
-  const MatrixView tv = staged ? MatrixView{target, n, false} : cv;
+  const bool staged = cv.storage.data_ptr() != c.data_ptr();
   EMBER_DISPATCH_FLOATING(a.dtype(), "gemm", [&] {
     cpu::GemmArgs<scalar_t> g;
     g.trans_a = trans_a != av.transposed;
@@ -148,9 +159,9 @@ Tensor gemm(const Tensor& a, const Tensor& b, const std::optional<Tensor>& out, 
     g.alpha = static_cast<scalar_t>(alpha);
     g.beta = static_cast<scalar_t>(beta);
     g.epilogue.activation = act;
-    run(g, av, bv, target, tv.ld, tv.transposed, bias_c, bias_on_rows, var);
+    run(g, av, bv, cv.storage, cv.ld, cv.transposed, bias_c, bias_on_rows, var);
   });
-  if (staged) copy_(c, target);
+  if (staged) copy_(c, cv.storage);
   return c;
 }
 
