@@ -55,8 +55,26 @@ inline Vec<T> load(const T* p) {
 }
 template <class T>
 inline void store(T* p, Vec<T> v) { std::memcpy(p, &v, sizeof v); }
-template <class T>
-inline Vec<T> splat(T s) { return Vec<T>{} + s; }
+// Vec{} + s would do: but adding to +0.0 is no no-op for -0.0, so the compiler keeps an add
+// before every broadcast in the inner loop; the intrinsic becomes one vbroadcastss from memory.
+inline Vec<float> splat(float s) {
+#if defined(__AVX512F__)
+  return (Vec<float>)_mm512_set1_ps(s);
+#elif defined(__AVX2__)
+  return (Vec<float>)_mm256_set1_ps(s);
+#else
+  return Vec<float>{s, s, s, s};
+#endif
+}
+inline Vec<double> splat(double s) {
+#if defined(__AVX512F__)
+  return (Vec<double>)_mm512_set1_pd(s);
+#elif defined(__AVX2__)
+  return (Vec<double>)_mm256_set1_pd(s);
+#else
+  return Vec<double>{s, s};
+#endif
+}
 
 // a * b + c with one rounding where the ISA has FMA (the baseline x86-64 has none).
 inline Vec<float> fmadd(Vec<float> a, Vec<float> b, Vec<float> c) {
