@@ -40,7 +40,8 @@ struct GemmKernels {
   int mr, nr;              // register tile of C
   int64_t kc, mc, nc;      // cache blocks: A micro-panel mr x kc in L1, B block kc x nc in L2,
                            // A block mc x kc in L3
-  microkernel_fn<T> tile;
+  microkernel_fn<T> tile;           // b is a packed panel
+  microkernel_fn<T> tile_in_place;  // b is B itself (row stride ldb)
   gemv_fn<T> gemv;
   const char* name;
 };

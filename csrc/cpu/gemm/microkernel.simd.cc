@@ -96,12 +96,22 @@ inline Vec<double> fmadd(Vec<double> a, Vec<double> b, Vec<double> c) {
 #endif
 }
 
-template <class T>
+// kInPlace: b points into B itself, whose rows lie in different pages: the hardware
+// prefetchers stop at page boundaries, so fetch the row kAhead steps ahead in software
+// (a packed panel is contiguous and needs none).
+template <class T, bool kInPlace>
 void microkernel(int64_t kc, const T* __restrict a, const T* __restrict b, int64_t ldb,
                  T* __restrict c, int64_t ldc, int64_t m, int64_t n, const TileWriteback<T>& wb) {
   constexpr int L = kLanes<T>, NR = kNV * L;
+  constexpr int64_t kAhead = 8;
   Vec<T> acc[kMR][kNV] = {};
   for (int64_t p = 0; p < kc; ++p) {
+    if constexpr (kInPlace) {
+      const char* ahead = reinterpret_cast<const char*>(b + (p + kAhead) * ldb);
+#pragma GCC unroll 8
+      for (int off = 0; off < NR * static_cast<int>(sizeof(T)); off += 64)
+        __builtin_prefetch(ahead + off);
+    }
     Vec<T> bv[kNV];
 #pragma GCC unroll 8
     for (int v = 0; v < kNV; ++v) bv[v] = load(b + p * ldb + v * L);
@@ -205,7 +215,8 @@ GemmKernels<T> make_kernels() {
                         kc,
                         kL3Bytes / (kc * sizeof(T)) / kMR * kMR,
                         kL2Bytes / (kc * sizeof(T)) / nr * nr,
-                        &microkernel<T>,
+                        &microkernel<T, false>,
+                        &microkernel<T, true>,
                         &gemv<T>,
                         capability_name(static_cast<Capability>(EMBER_CAP_INDEX))};
 }

@@ -9,9 +9,17 @@ namespace {
 
 // Panel rows that are contiguous in the source: one memcpy each, then the zero padding.
 //   dst[p * width + r] = src[p * ld + r] for r < count, 0 for count <= r < width.
+// Rows of a wide matrix lie in different pages, where the hardware prefetchers stop: fetch
+// kAhead rows early so that their cache misses overlap instead of queueing one row at a time.
 template <class T>
 void copy_rows(const T* src, int64_t ld, int64_t count, int64_t kc, int width, T* dst) {
+  constexpr int64_t kAhead = 8;
+  const int64_t bytes = count * static_cast<int64_t>(sizeof(T));
   for (int64_t p = 0; p < kc; ++p) {
+    if (p + kAhead < kc) {
+      const char* ahead = reinterpret_cast<const char*>(src + (p + kAhead) * ld);
+      for (int64_t off = 0; off < bytes; off += 64) __builtin_prefetch(ahead + off);
+    }
     std::memcpy(dst + p * width, src + p * ld, count * sizeof(T));
     std::fill(dst + p * width + count, dst + (p + 1) * width, T(0));
   }

@@ -165,9 +165,13 @@ void gemm_packed(const GemmArgs<T>& g, bool auto_plan) {
                 last && ep.bias_kind == BiasKind::Row ? ep.bias + j : nullptr,
                 last && ep.bias_kind == BiasKind::Column ? ep.bias + i : nullptr,
                 last ? ep.activation : Activation::None};
-            kern.tile(k_blk, ap + ir * mr * k_blk,
-                      in_place ? g.b + pc * g.ldb + j : bp + jr * nr * k_blk,
-                      in_place ? g.ldb : nr, g.c + i * g.ldc + j, g.ldc, m_valid, n_valid, wb);
+            T* const c = g.c + i * g.ldc + j;
+            const T* const a_panel = ap + ir * mr * k_blk;
+            if (in_place)
+              kern.tile_in_place(k_blk, a_panel, g.b + pc * g.ldb + j, g.ldb, c, g.ldc, m_valid,
+                                 n_valid, wb);
+            else
+              kern.tile(k_blk, a_panel, bp + jr * nr * k_blk, nr, c, g.ldc, m_valid, n_valid, wb);
           }
       }
     }
