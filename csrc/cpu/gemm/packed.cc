@@ -9,18 +9,15 @@
 //   ir over the A micro-panels x jr over the B micro-panels -> micro-kernel on one C tile
 // With jr innermost, an A micro-panel stays in L1 while the B micro-panels stream from L2; A is
 // packed once per (ic, pc) and B once per (ic, pc, jc), i.e. once when M <= mc.
-// Threads share the packed blocks and split each packing loop and the (ir, jr) tile loop (the
-// M and N loops; never K, so no two threads add into the same C tile). beta is applied in the
-// first K slice, bias and activation after the last one, as each tile is written back.
+// Threads split the M or the N loop (never K, so no two threads add into the same C tile).
+// beta is applied in the first K slice, bias and activation after the last one, as each tile
+// is written back.
 //
 // With auto_plan the shape picks the path: matrix-vector products skip the GEMM machinery
 // (memory-bound, each element of A read once), and a row-major B feeding few rows of C is read
 // in place (packing it would cost as much as using it).
-#include <omp.h>
-
 #include <algorithm>
 #include <cstdlib>
-#include <memory>
 
 #include "cpu/gemm/epilogue.h"
 #include "cpu/gemm/gemm.h"
@@ -108,6 +105,73 @@ void gemv_path(const GemmArgs<T>& g, const GemmKernels<T>& kern) {
   }
 }
 
+// The part of the product that writes rows (split_m) or columns [begin, end) of C.
+template <class T>
+GemmArgs<T> sub_problem(const GemmArgs<T>& g, bool split_m, int64_t begin, int64_t end) {
+  GemmArgs<T> s = g;
+  if (split_m) {
+    s.m = end - begin;
+    s.a += g.trans_a ? begin : begin * g.lda;
+    s.c += begin * g.ldc;
+    if (g.epilogue.bias_kind == BiasKind::Column) s.epilogue.bias += begin;
+  } else {
+    s.n = end - begin;
+    s.b += g.trans_b ? begin * g.ldb : begin;
+    s.c += begin;
+    if (g.epilogue.bias_kind == BiasKind::Row) s.epilogue.bias += begin;
+  }
+  return s;
+}
+
+// The blocked loops on one thread (see the top of the file).
+template <class T>
+void packed_block(const GemmArgs<T>& g, const GemmKernels<T>& kern, bool in_place_b) {
+  const int64_t mr = kern.mr, nr = kern.nr;
+  const int64_t kc = balanced_block(g.k, kern.kc, 1);
+  const int64_t mc = balanced_block(g.m, kern.mc, mr);
+  const int64_t nc = balanced_block(g.n, kern.nc, nr);
+  T* const ap = static_cast<T*>(workspace((mc + nc) * kc * sizeof(T)));
+  T* const bp = ap + mc * kc;
+  const Epilogue<T>& ep = g.epilogue;
+
+  for (int64_t ic = 0; ic < g.m; ic += mc) {
+    const int64_t m_blk = std::min(mc, g.m - ic), a_panels = ceil_div(m_blk, mr);
+    for (int64_t pc = 0; pc < g.k; pc += kc) {
+      const int64_t k_blk = std::min(kc, g.k - pc);
+      const bool first = pc == 0, last = pc + k_blk == g.k;
+      for (int64_t q = 0; q < a_panels; ++q)
+        pack_a_panel(g, ic + q * mr, pc, std::min(mr, m_blk - q * mr), k_blk, kern.mr,
+                     ap + q * mr * k_blk);
+
+      for (int64_t jc = 0; jc < g.n; jc += nc) {
+        const int64_t n_blk = std::min(nc, g.n - jc), b_panels = ceil_div(n_blk, nr);
+        for (int64_t q = 0; q < b_panels; ++q) {
+          const int64_t n_valid = std::min(nr, n_blk - q * nr);
+          if (!in_place_b || n_valid < nr)  // in place: only the ragged last panel is padded
+            pack_b_panel(g, pc, jc + q * nr, k_blk, n_valid, kern.nr, bp + q * nr * k_blk);
+        }
+        for (int64_t ir = 0; ir < a_panels; ++ir)
+          for (int64_t jr = 0; jr < b_panels; ++jr) {
+            const int64_t i = ic + ir * mr, j = jc + jr * nr;
+            const int64_t m_valid = std::min(mr, g.m - i), n_valid = std::min(nr, g.n - j);
+            const TileWriteback<T> wb{
+                g.alpha, first ? g.beta : T(1),
+                last && ep.bias_kind == BiasKind::Row ? ep.bias + j : nullptr,
+                last && ep.bias_kind == BiasKind::Column ? ep.bias + i : nullptr,
+                last ? ep.activation : Activation::None};
+            T* const c = g.c + i * g.ldc + j;
+            const T* const a_panel = ap + ir * mr * k_blk;
+            if (in_place_b && n_valid == nr)
+              kern.tile_in_place(k_blk, a_panel, g.b + pc * g.ldb + j, g.ldb, c, g.ldc, m_valid,
+                                 n_valid, wb);
+            else
+              kern.tile(k_blk, a_panel, bp + jr * nr * k_blk, nr, c, g.ldc, m_valid, n_valid, wb);
+          }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 int gemm_threads(int64_t m, int64_t n, int64_t k) {
@@ -124,58 +188,23 @@ void gemm_packed(const GemmArgs<T>& g, bool auto_plan) {
   if (g.k == 0) return scale_only(g);
   const GemmKernels<T>& kern = kernels<T>();
   if (auto_plan && (g.m == 1 || g.n == 1)) return gemv_path(g, kern);
+  const bool in_place_b = auto_plan && !g.trans_b && g.m <= kDirectBMaxRows;
 
-  const int64_t mr = kern.mr, nr = kern.nr;
-  const int64_t kc = balanced_block(g.k, kern.kc, 1);
-  const int64_t mc = balanced_block(g.m, kern.mc, mr);
-  const int64_t nc = balanced_block(g.n, kern.nc, nr);
-  const bool direct_b = auto_plan && !g.trans_b && g.m <= kDirectBMaxRows;
-  T* const ap = static_cast<T*>(workspace((mc + nc) * kc * sizeof(T)));
-  T* const bp = ap + mc * kc;
+  // Each thread takes a share of the longer side, in whole tiles, and runs the blocked loops
+  // on it alone: one fork and one join, no barrier between the blocks. (Threads that meet at
+  // every block stall badly as soon as another process takes a core; the price here is that
+  // each thread packs the shared operand itself, a few percent at n = 512 and less above.)
   const int nthreads = gemm_threads(g.m, g.n, g.k);
-  const Epilogue<T>& ep = g.epilogue;
-
-#pragma omp parallel num_threads(nthreads) if (nthreads > 1)
-  for (int64_t ic = 0; ic < g.m; ic += mc) {
-    const int64_t m_blk = std::min(mc, g.m - ic), a_panels = ceil_div(m_blk, mr);
-    for (int64_t pc = 0; pc < g.k; pc += kc) {
-      const int64_t k_blk = std::min(kc, g.k - pc);
-      const bool first = pc == 0, last = pc + k_blk == g.k;
-#pragma omp for schedule(static)
-      for (int64_t q = 0; q < a_panels; ++q)
-        pack_a_panel(g, ic + q * mr, pc, std::min(mr, m_blk - q * mr), k_blk, kern.mr,
-                     ap + q * mr * k_blk);
-
-      for (int64_t jc = 0; jc < g.n; jc += nc) {
-        const int64_t n_blk = std::min(nc, g.n - jc), b_panels = ceil_div(n_blk, nr);
-#pragma omp for schedule(static)
-        for (int64_t q = 0; q < b_panels; ++q) {
-          const int64_t n_valid = std::min(nr, n_blk - q * nr);
-          if (!direct_b || n_valid < nr)  // in place: only the ragged last panel needs padding
-            pack_b_panel(g, pc, jc + q * nr, k_blk, n_valid, kern.nr, bp + q * nr * k_blk);
-        }
-#pragma omp for collapse(2) schedule(static)
-        for (int64_t ir = 0; ir < a_panels; ++ir)
-          for (int64_t jr = 0; jr < b_panels; ++jr) {
-            const int64_t i = ic + ir * mr, j = jc + jr * nr;
-            const int64_t m_valid = std::min(mr, g.m - i), n_valid = std::min(nr, g.n - j);
-            const bool in_place = direct_b && n_valid == nr;
-            const TileWriteback<T> wb{
-                g.alpha, first ? g.beta : T(1),
-                last && ep.bias_kind == BiasKind::Row ? ep.bias + j : nullptr,
-                last && ep.bias_kind == BiasKind::Column ? ep.bias + i : nullptr,
-                last ? ep.activation : Activation::None};
-            T* const c = g.c + i * g.ldc + j;
-            const T* const a_panel = ap + ir * mr * k_blk;
-            if (in_place)
-              kern.tile_in_place(k_blk, a_panel, g.b + pc * g.ldb + j, g.ldb, c, g.ldc, m_valid,
-                                 n_valid, wb);
-            else
-              kern.tile(k_blk, a_panel, bp + jr * nr * k_blk, nr, c, g.ldc, m_valid, n_valid, wb);
-          }
-      }
+  const bool split_m = ceil_div(g.m, kern.mr) >= ceil_div(g.n, kern.nr);
+  const int64_t step = split_m ? kern.mr : kern.nr;
+  const int64_t tiles = ceil_div(split_m ? g.m : g.n, step);
+  parallel_for(0, nthreads, 1, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t begin = tiles * t / nthreads * step;
+      const int64_t end = std::min(split_m ? g.m : g.n, tiles * (t + 1) / nthreads * step);
+      if (begin < end) packed_block(sub_problem(g, split_m, begin, end), kern, in_place_b);
     }
-  }
+  });
 }
 
 template void gemm_packed<float>(const GemmArgs<float>&, bool);
