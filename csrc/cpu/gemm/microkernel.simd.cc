@@ -186,22 +186,31 @@ void gemv(bool rows_contiguous, int64_t m, int64_t k, const T* __restrict a, int
       }
     }
   } else {
-    // Sums of scaled rows: a strip of y stays in registers while all k rows stream past.
-    constexpr int V = 4, W = V * L;
-    int64_t i = 0;
-    for (; i + W <= m; i += W) {
-      Vec<T> acc[V] = {};
-      for (int64_t p = 0; p < k; ++p) {
-        const Vec<T> xv = splat(x[p]);
-#pragma GCC unroll 4
-        for (int v = 0; v < V; ++v) acc[v] = fmadd(xv, load(a + p * lda + i + v * L), acc[v]);
+    // Sums of scaled rows. A strip of y (4 KiB, in L1) takes R rows of A per pass, so each
+    // row is read as a long contiguous run (the prefetchers keep up) and y is loaded and
+    // stored once per R multiply-adds.
+    constexpr int64_t S = 4096 / sizeof(T);
+    constexpr int R = 8;
+    for (int64_t i0 = 0; i0 < m; i0 += S) {
+      const int64_t i1 = std::min(m, i0 + S);
+      std::fill(y + i0, y + i1, T(0));
+      int64_t p = 0;
+      for (; p + R <= k; p += R) {
+        Vec<T> xv[R];
+        for (int r = 0; r < R; ++r) xv[r] = splat(x[p + r]);
+        const T* a0 = a + p * lda;
+        int64_t i = i0;
+        for (; i + L <= i1; i += L) {
+          Vec<T> acc = load(y + i);
+#pragma GCC unroll 8
+          for (int r = 0; r < R; ++r) acc = fmadd(xv[r], load(a0 + r * lda + i), acc);
+          store(y + i, acc);
+        }
+        for (; i < i1; ++i)
+          for (int r = 0; r < R; ++r) y[i] += x[p + r] * a0[r * lda + i];
       }
-      for (int v = 0; v < V; ++v) store(y + i + v * L, acc[v]);
-    }
-    if (i < m) {
-      for (int64_t q = i; q < m; ++q) y[q] = 0;
-      for (int64_t p = 0; p < k; ++p)
-        for (int64_t q = i; q < m; ++q) y[q] += x[p] * a[p * lda + q];
+      for (; p < k; ++p)
+        for (int64_t i = i0; i < i1; ++i) y[i] += x[p] * a[p * lda + i];
     }
   }
 }
