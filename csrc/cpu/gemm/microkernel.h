@@ -22,12 +22,15 @@ struct TileWriteback {
 };
 
 // C[m x n] (m <= mr, n <= nr; row stride ldc) <- writeback(A_panel @ B_panel).
-//   a: packed A micro-panel, kc x mr, a[p * mr + i] (rows past m are zero).
+//   a: mr rows of kc values, A(i, p) at a[i * rsa + p * csa]: a packed panel (rsa = 1,
+//      csa = mr, rows past m zero) or, when A is row-major and the panel whole, A's own rows
+//      (rsa = lda, csa = 1).
 //   b: kc rows of nr values, row p at b + p * ldb: a packed panel (ldb = nr, zero-padded) or
 //      B's own rows when B is row-major and the panel is whole.
 template <class T>
-using microkernel_fn = void (*)(int64_t kc, const T* a, const T* b, int64_t ldb, T* c,
-                                int64_t ldc, int64_t m, int64_t n, const TileWriteback<T>& wb);
+using microkernel_fn = void (*)(int64_t kc, const T* a, int64_t rsa, int64_t csa, const T* b,
+                                int64_t ldb, T* c, int64_t ldc, int64_t m, int64_t n,
+                                const TileWriteback<T>& wb);
 
 // y[i] = sum_p A(i, p) * x[p] for i < m, p < k; A(i, p) = a[i * lda + p] when rows_contiguous,
 // else a[p * lda + i]. x and y contiguous; y is overwritten.

@@ -1,7 +1,8 @@
 // Register-blocked GEMM micro-kernel and matrix-vector kernel, compiled once per ISA.
 //
 // Shapes (one call of the micro-kernel):
-//   a    : kc x MR   packed A micro-panel, a[p * MR + i]
+//   a    : MR x kc   A(i, p) at a[i * rsa + p * csa]: a packed panel (rsa = 1, csa = MR) or
+//                    A's own rows (rsa = lda, csa = 1)
 //   b    : kc x NR   row p at b + p * ldb (NR = NV vectors of LANES)
 //   acc  : MR x NV   vector registers: the C tile, summed over p
 //   C    : m x n     (m <= MR, n <= NR) at c, row stride ldc
@@ -100,10 +101,13 @@ inline Vec<double> fmadd(Vec<double> a, Vec<double> b, Vec<double> c) {
 // prefetchers stop at page boundaries, so fetch the row kAhead steps ahead in software
 // (a packed panel is contiguous and needs none).
 template <class T, bool kInPlace>
-void microkernel(int64_t kc, const T* __restrict a, const T* __restrict b, int64_t ldb,
-                 T* __restrict c, int64_t ldc, int64_t m, int64_t n, const TileWriteback<T>& wb) {
+void microkernel(int64_t kc, const T* __restrict a, int64_t rsa, int64_t csa,
+                 const T* __restrict b, int64_t ldb, T* __restrict c, int64_t ldc, int64_t m,
+                 int64_t n, const TileWriteback<T>& wb) {
   constexpr int L = kLanes<T>, NR = kNV * L;
   constexpr int64_t kAhead = 8;
+  const T* arow[kMR];  // row i of the A panel; step p reads arow[i][p * csa]
+  for (int i = 0; i < kMR; ++i) arow[i] = a + i * rsa;
   Vec<T> acc[kMR][kNV] = {};
   for (int64_t p = 0; p < kc; ++p) {
     if constexpr (kInPlace) {
@@ -117,7 +121,7 @@ void microkernel(int64_t kc, const T* __restrict a, const T* __restrict b, int64
     for (int v = 0; v < kNV; ++v) bv[v] = load(b + p * ldb + v * L);
 #pragma GCC unroll 16
     for (int i = 0; i < kMR; ++i) {
-      const Vec<T> av = splat(a[p * kMR + i]);
+      const Vec<T> av = splat(arow[i][p * csa]);
 #pragma GCC unroll 8
       for (int v = 0; v < kNV; ++v) acc[i][v] = fmadd(av, bv[v], acc[i][v]);
     }

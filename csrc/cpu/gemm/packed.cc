@@ -14,8 +14,10 @@
 // is written back.
 //
 // With auto_plan the shape picks the path: matrix-vector products skip the GEMM machinery
-// (memory-bound, each element of A read once), and a row-major B feeding few rows of C is read
-// in place (packing it would cost as much as using it).
+// (memory-bound, each element of A read once); a row-major A is read in place (the kernel only
+// broadcasts from it, which works as well from its rows as from a packed panel, and packing it
+// is a transpose), and so is a row-major B feeding few rows of C (packing it would cost as
+// much as using it).
 #include <algorithm>
 #include <cstdlib>
 
@@ -125,7 +127,8 @@ GemmArgs<T> sub_problem(const GemmArgs<T>& g, bool split_m, int64_t begin, int64
 
 // The blocked loops on one thread (see the top of the file).
 template <class T>
-void packed_block(const GemmArgs<T>& g, const GemmKernels<T>& kern, bool in_place_b) {
+void packed_block(const GemmArgs<T>& g, const GemmKernels<T>& kern, bool in_place_a,
+                  bool in_place_b) {
   const int64_t mr = kern.mr, nr = kern.nr;
   const int64_t kc = balanced_block(g.k, kern.kc, 1);
   const int64_t mc = balanced_block(g.m, kern.mc, mr);
@@ -139,9 +142,11 @@ void packed_block(const GemmArgs<T>& g, const GemmKernels<T>& kern, bool in_plac
     for (int64_t pc = 0; pc < g.k; pc += kc) {
       const int64_t k_blk = std::min(kc, g.k - pc);
       const bool first = pc == 0, last = pc + k_blk == g.k;
-      for (int64_t q = 0; q < a_panels; ++q)
-        pack_a_panel(g, ic + q * mr, pc, std::min(mr, m_blk - q * mr), k_blk, kern.mr,
-                     ap + q * mr * k_blk);
+      for (int64_t q = 0; q < a_panels; ++q) {
+        const int64_t m_valid = std::min(mr, m_blk - q * mr);
+        if (!in_place_a || m_valid < mr)  // in place: only the ragged last panel is padded
+          pack_a_panel(g, ic + q * mr, pc, m_valid, k_blk, kern.mr, ap + q * mr * k_blk);
+      }
 
       for (int64_t jc = 0; jc < g.n; jc += nc) {
         const int64_t n_blk = std::min(nc, g.n - jc), b_panels = ceil_div(n_blk, nr);
@@ -160,12 +165,15 @@ void packed_block(const GemmArgs<T>& g, const GemmKernels<T>& kern, bool in_plac
                 last && ep.bias_kind == BiasKind::Column ? ep.bias + i : nullptr,
                 last ? ep.activation : Activation::None};
             T* const c = g.c + i * g.ldc + j;
-            const T* const a_panel = ap + ir * mr * k_blk;
+            const bool a_whole = in_place_a && m_valid == mr;
+            const T* const a_panel = a_whole ? g.a + i * g.lda + pc : ap + ir * mr * k_blk;
+            const int64_t rsa = a_whole ? g.lda : 1, csa = a_whole ? 1 : mr;
             if (in_place_b && n_valid == nr)
-              kern.tile_in_place(k_blk, a_panel, g.b + pc * g.ldb + j, g.ldb, c, g.ldc, m_valid,
-                                 n_valid, wb);
+              kern.tile_in_place(k_blk, a_panel, rsa, csa, g.b + pc * g.ldb + j, g.ldb, c, g.ldc,
+                                 m_valid, n_valid, wb);
             else
-              kern.tile(k_blk, a_panel, bp + jr * nr * k_blk, nr, c, g.ldc, m_valid, n_valid, wb);
+              kern.tile(k_blk, a_panel, rsa, csa, bp + jr * nr * k_blk, nr, c, g.ldc, m_valid,
+                        n_valid, wb);
           }
       }
     }
@@ -188,21 +196,31 @@ void gemm_packed(const GemmArgs<T>& g, bool auto_plan) {
   if (g.k == 0) return scale_only(g);
   const GemmKernels<T>& kern = kernels<T>();
   if (auto_plan && (g.m == 1 || g.n == 1)) return gemv_path(g, kern);
+  // With auto_plan, row-major operands are read in place where that pays: A always (its rows
+  // serve the broadcasts as well as a packed panel does), B for few rows of C.
+  const bool in_place_a = auto_plan && !g.trans_a;
   const bool in_place_b = auto_plan && !g.trans_b && g.m <= kDirectBMaxRows;
 
-  // Each thread takes a share of the longer side, in whole tiles, and runs the blocked loops
-  // on it alone: one fork and one join, no barrier between the blocks. (Threads that meet at
-  // every block stall badly as soon as another process takes a core; the price here is that
-  // each thread packs the shared operand itself, a few percent at n = 512 and less above.)
+  // Each thread takes a share of M or of N, in whole tiles, and runs the blocked loops on it
+  // alone: one fork and one join, no barrier between the blocks (threads that meet at every
+  // block stall badly as soon as another process takes a core). The price is that each thread
+  // packs the operand it shares, so split the side whose packing that duplicates less: a
+  // thread splitting M packs all of B and its share of A; splitting N, all of A and its share
+  // of B (an operand read in place costs nothing).
   const int nthreads = gemm_threads(g.m, g.n, g.k);
-  const bool split_m = ceil_div(g.m, kern.mr) >= ceil_div(g.n, kern.nr);
+  const int64_t m_tiles = ceil_div(g.m, kern.mr), n_tiles = ceil_div(g.n, kern.nr);
+  const int64_t pack_a = in_place_a ? 0 : g.m, pack_b = in_place_b ? 0 : g.n;
+  const int64_t dup_if_m = pack_b * nthreads + pack_a, dup_if_n = pack_a * nthreads + pack_b;
+  bool split_m = dup_if_m != dup_if_n ? dup_if_m < dup_if_n : m_tiles >= n_tiles;
+  if ((split_m ? m_tiles : n_tiles) < nthreads) split_m = !split_m;
   const int64_t step = split_m ? kern.mr : kern.nr;
-  const int64_t tiles = ceil_div(split_m ? g.m : g.n, step);
+  const int64_t tiles = split_m ? m_tiles : n_tiles;
   parallel_for(0, nthreads, 1, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t) {
       const int64_t begin = tiles * t / nthreads * step;
       const int64_t end = std::min(split_m ? g.m : g.n, tiles * (t + 1) / nthreads * step);
-      if (begin < end) packed_block(sub_problem(g, split_m, begin, end), kern, in_place_b);
+      if (begin < end)
+        packed_block(sub_problem(g, split_m, begin, end), kern, in_place_a, in_place_b);
     }
   });
 }
