@@ -9,11 +9,11 @@ rows marked "linear" compute x @ W.T with W stored (N, K) as nn.Linear keeps it.
 
 Method (DESIGN.md): each library is timed in its own block after a 0.3 s pause (thread pools
 of the previous library stop spinning), blocks are interleaved over several rounds, and each
-figure is the median over rounds of the median call time in a block (--stat best: the best
-round instead, for a machine that other work keeps busy; the JSON keeps every round). Every library gets all
-threads (ember.set_num_threads, OpenBLAS's and PyTorch's default of one per core). Peak is the
-best GFLOP/s any library reaches in the run, and the FMA-throughput estimate of the CPU is
-printed beside it.
+figure is the median over rounds of the median call time in a block (--stat best: the fastest
+call of all rounds instead, for a machine that other work keeps busy; the JSON keeps the
+median of every round). Every library gets all threads (ember.set_num_threads, OpenBLAS's and
+PyTorch's default of one per core). Peak is the best GFLOP/s any library reaches in the run,
+and the FMA-throughput estimate of the CPU is printed beside it.
 
 For the numpy baseline, run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (see the
 environment notes); the OpenBLAS kernel in use is printed from threadpoolctl.
@@ -75,8 +75,8 @@ def fma_peak_gflops() -> float | None:
     return os.cpu_count() * mhz * 1e-3 * flops_per_cycle
 
 
-def block_time(fn, min_time=0.05, max_calls=50) -> float:
-    """Median seconds per call over one block (after one warm-up call)."""
+def block_time(fn, min_time=0.1, max_calls=50):
+    """(median, fastest) seconds per call over one block, after one warm-up call."""
     fn()
     times = []
     start = time.perf_counter()
@@ -84,7 +84,7 @@ def block_time(fn, min_time=0.05, max_calls=50) -> float:
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return statistics.median(times), min(times)
 
 
 def contenders(m, k, n, linear):
@@ -111,9 +111,15 @@ def run_shape(label, m, k, n, linear, rounds, pause, stat):
         for name, fn in libs.items():
             time.sleep(pause)
             samples[name].append(block_time(fn))
-    pick = min if stat == "best" else statistics.median
+
+    def pick(s):
+        if stat == "best":
+            return min(fastest for _, fastest in s)
+        return statistics.median(median for median, _ in s)
+
     return {"label": label, "m": m, "k": k, "n": n, "linear": linear, "flop": work,
-            "seconds": {name: pick(s) for name, s in samples.items()}, "rounds": samples}
+            "seconds": {name: pick(s) for name, s in samples.items()},
+            "rounds": {name: [median for median, _ in s] for name, s in samples.items()}}
 
 
 def check_load():
@@ -158,8 +164,9 @@ def main():
     ap.add_argument("--pause", type=float, default=0.3)
     ap.add_argument("--quick", action="store_true", help="fewer shapes and rounds")
     ap.add_argument("--stat", choices=["median", "best"], default="median",
-                    help="over rounds: the median (default), or the best round, which is the "
-                         "steadier figure while other processes load the machine")
+                    help="median: the median over rounds of each block's median call (default); "
+                         "best: the fastest call of all, the steadier figure while other "
+                         "processes load the machine")
     args = ap.parse_args()
     rounds = 2 if args.quick else args.rounds
     square = [256, 1024] if args.quick else SQUARE

@@ -44,13 +44,13 @@ def main(src: str, dst: str) -> None:
     left.grid(alpha=0.3)
 
     width = 0.8 / max(1, len(names))
-    labels = [f"{r['label']}\n{r['m']}x{r['k']}x{r['n']}" for r in other]
+    labels = [f"{r['label']} {r['m']}x{r['k']}x{r['n']}" for r in other]
     for i, name in enumerate(names):
         xs = [j + i * width for j, r in enumerate(other) if name in r["seconds"]]
         ys = [r["flop"] / r["seconds"][name] / 1e9 for r in other if name in r["seconds"]]
         right.bar(xs, ys, width, label=name)
     right.set_xticks([j + 0.4 - width / 2 for j in range(len(other))])
-    right.set_xticklabels(labels, fontsize=7)
+    right.set_xticklabels(labels, fontsize=7, rotation=35, ha="right")
     right.set_ylabel("GFLOP/s")
     right.set_title("training shapes (M x K x N)")
     right.legend(fontsize=8)

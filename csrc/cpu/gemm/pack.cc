@@ -2,6 +2,11 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
+
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
 
 namespace ember::cpu {
 
@@ -32,11 +37,30 @@ void copy_rows(const T* src, int64_t ld, int64_t count, int64_t kc, int width, T
 template <class T>
 void transpose_rows(const T* src, int64_t ld, int64_t count, int64_t kc, int width, T* dst) {
   constexpr int64_t kGroup = 8;
-  for (int64_t r0 = 0; r0 < count; r0 += kGroup) {
-    const int64_t rn = std::min(kGroup, count - r0);
-    for (int64_t p = 0; p < kc; ++p)
-      for (int64_t r = 0; r < rn; ++r) dst[p * width + r0 + r] = src[(r0 + r) * ld + p];
+  int64_t r0 = 0;
+  for (; r0 + kGroup <= count; r0 += kGroup) {
+    const T* s = src + r0 * ld;
+    int64_t p = 0;
+#if defined(__SSE2__)
+    if constexpr (std::is_same_v<T, float>) {
+      // 4 x 4 blocks through registers: a quarter of the scalar loads and stores.
+      for (; p + 4 <= kc; p += 4)
+        for (int64_t h = 0; h < kGroup; h += 4) {
+          __m128 r0v = _mm_loadu_ps(s + h * ld + p), r1v = _mm_loadu_ps(s + (h + 1) * ld + p);
+          __m128 r2v = _mm_loadu_ps(s + (h + 2) * ld + p), r3v = _mm_loadu_ps(s + (h + 3) * ld + p);
+          _MM_TRANSPOSE4_PS(r0v, r1v, r2v, r3v);
+          _mm_storeu_ps(dst + p * width + r0 + h, r0v);
+          _mm_storeu_ps(dst + (p + 1) * width + r0 + h, r1v);
+          _mm_storeu_ps(dst + (p + 2) * width + r0 + h, r2v);
+          _mm_storeu_ps(dst + (p + 3) * width + r0 + h, r3v);
+        }
+    }
+#endif
+    for (; p < kc; ++p)
+      for (int64_t r = 0; r < kGroup; ++r) dst[p * width + r0 + r] = s[r * ld + p];
   }
+  for (int64_t p = 0; p < kc; ++p)
+    for (int64_t r = r0; r < count; ++r) dst[p * width + r] = src[r * ld + p];
   if (count < width)
     for (int64_t p = 0; p < kc; ++p) std::fill(dst + p * width + count, dst + (p + 1) * width, T(0));
 }
