@@ -213,11 +213,13 @@ def test_gemm_every_isa(capability, dtype, restore_capability):
         a = rand((k, m) if ta else (m, k), dtype, 24)
         b = rand((n, k) if tb else (k, n), dtype, 25)
         bias = rand((n,), dtype, 26)
-        want = np.tanh((a.T if ta else a).astype(np.float64) @ (b.T if tb else b) + bias)
-        for variant in ("packed", "auto"):
-            got = run(a, b, variant, trans_a=ta, trans_b=tb, bias=ember.from_numpy(bias),
-                      activation="tanh")
-            np.testing.assert_allclose(got, want, **tol(dtype, k))
+        product = (a.T if ta else a).astype(np.float64) @ (b.T if tb else b) + bias
+        for activation in ("tanh", "relu"):  # relu is fused into whole-tile stores
+            want = ACTIVATIONS[activation](product)
+            for variant in ("packed", "auto"):
+                got = run(a, b, variant, trans_a=ta, trans_b=tb, bias=ember.from_numpy(bias),
+                          activation=activation)
+                np.testing.assert_allclose(got, want, **tol(dtype, k))
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
