@@ -163,6 +163,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--pause", type=float, default=0.3)
     ap.add_argument("--quick", action="store_true", help="fewer shapes and rounds")
+    ap.add_argument("--only", choices=["square", "training"], help="one group of shapes")
     ap.add_argument("--stat", choices=["median", "best"], default="median",
                     help="median: the median over rounds of each block's median call (default); "
                          "best: the fastest call of all, the steadier figure while other "
@@ -171,6 +172,10 @@ def main():
     rounds = 2 if args.quick else args.rounds
     square = [256, 1024] if args.quick else SQUARE
     training = TRAINING[2:3] + TRAINING[5:6] if args.quick else TRAINING
+    if args.only == "square":
+        training = []
+    elif args.only == "training":
+        square = []
 
     load_before = check_load()
     print(f"# ember {ember.__version__} ({ember._C.cpu_capability()} kernels, "

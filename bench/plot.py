@@ -2,6 +2,7 @@
 the training shapes as grouped bars.
 
     python bench/plot.py gemm.json gemm.png
+    python bench/plot.py square.json training.json gemm.png   # runs of --only, merged
 """
 from __future__ import annotations
 
@@ -14,10 +15,13 @@ matplotlib.use("Agg")  # files only, no display needed
 import matplotlib.pyplot as plt  # noqa: E402
 
 
-def main(src: str, dst: str) -> None:
-    with open(src) as f:
-        data = json.load(f)
-    results = data["results"]
+def main(sources: list, dst: str) -> None:
+    runs = []
+    for src in sources:
+        with open(src) as f:
+            runs.append(json.load(f))
+    data = dict(runs[0], peak_gflops=max(r["peak_gflops"] for r in runs))
+    results = [r for run in runs for r in run["results"]]
     names = []
     for r in results:
         names += [x for x in r["seconds"] if x not in names]
@@ -64,6 +68,6 @@ def main(src: str, dst: str) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: python bench/plot.py RESULTS.json OUT.png")
-    main(sys.argv[1], sys.argv[2])
+    if len(sys.argv) < 3:
+        sys.exit("usage: python bench/plot.py RESULTS.json [MORE.json ...] OUT.png")
+    main(sys.argv[1:-1], sys.argv[-1])
