@@ -101,6 +101,20 @@ inline Vec<double> fmadd(Vec<double> a, Vec<double> b, Vec<double> c) {
 #endif
 }
 
+// Sum of the lanes, as a tree: a chain of scalar adds would cost a latency per lane.
+template <class T>
+inline T hsum(Vec<T> v) {
+  constexpr int H = kLanes<T> / 2;
+  typedef T Half __attribute__((vector_size(sizeof(T) * H)));
+  Half lo, hi;
+  std::memcpy(&lo, &v, sizeof lo);
+  std::memcpy(&hi, reinterpret_cast<const char*>(&v) + sizeof lo, sizeof hi);
+  Half sum = lo + hi;
+  for (int w = H / 2; w >= 1; w /= 2)
+    for (int l = 0; l < w; ++l) sum[l] += sum[l + w];
+  return sum[0];
+}
+
 // kInPlace: b points into B itself, whose rows lie in different pages: the hardware
 // prefetchers stop at page boundaries, so fetch the row kAhead steps ahead in software
 // (a packed panel is contiguous and needs none).
@@ -177,8 +191,9 @@ void gemv(bool rows_contiguous, int64_t m, int64_t k, const T* __restrict a, int
           const T* __restrict x, T* __restrict y) {
   constexpr int L = kLanes<T>;
   if (rows_contiguous) {
-    // Dot products, four rows at a time so each load of x serves four rows.
-    constexpr int R = 4;
+    // Dot products, eight rows at a time so each load of x serves eight rows and eight
+    // independent accumulators hide the FMA latency.
+    constexpr int R = 8;
     int64_t i = 0;
     for (; i < m; i += R) {
       const int rows = static_cast<int>(std::min<int64_t>(R, m - i));
@@ -188,12 +203,11 @@ void gemv(bool rows_contiguous, int64_t m, int64_t k, const T* __restrict a, int
       int64_t p = 0;
       for (; p + L <= k; p += L) {
         const Vec<T> xv = load(x + p);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
         for (int r = 0; r < R; ++r) acc[r] = fmadd(load(ar[r] + p), xv, acc[r]);
       }
       for (int r = 0; r < rows; ++r) {
-        T s = 0;
-        for (int l = 0; l < L; ++l) s += acc[r][l];
+        T s = hsum<T>(acc[r]);
         for (int64_t q = p; q < k; ++q) s += ar[r][q] * x[q];
         y[i + r] = s;
       }
