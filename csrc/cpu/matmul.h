@@ -1,4 +1,4 @@
-// A simple matrix product kernel (the tuned GEMM ladder comes later): c[b] = a[b] @ b[b] for
+// The integer matrix product (floats use cpu::gemm): c[b] = a[b] @ b[b] for
 // contiguous row-major (m, k) and (k, n) matrices found at element offsets a_offsets[b] and
 // b_offsets[b] (broadcast batches share an offset); c is contiguous (batch, m, n).
 #pragma once

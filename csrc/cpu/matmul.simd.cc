@@ -1,4 +1,5 @@
-// A simple matrix product: blocked so that a panel of b stays in L2, with a 4-row x 2-vector
+// The matrix product of integer tensors (floats go through the packed GEMM, csrc/cpu/gemm/):
+// blocked so that a panel of b stays in L2, with a 4-row x 2-vector
 // block of c held in registers over the panel's depth (four rows of a share each load of b);
 // the innermost loops run along contiguous rows of b and c, so they vectorize for every ISA.
 #include <algorithm>
@@ -112,7 +113,7 @@ void matmul_typed(const T* a, const int64_t* a_offsets, const T* b, const int64_
 void matmul_kernel(DType dtype, const void* a, const int64_t* a_offsets, const void* b,
                    const int64_t* b_offsets, void* c, int64_t batch, int64_t m, int64_t k,
                    int64_t n) {
-  EMBER_DISPATCH_NUMERIC(dtype, "matmul", [&] {
+  EMBER_DISPATCH_INTEGRAL(dtype, "matmul", [&] {
     matmul_typed(static_cast<const scalar_t*>(a), a_offsets, static_cast<const scalar_t*>(b),
                  b_offsets, static_cast<scalar_t*>(c), batch, m, k, n);
   });

@@ -59,4 +59,5 @@ PYBIND11_MODULE(_C, m) {
   bind_creation(m);
   bind_cuda(m);
   bind_dlpack(m);
+  bind_gemm(m);
 }

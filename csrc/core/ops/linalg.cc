@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "cpu/gemm/gemm.h"
 #include "cpu/matmul.h"
 #include "ember/error.h"
 #include "ember/ops/copy.h"
@@ -64,8 +65,23 @@ Tensor batched_matmul(const Tensor& a, const Tensor& b, const Tensor& a_orig,
   const Tensor ac = contiguous(a), bc = contiguous(b);
   const std::vector<int64_t> a_off = batch_offsets(ac, batch, m * k);
   const std::vector<int64_t> b_off = batch_offsets(bc, batch, k * n);
-  cpu::matmul_stub(a.dtype(), ac.data_ptr(), a_off.data(), bc.data_ptr(), b_off.data(),
-                   out.data_ptr(), static_cast<int64_t>(a_off.size()), m, k, n);
+  const int64_t batches = static_cast<int64_t>(a_off.size());
+  if (is_floating(a.dtype())) {
+    EMBER_DISPATCH_FLOATING(a.dtype(), op, [&] {
+      cpu::GemmArgs<scalar_t> args;
+      args.m = m, args.n = n, args.k = k;
+      args.lda = k, args.ldb = n, args.ldc = n;
+      for (int64_t i = 0; i < batches; ++i) {
+        args.a = ac.data<scalar_t>() + a_off[i];
+        args.b = bc.data<scalar_t>() + b_off[i];
+        args.c = out.data<scalar_t>() + i * m * n;
+        cpu::gemm(args);
+      }
+    });
+  } else {
+    cpu::matmul_stub(a.dtype(), ac.data_ptr(), a_off.data(), bc.data_ptr(), b_off.data(),
+                     out.data_ptr(), batches, m, k, n);
+  }
   return out;
 }
 

@@ -57,11 +57,12 @@ template <> struct dtype_of<double> { static constexpr DType value = DType::Floa
 #define EMBER_FLOATING_CASES(...)                 \
   EMBER_DISPATCH_CASE(Float32, float, __VA_ARGS__) \
   EMBER_DISPATCH_CASE(Float64, double, __VA_ARGS__)
-#define EMBER_NUMERIC_CASES(...)                     \
+#define EMBER_INTEGRAL_CASES(...)                    \
   EMBER_DISPATCH_CASE(UInt8, uint8_t, __VA_ARGS__)   \
   EMBER_DISPATCH_CASE(Int32, int32_t, __VA_ARGS__)   \
-  EMBER_DISPATCH_CASE(Int64, int64_t, __VA_ARGS__)   \
-  EMBER_FLOATING_CASES(__VA_ARGS__)
+  EMBER_DISPATCH_CASE(Int64, int64_t, __VA_ARGS__)
+#define EMBER_NUMERIC_CASES(...) \
+  EMBER_INTEGRAL_CASES(__VA_ARGS__) EMBER_FLOATING_CASES(__VA_ARGS__)
 #define EMBER_DISPATCH_SWITCH(dtype, op, cases) \
   [&] {                                         \
     switch (dtype) {                            \
@@ -72,6 +73,8 @@ template <> struct dtype_of<double> { static constexpr DType value = DType::Floa
 
 #define EMBER_DISPATCH_FLOATING(dtype, op, ...) \
   EMBER_DISPATCH_SWITCH(dtype, op, EMBER_FLOATING_CASES(__VA_ARGS__))
+#define EMBER_DISPATCH_INTEGRAL(dtype, op, ...) \
+  EMBER_DISPATCH_SWITCH(dtype, op, EMBER_INTEGRAL_CASES(__VA_ARGS__))
 #define EMBER_DISPATCH_NUMERIC(dtype, op, ...) \
   EMBER_DISPATCH_SWITCH(dtype, op, EMBER_NUMERIC_CASES(__VA_ARGS__))
 #define EMBER_DISPATCH_ALL(dtype, op, ...) \
