@@ -73,7 +73,8 @@ Layout layout(const Tensor& t, const std::vector<bool>& reduced, bool keepdim) {
   return l;
 }
 
-// The single-pass or two-pass reductions of reduce_stub; aux receives the mean for Var/Std.
+// The single-pass or two-pass reductions of reduce_stub (cuda::reduce for a CUDA tensor: one
+// layout decision for both backends); aux receives the mean for Var/Std.
 Tensor reduce(const Tensor& t, const DimList& dims, bool keepdim, ReduceKind kind, DType out_dtype,
               const char* op, double param = 0.0, Tensor* aux = nullptr) {
   const Layout l = layout(t, reduced_dims(t, dims, op), keepdim);
