@@ -1,5 +1,7 @@
 """Reductions against numpy: every dtype, awkward shapes and layouts, every dim subset, keepdim,
-NaN handling, errors, every SIMD variant, float32 accuracy and hypothesis property tests."""
+NaN handling, errors, every SIMD variant, float32 accuracy and hypothesis property tests. The op
+tests run on every device (the ``device`` fixture): CUDA tensors keep their non-contiguous
+layouts on the device, and long reductions there take the multi-pass path."""
 import itertools
 import math
 
@@ -49,12 +51,23 @@ def laid_out(a, layout):
     return a
 
 
-def cases(dtypes, rng, kind="any", shapes=SHAPES):
-    """(numpy array, ember tensor, dims, keepdim) over shapes, layouts and every dim subset,
-    half of them spelled with negative dims."""
+def tensor_on(a, layout, device):
+    """An ember tensor on device with a's values, laid out there as laid_out(a, layout) is."""
+    if layout == "transposed" and a.ndim >= 2:
+        return ember.from_numpy(np.ascontiguousarray(a.T)).to(device).T
+    if layout == "stepped" and a.ndim >= 1:
+        big = np.zeros(tuple(2 * s for s in a.shape), dtype=a.dtype)
+        big[tuple(slice(None, None, 2) for _ in a.shape)] = a
+        return ember.from_numpy(big).to(device)[tuple(slice(None, None, 2) for _ in a.shape)]
+    return ember.from_numpy(np.array(a, order="C")).to(device)
+
+
+def cases(dtypes, rng, kind="any", shapes=SHAPES, device="cpu"):
+    """(numpy array, ember tensor on device, dims, keepdim) over shapes, layouts and every dim
+    subset, half of them spelled with negative dims."""
     for dtype, shape, layout in itertools.product(dtypes, shapes, LAYOUTS):
         a = laid_out(values(shape, dtype, rng, kind), layout)
-        t = ember.from_numpy(a)
+        t = tensor_on(a, layout, device)
         nd = len(shape)
         subsets = [()] + [c for r in range(1, nd + 1) for c in itertools.combinations(range(nd), r)]
         for i, dims in enumerate(subsets):
@@ -72,8 +85,9 @@ def reduced_count(a, dims):
     return math.prod(a.shape[d] for d in axes)
 
 
-def assert_matches(result, expected, dtype, rtol=None, atol=None):
+def assert_matches(result, expected, dtype, rtol=None, atol=None, device="cpu"):
     expected = np.asarray(expected)
+    assert result.device.type == device, (result.device, device)
     got = result.numpy()
     assert result.dtype == ember._dtype.from_numpy(dtype), (result.dtype, dtype)
     assert got.shape == expected.shape, (got.shape, expected.shape)
@@ -93,39 +107,39 @@ def _accumulated(dtype):
 # -- sums, products, means ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("dtype", ALL_DTYPES)
-def test_sum_every_dtype_shape_layout_and_dims(dtype):
+def test_sum_every_dtype_shape_layout_and_dims(dtype, device):
     rng = np.random.default_rng(0)
-    for a, t, dims, keepdim in cases([dtype], rng):
+    for a, t, dims, keepdim in cases([dtype], rng, device=device):
         out_dtype = _accumulated(dtype)
         expected = np.sum(a.astype(np.float64 if out_dtype != np.int64 else np.int64),
                           axis=axis_of(dims), keepdims=keepdim)
-        assert_matches(ember.sum(t, dims, keepdim), expected, out_dtype)
-        assert_matches(t.sum(dim=dims, keepdim=keepdim), expected, out_dtype)
+        assert_matches(ember.sum(t, dims, keepdim), expected, out_dtype, device=device)
+        assert_matches(t.sum(dim=dims, keepdim=keepdim), expected, out_dtype, device=device)
 
 
 @pytest.mark.parametrize("dtype", ALL_DTYPES)
-def test_prod(dtype):
+def test_prod(dtype, device):
     rng = np.random.default_rng(1)
-    for a, t, dims, keepdim in cases([dtype], rng, kind="prod"):
+    for a, t, dims, keepdim in cases([dtype], rng, kind="prod", device=device):
         out_dtype = _accumulated(dtype)
         expected = np.prod(a.astype(np.float64 if out_dtype != np.int64 else np.int64),
                            axis=axis_of(dims), keepdims=keepdim)
-        assert_matches(ember.prod(t, dims, keepdim), expected, out_dtype)
+        assert_matches(ember.prod(t, dims, keepdim), expected, out_dtype, device=device)
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
-def test_mean(dtype):
+def test_mean(dtype, device):
     rng = np.random.default_rng(2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        for a, t, dims, keepdim in cases([dtype], rng):
+        for a, t, dims, keepdim in cases([dtype], rng, device=device):
             expected = np.sum(a.astype(np.float64), axis=axis_of(dims), keepdims=keepdim) / \
                 reduced_count(a, dims)
-            assert_matches(t.mean(dims, keepdim), expected, dtype)
+            assert_matches(t.mean(dims, keepdim), expected, dtype, device=device)
 
 
-def test_dtype_argument_and_result_dtypes():
-    i32 = ember.from_numpy(np.array([1, 2, 3], dtype=np.int32))
-    f32 = ember.from_numpy(np.array([0.5, 1.5], dtype=np.float32))
+def test_dtype_argument_and_result_dtypes(device):
+    i32 = ember.from_numpy(np.array([1, 2, 3], dtype=np.int32)).to(device)
+    f32 = ember.from_numpy(np.array([0.5, 1.5], dtype=np.float32)).to(device)
     assert ember.sum(i32).dtype == ember.int64
     assert ember.sum(i32, dtype=ember.float32).dtype == ember.float32
     assert ember.sum(i32, dtype=ember.int32).item() == 6
@@ -133,13 +147,14 @@ def test_dtype_argument_and_result_dtypes():
     assert ember.sum(f32, dtype=ember.float64).dtype == ember.float64
     assert ember.prod(i32, dtype=ember.float32).item() == 6.0
     assert ember.mean(i32, dtype=ember.float64).item() == 2.0
-    assert ember.from_numpy(np.array([True, True, False])).sum().item() == 2
-    assert ember.from_numpy(np.array([True, True])).sum().dtype == ember.int64
-    assert ember.from_numpy(np.ones(3, np.uint8)).cumsum(0).dtype == ember.int64
+    assert ember.from_numpy(np.array([True, True, False])).to(device).sum().item() == 2
+    assert ember.from_numpy(np.array([True, True])).to(device).sum().dtype == ember.int64
+    assert ember.from_numpy(np.ones(3, np.uint8)).to(device).cumsum(0).dtype == ember.int64
+    assert ember.sum(i32, dtype=ember.float32).device.type == device
 
 
-def test_empty_reductions_give_identities():
-    e = ember.from_numpy(np.zeros((0, 3), np.float32))
+def test_empty_reductions_give_identities(device):
+    e = ember.from_numpy(np.zeros((0, 3), np.float32)).to(device)
     assert e.sum().item() == 0.0 and e.prod().item() == 1.0
     assert math.isnan(e.mean().item())
     np.testing.assert_array_equal(e.sum(0).numpy(), np.zeros(3, np.float32))
@@ -154,45 +169,47 @@ def test_empty_reductions_give_identities():
 # -- max / min ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("dtype", ALL_DTYPES)
-def test_amax_amin(dtype):
+def test_amax_amin(dtype, device):
     rng = np.random.default_rng(3)
-    for a, t, dims, keepdim in cases([dtype], rng):
+    for a, t, dims, keepdim in cases([dtype], rng, device=device):
         if a.size == 0 or reduced_count(a, dims) == 0:
             continue
-        assert_matches(ember.amax(t, dims, keepdim), np.max(a, axis=axis_of(dims), keepdims=keepdim), dtype)
-        assert_matches(t.amin(dims, keepdim), np.min(a, axis=axis_of(dims), keepdims=keepdim), dtype)
+        assert_matches(ember.amax(t, dims, keepdim), np.max(a, axis=axis_of(dims), keepdims=keepdim), dtype,
+                       device=device)
+        assert_matches(t.amin(dims, keepdim), np.min(a, axis=axis_of(dims), keepdims=keepdim), dtype,
+                       device=device)
 
 
 @pytest.mark.parametrize("dtype", ALL_DTYPES)
-def test_max_min_with_dim_give_values_and_indices(dtype):
+def test_max_min_with_dim_give_values_and_indices(dtype, device):
     rng = np.random.default_rng(4)
     for shape, layout in itertools.product([(1,), (7,), (13, 7), (2, 3, 5), (4, 1, 6), (3, 0)], LAYOUTS):
         # Few distinct values, so ties check that the first occurrence wins.
         a = laid_out(rng.integers(0, 3, size=shape).astype(dtype), layout)
-        t = ember.from_numpy(a)
+        t = tensor_on(a, layout, device)
         for dim in range(-len(shape), len(shape)):
             if shape[dim] == 0:
                 continue
             for keepdim in (False, True):
                 r = ember.max(t, dim, keepdim)
                 assert isinstance(r, tuple) and r.values is r[0] and r.indices is r[1]
-                assert_matches(r.values, np.max(a, axis=dim, keepdims=keepdim), dtype)
-                assert_matches(r.indices, np.argmax(a, axis=dim, keepdims=keepdim), np.int64)
+                assert_matches(r.values, np.max(a, axis=dim, keepdims=keepdim), dtype, device=device)
+                assert_matches(r.indices, np.argmax(a, axis=dim, keepdims=keepdim), np.int64, device=device)
                 values, indices = t.min(dim=dim, keepdim=keepdim)
-                assert_matches(values, np.min(a, axis=dim, keepdims=keepdim), dtype)
-                assert_matches(indices, np.argmin(a, axis=dim, keepdims=keepdim), np.int64)
-                assert_matches(t.argmax(dim, keepdim), np.argmax(a, axis=dim, keepdims=keepdim), np.int64)
+                assert_matches(values, np.min(a, axis=dim, keepdims=keepdim), dtype, device=device)
+                assert_matches(indices, np.argmin(a, axis=dim, keepdims=keepdim), np.int64, device=device)
+                assert_matches(t.argmax(dim, keepdim), np.argmax(a, axis=dim, keepdims=keepdim), np.int64, device=device)
                 assert_matches(ember.argmin(t, dim=dim, keepdim=keepdim),
-                               np.argmin(a, axis=dim, keepdims=keepdim), np.int64)
+                               np.argmin(a, axis=dim, keepdims=keepdim), np.int64, device=device)
         if a.size:
-            assert_matches(t.argmax(), np.argmax(a), np.int64)
-            assert_matches(t.max(), np.max(a), dtype)
-            assert_matches(ember.min(t), np.min(a), dtype)
+            assert_matches(t.argmax(), np.argmax(a), np.int64, device=device)
+            assert_matches(t.max(), np.max(a), dtype, device=device)
+            assert_matches(ember.min(t), np.min(a), dtype, device=device)
             assert t.argmin(keepdim=True).shape == (1,) * len(shape)
 
 
-def test_zero_dim_tensor_reduces_over_dim_0():
-    t = ember.from_numpy(np.array(5.0, np.float32))
+def test_zero_dim_tensor_reduces_over_dim_0(device):
+    t = ember.from_numpy(np.array(5.0, np.float32)).to(device)
     for r in (t.sum(0), t.sum(-1), t.mean(0, keepdim=True), t.amax(0), t.cumsum(0)):
         assert r.shape == () and r.item() == 5.0
     values, indices = t.max(0)
@@ -202,9 +219,9 @@ def test_zero_dim_tensor_reduces_over_dim_0():
         t.sum(1)
 
 
-def test_nan_propagates_like_pytorch(capability):
+def test_nan_propagates_like_pytorch(capability, device):
     a = np.array([[1.0, np.nan, 3.0, np.nan], [4.0, 2.0, -1.0, 0.5]], np.float32)
-    t = ember.from_numpy(a)
+    t = ember.from_numpy(a).to(device)
     assert math.isnan(t.max().item()) and math.isnan(t.min().item())
     np.testing.assert_array_equal(t.amax(1).numpy(), [np.nan, 4.0])
     np.testing.assert_array_equal(t.amax(0).numpy(), [4.0, np.nan, 3.0, np.nan])
@@ -217,8 +234,14 @@ def test_nan_propagates_like_pytorch(capability):
     # A long row reaches the vectorized lanes: NaN at the end must still win.
     long_row = np.arange(1000, dtype=np.float32)
     long_row[997] = np.nan
-    assert math.isnan(ember.from_numpy(long_row).amax().item())
-    assert ember.from_numpy(long_row).argmax().item() == 997
+    assert math.isnan(ember.from_numpy(long_row).to(device).amax().item())
+    assert ember.from_numpy(long_row).to(device).argmax().item() == 997
+    # NaNs in several blocks' chunks of a multi-pass reduction: the first one still wins.
+    longer = np.arange(9000, dtype=np.float32)
+    longer[[8500, 5000, 6000]] = np.nan
+    t = ember.from_numpy(longer).to(device)
+    assert t.argmax().item() == 5000 and t.argmin().item() == 5000
+    assert math.isnan(t.max().item()) and math.isnan(t.amin().item())
 
 
 def test_max_with_other_tensor_is_elementwise():
@@ -242,19 +265,20 @@ def _var(a, dims, correction, keepdim):
 
 @pytest.mark.parametrize("dtype", FLOATS)
 @pytest.mark.parametrize("correction", [0, 1, 2])
-def test_var_std_and_means(dtype, correction):
+def test_var_std_and_means(dtype, correction, device):
     rng = np.random.default_rng(5)
     with np.errstate(invalid="ignore", divide="ignore"):
-        for a, t, dims, keepdim in cases([dtype], rng):
+        for a, t, dims, keepdim in cases([dtype], rng, device=device):
             expected = _var(a, dims, correction, keepdim)
-            assert_matches(ember.var(t, dims, keepdim=keepdim, correction=correction), expected, dtype)
-            assert_matches(t.std(dims, keepdim=keepdim, correction=correction), np.sqrt(expected), dtype)
+            assert_matches(ember.var(t, dims, keepdim=keepdim, correction=correction), expected, dtype,
+                           device=device)
+            assert_matches(t.std(dims, keepdim=keepdim, correction=correction), np.sqrt(expected), dtype, device=device)
             v, m = ember.var_mean(t, dims, keepdim=keepdim, correction=correction)
-            assert_matches(v, expected, dtype)
+            assert_matches(v, expected, dtype, device=device)
             mean = np.sum(a.astype(np.float64), axis=axis_of(dims), keepdims=keepdim) / reduced_count(a, dims)
-            assert_matches(m, mean, dtype)
+            assert_matches(m, mean, dtype, device=device)
             s, m = ember.std_mean(t, dims, keepdim=keepdim, correction=correction)
-            assert_matches(s, np.sqrt(expected), dtype)
+            assert_matches(s, np.sqrt(expected), dtype, device=device)
 
 
 def test_var_unbiased_keyword_and_positional_forms():
@@ -284,14 +308,15 @@ def _norm(a, p, dims, keepdim):
 
 @pytest.mark.parametrize("dtype", FLOATS)
 @pytest.mark.parametrize("p", [2, 1, math.inf, -math.inf, 0, 3, 0.5, "fro"])
-def test_norm(dtype, p):
+def test_norm(dtype, p, device):
     rng = np.random.default_rng(6)
-    for a, t, dims, keepdim in cases([dtype], rng):
+    for a, t, dims, keepdim in cases([dtype], rng, device=device):
         if p in (math.inf, -math.inf) and reduced_count(a, dims) == 0:
             continue
         expected = _norm(a, 2 if p == "fro" else p, dims, keepdim)
-        assert_matches(ember.norm(t, p, dims, keepdim), expected, dtype, rtol=1e-5 if dtype == np.float32 else 1e-11)
-    assert ember.from_numpy(np.array([3.0, 4.0])).norm().item() == 5.0
+        assert_matches(ember.norm(t, p, dims, keepdim), expected, dtype,
+                       rtol=1e-5 if dtype == np.float32 else 1e-11, device=device)
+    assert ember.from_numpy(np.array([3.0, 4.0])).to(device).norm().item() == 5.0
 
 
 def _logsumexp(a, dims, keepdim):
@@ -305,49 +330,53 @@ def _logsumexp(a, dims, keepdim):
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
-def test_logsumexp(dtype):
+def test_logsumexp(dtype, device):
     rng = np.random.default_rng(7)
     with np.errstate(divide="ignore"):
-        for a, t, dims, keepdim in cases([dtype], rng):
+        for a, t, dims, keepdim in cases([dtype], rng, device=device):
             if a.size and reduced_count(a, dims) == 0:
                 continue
-            assert_matches(ember.logsumexp(t, dims, keepdim), _logsumexp(a, dims, keepdim), dtype)
-    big = ember.from_numpy(np.array([1000.0, 1000.0], np.float32))
+            assert_matches(ember.logsumexp(t, dims, keepdim), _logsumexp(a, dims, keepdim), dtype,
+                           device=device)
+    big = ember.from_numpy(np.array([1000.0, 1000.0], np.float32)).to(device)
     assert big.logsumexp(0).item() == pytest.approx(1000.0 + math.log(2))
-    inf = ember.from_numpy(np.array([[-np.inf, -np.inf], [np.inf, 1.0]]))
+    inf = ember.from_numpy(np.array([[-np.inf, -np.inf], [np.inf, 1.0]])).to(device)
     np.testing.assert_array_equal(inf.logsumexp(1).numpy(), [-np.inf, np.inf])
-    ints = ember.from_numpy(np.arange(3))
+    ints = ember.from_numpy(np.arange(3)).to(device)
     assert ints.logsumexp(0).dtype == ember.float32
     assert ints.logsumexp(0).item() == pytest.approx(math.log(1 + math.e + math.e ** 2), rel=1e-6)
 
 
 @pytest.mark.parametrize("dtype", ALL_DTYPES)
-def test_all_any(dtype):
+def test_all_any(dtype, device):
     rng = np.random.default_rng(8)
-    for a, t, dims, keepdim in cases([dtype], rng):
+    for a, t, dims, keepdim in cases([dtype], rng, device=device):
         sparse = np.asarray((values(a.shape, dtype, rng) != 0) & (rng.random(a.shape) < 0.9)).astype(dtype)
-        s = ember.from_numpy(sparse)
-        assert_matches(ember.all(s, dims, keepdim), np.all(sparse, axis=axis_of(dims), keepdims=keepdim), np.bool_)
-        assert_matches(s.any(dims, keepdim), np.any(sparse, axis=axis_of(dims), keepdims=keepdim), np.bool_)
-        assert_matches(t.any(dims, keepdim), np.any(a, axis=axis_of(dims), keepdims=keepdim), np.bool_)
-    assert ember.from_numpy(np.array([np.nan])).all().item() is True
+        s = ember.from_numpy(sparse).to(device)
+        axis = axis_of(dims)
+        assert_matches(ember.all(s, dims, keepdim), np.all(sparse, axis=axis, keepdims=keepdim), np.bool_,
+                       device=device)
+        assert_matches(s.any(dims, keepdim), np.any(sparse, axis=axis, keepdims=keepdim), np.bool_, device=device)
+        assert_matches(t.any(dims, keepdim), np.any(a, axis=axis, keepdims=keepdim), np.bool_, device=device)
+    assert ember.from_numpy(np.array([np.nan])).to(device).all().item() is True
 
 
 @pytest.mark.parametrize("dtype", ALL_DTYPES)
-def test_cumsum_cumprod(dtype):
+def test_cumsum_cumprod(dtype, device):
     rng = np.random.default_rng(9)
-    for shape, layout in itertools.product(SHAPES, LAYOUTS):
+    # Rows longer than a warp: the device's row scan carries totals from one step to the next.
+    for shape, layout in itertools.product(SHAPES + [(3, 70), (67, 2)], LAYOUTS):
         a = laid_out(values(shape, dtype, rng, "prod"), layout)
-        t = ember.from_numpy(a)
+        t = tensor_on(a, layout, device)
         acc = _accumulated(dtype)
         for dim in range(-max(len(shape), 1), max(len(shape), 1)):
             axis = None if a.ndim == 0 else dim
             expected = np.cumsum(a.astype(acc), axis=axis).reshape(a.shape)
-            assert_matches(ember.cumsum(t, dim), expected, acc)
+            assert_matches(ember.cumsum(t, dim), expected, acc, device=device)
             expected = np.cumprod(a.astype(acc), axis=axis).reshape(a.shape)
-            assert_matches(t.cumprod(dim), expected, acc)
-    t = ember.from_numpy(np.array([1, 2, 3], np.int32))
-    assert_matches(t.cumsum(0, dtype=ember.float64), [1.0, 3.0, 6.0], np.float64)
+            assert_matches(t.cumprod(dim), expected, acc, device=device)
+    t = ember.from_numpy(np.array([1, 2, 3], np.int32)).to(device)
+    assert_matches(t.cumsum(0, dtype=ember.float64), [1.0, 3.0, 6.0], np.float64, device=device)
 
 
 # -- every SIMD variant, large and threaded sizes -----------------------------------------------
@@ -375,6 +404,53 @@ def test_float_kernels_on_every_capability(capability, shape, dims):
         np.testing.assert_array_equal(t.any(dims).numpy(), np.any(a, axis=axis))
     ints = rng.integers(-100, 100, size=shape).astype(np.int32)
     np.testing.assert_array_equal(ember.from_numpy(ints).sum(dims).numpy(), np.sum(ints, axis=axis, dtype=np.int64))
+
+
+# Long reductions on a device are split into per-block chunks and a second pass over the
+# partials: 100_003 elements to one value, long rows, long columns, both beside kept dims, with
+# lengths that are not multiples of any block or chunk size.
+@pytest.mark.parametrize("shape,dims", [((100003,), ()), ((3, 9001), (1,)), ((3001, 5), (0,)),
+                                        ((2, 2053, 3), (1,)), ((37, 41, 3), (0, 1))])
+def test_multi_pass_sizes_match_numpy_and_cpu_and_are_deterministic(device, shape, dims):
+    rng = np.random.default_rng(13)
+    axis = axis_of(dims)
+    for dtype in FLOATS:
+        a = rng.standard_normal(shape).astype(dtype)
+        a.flat[len(a.flat) // 3] = 7.5  # a unique max in the middle of some chunk
+        t, cpu = ember.from_numpy(a).to(device), ember.from_numpy(a)
+        x = a.astype(np.float64)
+        tol = 1e-5 if dtype == np.float32 else 1e-12
+        scale = np.sum(np.abs(x), axis=axis) + 1
+        np.testing.assert_allclose(t.sum(dims).numpy(), np.sum(x, axis=axis), rtol=tol, atol=tol * scale.max())
+        np.testing.assert_allclose(t.mean(dims).numpy(), np.mean(x, axis=axis), rtol=tol, atol=tol)
+        np.testing.assert_allclose(t.var(dims).numpy(), np.var(x, axis=axis, ddof=1), rtol=tol * 10)
+        np.testing.assert_allclose(t.std(dims).numpy(), cpu.std(dims).numpy(), rtol=tol * 10)
+        np.testing.assert_allclose(t.norm(2, dims).numpy(), np.sqrt(np.sum(x * x, axis=axis)), rtol=tol)
+        np.testing.assert_allclose(t.norm(3, dims).numpy(), cpu.norm(3, dims).numpy(), rtol=tol * 10)
+        np.testing.assert_allclose(t.logsumexp(dims or tuple(range(len(shape)))).numpy(),
+                                   cpu.logsumexp(dims or tuple(range(len(shape)))).numpy(), rtol=tol)
+        np.testing.assert_array_equal(t.amax(dims).numpy(), np.max(a, axis=axis))
+        np.testing.assert_array_equal(t.amin(dims).numpy(), np.min(a, axis=axis))
+        np.testing.assert_array_equal(t.any(dims).numpy(), np.any(a, axis=axis))
+        if len(dims) == 1:
+            values, indices = t.max(dims[0])
+            np.testing.assert_array_equal(values.numpy(), np.max(a, axis=dims[0]))
+            np.testing.assert_array_equal(indices.numpy(), np.argmax(a, axis=dims[0]))
+            np.testing.assert_array_equal(t.argmin(dims[0]).numpy(), np.argmin(a, axis=dims[0]))
+        if not dims:
+            assert t.argmax().item() == np.argmax(a) and t.argmin().item() == np.argmin(a)
+        for d in range(len(shape)):
+            np.testing.assert_allclose(t.cumsum(d).numpy(), np.cumsum(x, axis=d), rtol=tol,
+                                       atol=tol * np.sum(np.abs(x)))
+        # No atomics: the same input gives bitwise the same sum every run.
+        np.testing.assert_array_equal(t.sum(dims).numpy(), t.sum(dims).numpy())
+        np.testing.assert_array_equal(t.var(dims).numpy(), t.var(dims).numpy())
+    ints = rng.integers(-100, 100, size=shape).astype(np.int32)
+    got = ember.from_numpy(ints).to(device)
+    np.testing.assert_array_equal(got.sum(dims).numpy(), np.sum(ints, axis=axis, dtype=np.int64))
+    np.testing.assert_array_equal(got.amax(dims).numpy(), np.max(ints, axis=axis))
+    flat = ember.from_numpy(ints.reshape(-1)).to(device)
+    np.testing.assert_array_equal(flat.cumsum(0).numpy(), np.cumsum(ints.reshape(-1), dtype=np.int64))
 
 
 def test_float32_sum_of_16m_elements_is_accurate_and_thread_independent():
@@ -408,8 +484,8 @@ def test_dim_spellings():
     np.testing.assert_array_equal(t.amax(dim=(0, 1)).numpy(), a.max((0, 1)))
 
 
-def test_errors_name_the_op():
-    t = ember.from_numpy(np.ones((2, 3), np.float32))
+def test_errors_name_the_op(device):
+    t = ember.from_numpy(np.ones((2, 3), np.float32)).to(device)
     with pytest.raises(IndexError, match=r"sum: dimension out of range \(expected to be in range of \[-2, 1\], but got 2\)"):
         t.sum(2)
     with pytest.raises(IndexError, match="amax: dimension out of range"):
@@ -422,11 +498,11 @@ def test_errors_name_the_op():
         t.sum(1.5)
     with pytest.raises(TypeError, match="argmax: dim must be an int"):
         t.argmax((0, 1))
-    ints = ember.from_numpy(np.ones(3, np.int64))
+    ints = ember.from_numpy(np.ones(3, np.int64)).to(device)
     for op in ("mean", "var", "std", "norm"):
         with pytest.raises(RuntimeError, match=f"{op}: expected a floating-point input, got int64"):
             getattr(ints, op)()
-    empty = ember.from_numpy(np.zeros((0, 3), np.float32))
+    empty = ember.from_numpy(np.zeros((0, 3), np.float32)).to(device)
     for op in ("max", "min", "amax", "amin"):
         with pytest.raises(RuntimeError, match=rf"{op}: expected a non-empty input .* \(0, 3\)"):
             getattr(empty, op)()

@@ -3,6 +3,7 @@
 // and the loops vectorize without fast-math), products, min/max, all/any, norms, variance and
 // logsumexp.
 #include <algorithm>
+#include <cmath>
 #include <memory>
 
 #include "cpu/reduce.h"

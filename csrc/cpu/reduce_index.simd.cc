@@ -14,14 +14,6 @@ namespace {
 // row.
 constexpr int64_t kColumnTile = 1024;
 
-// Whether x replaces best: strictly better (so the first occurrence stays), a NaN beating every
-// number and the first NaN staying.
-template <bool kMax, class T>
-inline bool beats(T x, T best) {
-  if (is_nan(best)) return false;
-  return is_nan(x) || (kMax ? x > best : x < best);
-}
-
 template <bool kMax, class T>
 void arg_reduce(const T* x, T* values, int64_t* indices, ReduceShape s) {
   const int64_t O = s.outer, R = s.reduce, I = s.inner;

@@ -3,7 +3,9 @@
 #include <cmath>
 #include <limits>
 
+#include "core/device_dispatch.h"
 #include "cpu/reduce.h"
+#include "cuda/reduce.h"
 #include "ember/error.h"
 #include "ember/ops/copy.h"
 
@@ -12,10 +14,6 @@ namespace {
 
 using cpu::ReduceKind;
 using cpu::ReduceShape;
-
-void check_cpu(const Tensor& t, const char* op) {
-  EMBER_CHECK(t.device().is_cpu(), RuntimeError, op, ": device ", t.device(), " is not available");
-}
 
 // Which dims are reduced: all of them for an empty list.
 std::vector<bool> reduced_dims(const Tensor& t, const DimList& dims, const char* op) {
@@ -75,17 +73,21 @@ Layout layout(const Tensor& t, const std::vector<bool>& reduced, bool keepdim) {
   return l;
 }
 
-// The single-pass or two-pass reductions of reduce_stub; aux receives the mean for Var/Std.
+// The single-pass or two-pass reductions of reduce_stub (cuda::reduce for a CUDA tensor: one
+// layout decision for both backends); aux receives the mean for Var/Std.
 Tensor reduce(const Tensor& t, const DimList& dims, bool keepdim, ReduceKind kind, DType out_dtype,
               const char* op, double param = 0.0, Tensor* aux = nullptr) {
-  check_cpu(t, op);
   const Layout l = layout(t, reduced_dims(t, dims, op), keepdim);
   Tensor out = Tensor::empty(l.out_shape, out_dtype, t.device());
   const bool needs_aux = kind == ReduceKind::Var || kind == ReduceKind::Std ||
                          kind == ReduceKind::LogSumExp;
   Tensor scratch = needs_aux ? Tensor::empty(l.out_shape, t.dtype(), t.device()) : Tensor();
-  cpu::reduce_stub(kind, t.dtype(), l.x.data_ptr(), out.data_ptr(),
-                   needs_aux ? scratch.data_ptr() : nullptr, l.shape, param);
+  void* aux_data = needs_aux ? scratch.data_ptr() : nullptr;
+  if (t.device().is_cuda())
+    EMBER_ON_CUDA(op, cuda::reduce(kind, t.dtype(), l.x.data_ptr(), out.data_ptr(), aux_data,
+                                   l.shape, param));
+  else
+    cpu::reduce_stub(kind, t.dtype(), l.x.data_ptr(), out.data_ptr(), aux_data, l.shape, param);
   if (aux) *aux = scratch;
   return out;
 }
@@ -123,7 +125,6 @@ Tensor sum_like(const Tensor& t, const DimList& dims, bool keepdim, std::optiona
 
 Tensor extreme(const Tensor& t, const DimList& dims, bool keepdim, ReduceKind kind,
                const char* op) {
-  check_cpu(t, op);
   check_nonempty(t, reduced_dims(t, dims, op), dims.empty(), op);
   return reduce(t, dims, keepdim, kind, t.dtype(), op);
 }
@@ -140,7 +141,6 @@ std::pair<Tensor, Tensor> variance(const Tensor& t, const DimList& dims, double 
 // Values (optional) and indices of the max or min along dim, or over everything.
 std::pair<Tensor, Tensor> arg_extreme(const Tensor& t, std::optional<int64_t> dim, bool keepdim,
                                       bool is_max, bool with_values, const char* op) {
-  check_cpu(t, op);
   const DimList dims = dim ? DimList{*dim} : DimList{};
   const std::vector<bool> reduced = reduced_dims(t, dims, op);
   // PyTorch raises IndexError for argmax/argmin of an empty tensor, RuntimeError for max/min.
@@ -148,23 +148,32 @@ std::pair<Tensor, Tensor> arg_extreme(const Tensor& t, std::optional<int64_t> di
   const Layout l = layout(t, reduced, keepdim);
   Tensor values = with_values ? Tensor::empty(l.out_shape, t.dtype(), t.device()) : Tensor();
   Tensor indices = Tensor::empty(l.out_shape, DType::Int64, t.device());
-  if (indices.numel() > 0)
-    cpu::arg_reduce_stub(is_max, t.dtype(), l.x.data_ptr(),
-                         with_values ? values.data_ptr() : nullptr, indices.data<int64_t>(),
-                         l.shape);
+  void* values_data = with_values ? values.data_ptr() : nullptr;
+  if (indices.numel() > 0) {
+    if (t.device().is_cuda())
+      EMBER_ON_CUDA(op, cuda::arg_reduce(is_max, t.dtype(), l.x.data_ptr(), values_data,
+                                         indices.data<int64_t>(), l.shape));
+    else
+      cpu::arg_reduce_stub(is_max, t.dtype(), l.x.data_ptr(), values_data,
+                           indices.data<int64_t>(), l.shape);
+  }
   return {values, indices};
 }
 
 Tensor scan(const Tensor& t, int64_t dim, std::optional<DType> dtype, bool is_prod,
             const char* op) {
-  check_cpu(t, op);
   const int64_t d = wrap_dim(dim, t.dim(), op);
   const Tensor x = contiguous(dtype ? to_dtype(t, *dtype) : t);
   Tensor out = Tensor::empty(t.sizes(), accumulate_dtype(x.dtype()), t.device());
   ReduceShape s;
   for (int64_t k = 0; k < t.dim(); ++k)
     (k < d ? s.outer : k == d ? s.reduce : s.inner) *= t.size(k);
-  if (out.numel() > 0) cpu::scan_stub(is_prod, x.dtype(), x.data_ptr(), out.data_ptr(), s);
+  if (out.numel() > 0) {
+    if (t.device().is_cuda())
+      EMBER_ON_CUDA(op, cuda::scan(is_prod, x.dtype(), x.data_ptr(), out.data_ptr(), s));
+    else
+      cpu::scan_stub(is_prod, x.dtype(), x.data_ptr(), out.data_ptr(), s);
+  }
   return dtype ? to_dtype(out, *dtype) : out;
 }
 
