@@ -82,7 +82,11 @@ EMBER_HOST_DEVICE inline T sign(T x) {
 }
 
 // NaN passes through, as in PyTorch.
-template <class T> EMBER_HOST_DEVICE inline T relu(T x) { return x < T(0) ? T(0) : x; }
+template <class T>
+EMBER_HOST_DEVICE inline T relu(T x) {
+  if constexpr (std::is_unsigned_v<T>) return x;
+  else return x < T(0) ? T(0) : x;
+}
 
 // Half to even, like numpy and PyTorch.
 template <class T> EMBER_HOST_DEVICE inline T round_half_even(T x) { return nearbyint_(x); }
