@@ -803,8 +803,10 @@ def test_cuda_matches_cpu_on_awkward_sizes(dtype):
         for name in binary:
             fn = getattr(ember, name)
             for sx, sy in pairs:
-                expected = fn(ca[sx] if sx is not None else scalar, cb[sy] if sy is not None else scalar).numpy()
-                out = fn(ga[sx] if sx is not None else scalar, gb[sy] if sy is not None else scalar)
+                def operands(x, y):
+                    return (scalar if sx is None else x[sx]), (scalar if sy is None else y[sy])
+                expected = fn(*operands(ca, cb)).numpy()
+                out = fn(*operands(ga, gb))
                 assert out.device.type == "cuda"
                 check(out, expected, dtype if expected.dtype.name in FLOATS else None)
         for name in unary:

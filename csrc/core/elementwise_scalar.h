@@ -61,10 +61,14 @@ template <> struct WrapType<int32_t> { using type = uint32_t; };
 template <> struct WrapType<int64_t> { using type = uint64_t; };
 template <class T> using wrap_t = typename WrapType<T>::type;
 
-template <class T> EMBER_HOST_DEVICE inline T add(T a, T b) { return T(wrap_t<T>(a) + wrap_t<T>(b)); }
-template <class T> EMBER_HOST_DEVICE inline T sub(T a, T b) { return T(wrap_t<T>(a) - wrap_t<T>(b)); }
-template <class T> EMBER_HOST_DEVICE inline T mul(T a, T b) { return T(wrap_t<T>(a) * wrap_t<T>(b)); }
-template <class T> EMBER_HOST_DEVICE inline T neg(T a) { return T(wrap_t<T>(0) - wrap_t<T>(a)); }
+template <class T>
+EMBER_HOST_DEVICE inline T add(T a, T b) { return T(wrap_t<T>(a) + wrap_t<T>(b)); }
+template <class T>
+EMBER_HOST_DEVICE inline T sub(T a, T b) { return T(wrap_t<T>(a) - wrap_t<T>(b)); }
+template <class T>
+EMBER_HOST_DEVICE inline T mul(T a, T b) { return T(wrap_t<T>(a) * wrap_t<T>(b)); }
+template <class T>
+EMBER_HOST_DEVICE inline T neg(T a) { return T(wrap_t<T>(0) - wrap_t<T>(a)); }
 
 // --- unary -----------------------------------------------------------------------------------
 
@@ -194,8 +198,10 @@ EMBER_HOST_DEVICE inline T power(T base, T exponent, bool& bad) {
 }
 
 // NaN-propagating, like PyTorch's maximum/minimum.
-template <class T> EMBER_HOST_DEVICE inline T maximum(T a, T b) { return (a > b || a != a) ? a : b; }
-template <class T> EMBER_HOST_DEVICE inline T minimum(T a, T b) { return (a < b || a != a) ? a : b; }
+template <class T>
+EMBER_HOST_DEVICE inline T maximum(T a, T b) { return (a > b || a != a) ? a : b; }
+template <class T>
+EMBER_HOST_DEVICE inline T minimum(T a, T b) { return (a < b || a != a) ? a : b; }
 
 // The comparison kernels: Gt and Ge arrive as Lt and Le with swapped operands (op layer).
 template <ops::BinaryOp Op, class T>

@@ -31,7 +31,8 @@ void same_numeric(const TensorIter& iter, DType dtype, const char* name, const F
 template <BinaryOp Op>
 void compare(const TensorIter& iter, DType dtype, const char* name) {
   EMBER_DISPATCH_ALL(dtype, name, [&] {
-    binary_loop<bool, scalar_t>(iter, [](scalar_t a, scalar_t b) { return scalar::compare<Op>(a, b); });
+    binary_loop<bool, scalar_t>(iter,
+                                [](scalar_t a, scalar_t b) { return scalar::compare<Op>(a, b); });
   });
 }
 template <class F>

@@ -34,7 +34,8 @@ void unary_kernel(const TensorIter& iter, UnaryOp op, DType dtype) {
   const char* name = ops::op_name(op);
   switch (op) {
     case UnaryOp::Neg: return numeric(iter, dtype, name, [](auto x) { return scalar::neg(x); });
-    case UnaryOp::Abs: return numeric(iter, dtype, name, [](auto x) { return scalar::abs_value(x); });
+    case UnaryOp::Abs:
+      return numeric(iter, dtype, name, [](auto x) { return scalar::abs_value(x); });
     case UnaryOp::Square:
       return numeric(iter, dtype, name, [](auto x) { return scalar::mul(x, x); });
     case UnaryOp::Sign: return numeric(iter, dtype, name, [](auto x) { return scalar::sign(x); });
@@ -63,7 +64,8 @@ void unary_kernel(const TensorIter& iter, UnaryOp op, DType dtype) {
     case UnaryOp::Round:
       return floating(iter, dtype, name, [](auto x) { return scalar::round_half_even(x); },
                       kGrainSize);
-    case UnaryOp::IsNan: return float_predicate(iter, dtype, name, [](auto x) { return scalar::is_nan(x); });
+    case UnaryOp::IsNan:
+      return float_predicate(iter, dtype, name, [](auto x) { return scalar::is_nan(x); });
     case UnaryOp::IsInf:
       return float_predicate(iter, dtype, name, [](auto x) { return scalar::is_inf(x); });
     case UnaryOp::IsFinite:

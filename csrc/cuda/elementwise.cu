@@ -284,7 +284,8 @@ void launch_impl(const TensorIter& iter, const HostValues& host, const F& f,
       (iter.ndim() == 1 && iter.byte_stride(0, 0) == static_cast<int64_t>(sizeof(Out)) &&
        ((host[K] || iter.byte_stride(operand[K], 0) == static_cast<int64_t>(sizeof(In))) && ...));
   if (contiguous) {
-    constexpr int V = static_cast<int>(std::min<size_t>(4, 16 / std::max({sizeof(Out), sizeof(In)...})));
+    constexpr size_t kWidest = std::max({sizeof(Out), sizeof(In)...});
+    constexpr int V = static_cast<int>(std::min<size_t>(4, 16 / kWidest));
     const bool packed = aligned(out, sizeof(Out) * V) &&
                         ((host[K] || aligned(iter.data(operand[K]), sizeof(In) * V)) && ...);
     EMBER_LAUNCH((contiguous_kernel<V, Out, F, In...>), blocks_for(packed ? (n + V - 1) / V : n),
@@ -308,8 +309,9 @@ void launch(const TensorIter& iter, const HostValues& host, const F& f) {
 // Calls f(std::integral_constant<UnaryOp, op>) for a run-time op.
 template <class F, int... I>
 void with_unary_op(UnaryOp op, const F& f, std::integer_sequence<int, I...>) {
-  ((op == static_cast<UnaryOp>(I) ? (f(std::integral_constant<UnaryOp, static_cast<UnaryOp>(I)>{}), true)
-                                  : false) ||
+  ((op == static_cast<UnaryOp>(I)
+        ? (f(std::integral_constant<UnaryOp, static_cast<UnaryOp>(I)>{}), true)
+        : false) ||
    ...);
 }
 
@@ -324,7 +326,9 @@ void unary(const TensorIter& iter, UnaryOp op, DType dtype) {
   const char* name = ops::op_name(op);
   const HostValues device{};
   if (is_predicate(op)) {
-    EMBER_DISPATCH_ALL(dtype, name, [&] { launch<bool, scalar_t>(iter, device, PredicateAny{op}); });
+    EMBER_DISPATCH_ALL(dtype, name, [&] {
+      launch<bool, scalar_t>(iter, device, PredicateAny{op});
+    });
   } else if (is_floating(dtype)) {
     EMBER_DISPATCH_FLOATING(dtype, name, [&] {
       constexpr int kOps = static_cast<int>(UnaryOp::IsFinite) + 1;

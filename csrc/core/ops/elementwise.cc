@@ -116,8 +116,9 @@ Device op_device(const char* name, std::initializer_list<const Tensor*> operands
 
 // A CUDA kernel's TensorIter: the output, then the inputs that are not host scalars (at least
 // one is not: the op runs on CUDA because of it). Unused in builds without CUDA.
-[[maybe_unused]] TensorIter device_iter(const Tensor& out, std::initializer_list<const Tensor*> inputs,
-                       cuda::HostValues& host) {
+[[maybe_unused]] TensorIter device_iter(const Tensor& out,
+                                        std::initializer_list<const Tensor*> inputs,
+                                        cuda::HostValues& host) {
   const Tensor* on_device[3];
   int n = 0, k = 0;
   for (const Tensor* t : inputs) {
