@@ -1,5 +1,6 @@
 """Elementwise ops against numpy: values over dtypes, awkward shapes and layouts, every SIMD
-variant, PyTorch's dtype promotion, scalars, in-place semantics and errors."""
+variant and every device (cuda too when available, real or emulated), PyTorch's dtype
+promotion, scalars, in-place semantics and errors."""
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -7,6 +8,7 @@ from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 import ember
 from ember import _C
+from conftest import CAPABILITIES, DEVICES
 
 DTYPES = ("bool", "uint8", "int32", "int64", "float32", "float64")
 FLOATS = ("float32", "float64")
@@ -14,8 +16,22 @@ INTS = ("uint8", "int32", "int64")
 RTOL = {"float32": 1e-6, "float64": 1e-12}
 SHAPES = [(), (1,), (7,), (13, 7), (0,), (3, 0), (2, 3, 5), (100_003,)]
 LAYOUTS = ("contiguous", "transposed", "strided")
+CUDA = ember.cuda.is_available()
 
 
+@pytest.fixture(params=[("cpu", c) for c in CAPABILITIES] + [(d, None) for d in DEVICES[1:]],
+                ids=lambda p: p[1] or p[0])
+def variant(request):
+    """Runs a test on every CPU instruction-set variant and on every other device; gives the
+    device."""
+    device, capability = request.param
+    if capability is None:
+        yield device
+        return
+    before = _C.cpu_capability()
+    _C.set_cpu_capability(capability)
+    yield device
+    _C.set_cpu_capability(before)
 
 
 def values(shape, dtype, rng, low=-50, high=50):
@@ -42,6 +58,22 @@ def layout(a, kind):
     wide = np.zeros(a.shape[:-1] + (2 * a.shape[-1],), a.dtype)
     wide[..., ::2] = a
     return wide[..., ::2]
+
+
+def on(a, device="cpu", kind="contiguous"):
+    """The values of numpy array a as a tensor on device with the given memory layout; off the
+    CPU the views are made on the device (a contiguous block is moved, then viewed)."""
+    a = np.asarray(a)
+    if device == "cpu":
+        return ember.from_numpy(layout(a, kind))
+    if a.ndim == 0 or kind == "contiguous":
+        return ember.from_numpy(a.copy(order="C")).to(device)
+    if kind == "transposed":
+        return ember.from_numpy(np.ascontiguousarray(a.T)).to(device).permute(
+            *reversed(range(a.ndim)))
+    wide = np.zeros(a.shape[:-1] + (2 * a.shape[-1],), a.dtype)
+    wide[..., ::2] = a
+    return ember.from_numpy(wide).to(device)[..., ::2]
 
 
 def check(result, expected, dtype=None):
@@ -76,7 +108,7 @@ FLOAT_UNARY = [
 
 @pytest.mark.parametrize("dtype", FLOATS)
 @pytest.mark.parametrize("name,ref,domain", FLOAT_UNARY, ids=[u[0] for u in FLOAT_UNARY])
-def test_float_unary(capability, name, ref, domain, dtype):
+def test_float_unary(variant, name, ref, domain, dtype):
     rng = np.random.default_rng(0)
     for shape in SHAPES:
         for kind in LAYOUTS:
@@ -84,7 +116,7 @@ def test_float_unary(capability, name, ref, domain, dtype):
             if domain == "positive":
                 a = np.abs(a) + np.asarray(0.01, dtype)
             expected = ref(a.astype(np.float64)).astype(dtype)
-            check(getattr(ember, name)(ember.from_numpy(layout(a, kind))), expected, dtype)
+            check(getattr(ember, name)(on(a, variant, kind)), expected, dtype)
 
 
 SPECIALS = [0.0, -0.0, 1e-30, -1e-30, 1e-310, 1e-45, 0.5, -0.5, 20.0, -20.0, 88.5, -88.5, 100.0,
@@ -95,7 +127,7 @@ SPECIALS = [0.0, -0.0, 1e-30, -1e-30, 1e-310, 1e-45, 0.5, -0.5, 20.0, -20.0, 88.
 @pytest.mark.parametrize("name,ref", [("exp", np.exp), ("log", np.log), ("tanh", np.tanh),
                                       ("sigmoid", sigmoid_ref), ("expm1", np.expm1),
                                       ("log1p", np.log1p)])
-def test_vector_math_special_values_and_ulps(capability, name, ref, dtype):
+def test_vector_math_special_values_and_ulps(variant, name, ref, dtype):
     with np.errstate(all="ignore"):
         special = np.array(SPECIALS, dtype)
         sweep = np.linspace(-750, 750, 300_001).astype(dtype)
@@ -107,7 +139,7 @@ def test_vector_math_special_values_and_ulps(capability, name, ref, dtype):
             a = np.concatenate([np.abs(a), np.array([-1, -0.75, -0.5, -1e-3, -2], dtype),
                                 -np.abs(fine) / 3])
         expected = ref(a.astype(np.float64)).astype(dtype)
-        out = getattr(ember, name)(ember.from_numpy(a)).numpy()
+        out = getattr(ember, name)(on(a, variant)).numpy()
     both_nan = np.isnan(out) & np.isnan(expected)
     assert np.array_equal(out[~np.isfinite(expected)], expected[~np.isfinite(expected)],
                           equal_nan=True)
@@ -126,28 +158,28 @@ def test_vector_math_special_values_and_ulps(capability, name, ref, dtype):
                                       ("floor", np.floor), ("ceil", np.ceil),
                                       ("round", np.round), ("trunc", np.trunc),
                                       ("bitwise_not", np.invert)])
-def test_integer_unary(name, ref, dtype):
+def test_integer_unary(device, name, ref, dtype):
     rng = np.random.default_rng(1)
     for shape in SHAPES[:7]:
         a = values(shape, dtype, rng)
         if dtype == "bool" and name in ("neg", "relu", "abs", "floor", "ceil", "round", "trunc"):
             with pytest.raises(TypeError, match=name):
-                getattr(ember, name)(ember.from_numpy(a))
+                getattr(ember, name)(on(a, device))
             continue
         if name in ("floor", "ceil", "round", "trunc") or (dtype, name) == ("bool", "sign"):
             expected = a  # numpy gives floats (or nothing for bool); PyTorch keeps the input
         else:
             expected = ref(a).astype("int64" if (dtype, name) == ("bool", "square") else dtype)
-        check(getattr(ember, name)(ember.from_numpy(layout(a, "strided"))), expected)
+        check(getattr(ember, name)(on(a, device, "strided")), expected)
 
 
 @pytest.mark.parametrize("dtype", ("bool",) + INTS)
 @pytest.mark.parametrize("name", ["exp", "log1p", "sqrt", "sigmoid", "reciprocal"])
-def test_float_functions_of_integers_give_float32(name, dtype):
+def test_float_functions_of_integers_give_float32(device, name, dtype):
     a = values((13,), dtype, np.random.default_rng(2))
     if dtype != "bool":
         a = np.abs(a).astype(dtype)
-    out = getattr(ember, name)(ember.from_numpy(a))
+    out = getattr(ember, name)(on(a, device))
     assert out.dtype == ember.float32
     ref = {u[0]: u[1] for u in FLOAT_UNARY}[name]
     with np.errstate(divide="ignore"):
@@ -155,14 +187,14 @@ def test_float_functions_of_integers_give_float32(name, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_predicates(dtype):
+def test_predicates(device, dtype):
     a = values((7, 3), dtype, np.random.default_rng(3))
     if dtype in FLOATS:
         a = a.copy()
         a[0] = [np.nan, np.inf, -np.inf]
     for name, ref in [("isnan", np.isnan), ("isinf", np.isinf), ("isfinite", np.isfinite),
                       ("logical_not", np.logical_not)]:
-        check(getattr(ember, name)(ember.from_numpy(layout(a, "transposed"))), ref(a))
+        check(getattr(ember, name)(on(a, device, "transposed")), ref(a))
 
 
 # --- binary -------------------------------------------------------------------------------------
@@ -194,20 +226,20 @@ def binary_inputs(op, dtype, sa, sb, rng):
 @pytest.mark.parametrize("op,dtype", [
     (op, dtype) for op in NP_BINARY for dtype in DTYPES
     if not (dtype == "bool" and op in ("sub", "floor_divide", "remainder", "pow"))])
-def test_binary_matches_numpy(op, dtype):
+def test_binary_matches_numpy(device, op, dtype):
     rng = np.random.default_rng(4)
     for sa, sb in SHAPE_PAIRS:
         for kind in ("contiguous", "strided"):
             a, b = binary_inputs(op, dtype, sa, sb, rng)
             with np.errstate(all="ignore"):
                 expected = NP_BINARY[op](a, b)
-            out = getattr(ember, op)(ember.from_numpy(layout(a, kind)), ember.from_numpy(b))
+            out = getattr(ember, op)(on(a, device, kind), on(b, device))
             check(out, expected, dtype)
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
 @pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "maximum", "minimum", "lt", "eq"])
-def test_float_binary_every_capability(capability, op, dtype):
+def test_float_binary_every_variant(variant, op, dtype):
     ref = {"div": np.divide, **NP_BINARY}[op]
     rng = np.random.default_rng(5)
     for sa, sb in SHAPE_PAIRS + [((1,), (100_003,))]:
@@ -215,28 +247,27 @@ def test_float_binary_every_capability(capability, op, dtype):
             a, b = values(sa, dtype, rng), values(sb, dtype, rng)
             a = a.copy()
             a.reshape(-1)[:1] = np.nan  # NaN propagates through maximum/minimum
-            out = getattr(ember, op)(ember.from_numpy(layout(a, kind)),
-                                     ember.from_numpy(layout(b, kind)))
+            out = getattr(ember, op)(on(a, variant, kind), on(b, variant, kind))
             check(out, ref(a, b), dtype)
 
 
 @pytest.mark.parametrize("dtype", ("bool",) + INTS)
 @pytest.mark.parametrize("op,ref", [("bitwise_and", np.bitwise_and), ("bitwise_or", np.bitwise_or),
                                     ("bitwise_xor", np.bitwise_xor)])
-def test_bitwise(op, ref, dtype):
+def test_bitwise(device, op, ref, dtype):
     rng = np.random.default_rng(6)
     a, b = values((13, 7), dtype, rng), values((7,), dtype, rng)
-    check(getattr(ember, op)(ember.from_numpy(a), ember.from_numpy(b)), ref(a, b))
+    check(getattr(ember, op)(on(a, device), on(b, device)), ref(a, b))
     with pytest.raises(TypeError, match=op):
-        getattr(ember, op)(ember.from_numpy(a.astype(np.float32)), ember.from_numpy(b))
+        getattr(ember, op)(on(a.astype(np.float32), device), on(b, device))
 
 
 @pytest.mark.parametrize("dtype", FLOATS + INTS)
-def test_division_modes(dtype):
+def test_division_modes(device, dtype):
     rng = np.random.default_rng(7)
     a, b = values((13, 7), dtype, rng), values((7,), dtype, rng)
     b = np.where(b == 0, np.asarray(7, dtype), b)
-    ta, tb = ember.from_numpy(a), ember.from_numpy(b)
+    ta, tb = on(a, device), on(b, device)
     check(ember.div(ta, tb), (a / b).astype(dtype if dtype in FLOATS else "float32"),
           dtype if dtype in FLOATS else "float32")
     check(ember.true_divide(ta, tb), ember.div(ta, tb).numpy())
@@ -248,44 +279,58 @@ def test_division_modes(dtype):
     check(ta % tb, np.remainder(a, b), dtype)
 
 
-def test_integer_division_by_zero_and_overflow_do_not_crash():
-    a = ember.tensor([7, -7, 3])
-    for fn in (lambda: a // ember.tensor([1, 0, 1]), lambda: a % 0,
-               lambda: ember.div(a, 0, rounding_mode="trunc"),
-               lambda: ember.div(a, 0, rounding_mode="floor")):
+def test_integer_division_by_zero_and_overflow_do_not_crash(device):
+    a = ember.tensor([7, -7, 3]).to(device)
+    for fn in (lambda: a % 0, lambda: ember.div(a, 0, rounding_mode="trunc"),
+               lambda: ember.div(a, 0, rounding_mode="floor"), lambda: a // 0):
         with pytest.raises(RuntimeError, match="ZeroDivisionError"):
             fn()
+    # A zero in a divisor tensor: the CPU raises; a CUDA kernel cannot and, as PyTorch's, reports
+    # nothing (cuda/elementwise.h), writing 0 there.
+    divisor = ember.tensor([2, 0, -2]).to(device)
+    for fn, valid in [(lambda: a // divisor, [3, -2]), (lambda: a % divisor, [1, -1]),
+                      (lambda: ember.div(a, divisor, rounding_mode="trunc"), [3, -1])]:
+        if device == "cpu":
+            with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+                fn()
+        else:
+            assert fn().tolist() == [valid[0], 0, valid[1]]
     for dtype in ("int32", "int64"):
         low = np.iinfo(dtype).min
-        t = ember.from_numpy(np.array([low, 5], dtype))
+        t = on(np.array([low, 5], dtype), device)
         assert (t // -1).tolist() == [low, -5]
         assert (t % -1).tolist() == [0, 0]
         assert ember.div(t, -1, rounding_mode="trunc").tolist() == [low, -5]
-    f = ember.tensor([1.0, -1.0, 0.0]) / 0.0
+    f = ember.tensor([1.0, -1.0, 0.0]).to(device) / 0.0
     assert f.tolist()[:2] == [np.inf, -np.inf] and np.isnan(f.tolist()[2])
 
 
-def test_integer_pow():
-    a = ember.tensor([2, -3, 0])
+def test_integer_pow(device):
+    a = ember.tensor([2, -3, 0]).to(device)
     assert (a ** 3).tolist() == [8, -27, 0]
-    assert (2 ** ember.tensor([0, 1, 10])).tolist() == [1, 2, 1024]
-    assert (ember.tensor([3]) ** 64).dtype == ember.int64  # wraps like numpy and PyTorch
-    assert (ember.tensor([3]) ** 64).tolist() == [np.int64(3) ** np.int64(64)]
+    assert (2 ** ember.tensor([0, 1, 10]).to(device)).tolist() == [1, 2, 1024]
+    three = ember.tensor([3]).to(device)
+    assert (three ** 64).dtype == ember.int64  # wraps like numpy and PyTorch
+    assert (three ** 64).tolist() == [np.int64(3) ** np.int64(64)]
     with pytest.raises(RuntimeError, match="Integers to negative integer powers"):
         a ** -1
-    with pytest.raises(RuntimeError, match="Integers to negative integer powers"):
-        a ** ember.tensor([1, -2, 1])
+    exponents = ember.tensor([1, -2, 1]).to(device)
+    if device == "cpu":
+        with pytest.raises(RuntimeError, match="Integers to negative integer powers"):
+            a ** exponents
+    else:  # a CUDA kernel cannot raise: 0 there (cuda/elementwise.h)
+        assert (a ** exponents).tolist() == [2, 0, 0]
     with np.errstate(invalid="ignore"):
         expected = np.array([2, -3, 0], np.float32) ** np.float32(0.5)
     check(a ** 0.5, expected, "float32")
 
 
-def test_bool_arithmetic_errors():
-    t = ember.tensor([True, False])
+def test_bool_arithmetic_errors(device):
+    t = ember.tensor([True, False]).to(device)
     with pytest.raises(TypeError, match="Subtraction, the `-` operator, with a bool tensor"):
         t - t
     with pytest.raises(TypeError, match="Subtraction, the `-` operator, with a bool tensor"):
-        ember.tensor([1, 2]) - t
+        ember.tensor([1, 2]).to(device) - t
     with pytest.raises(TypeError, match="Negation, the `-` operator, on a bool tensor"):
         -t
     with pytest.raises(TypeError, match="floor_divide"):
@@ -313,11 +358,14 @@ PROMOTION = [  # (a dtype, a shape, b dtype, b shape, PyTorch's result dtype for
 
 
 @pytest.mark.parametrize("da,sa,db,sb,expected", PROMOTION)
-def test_promotion(da, sa, db, sb, expected):
-    a = ember.from_numpy(np.ones(sa, da))
-    b = ember.from_numpy(np.ones(sb, db))
-    for out in (a + b, b + a, ember.maximum(a, b), ember.where(ember.tensor(True), a, b)):
+def test_promotion(device, da, sa, db, sb, expected):
+    a = on(np.ones(sa, da), device)
+    b = on(np.ones(sb, db), device)
+    outs = (a + b, b + a, ember.maximum(a, b), ember.where(ember.tensor(True), a, b))
+    for out, value in zip(outs, (2, 2, 1, 1)):
         assert out.dtype == getattr(ember, expected)
+        assert out.device.type == device
+        np.testing.assert_array_equal(out.numpy(), np.full(np.broadcast_shapes(sa, sb), value))
     assert ember.result_type(a, b) == getattr(ember, expected)
     assert (a < b).dtype == ember.bool
 
@@ -331,9 +379,9 @@ SCALARS = [  # (tensor dtype, scalar, PyTorch's result dtype of tensor + scalar)
 
 
 @pytest.mark.parametrize("dtype,scalar,expected", SCALARS)
-def test_scalar_operands(dtype, scalar, expected):
+def test_scalar_operands(device, dtype, scalar, expected):
     a = np.array([1, 0, 3], dtype)
-    t = ember.from_numpy(a)
+    t = on(a, device)
     expected_dtype = getattr(ember, expected)
     np_value = np.asarray(scalar, expected)
     for out, ref in [(t + scalar, a.astype(expected) + np_value),
@@ -346,9 +394,9 @@ def test_scalar_operands(dtype, scalar, expected):
         np.testing.assert_allclose((t - scalar).numpy(), a.astype(expected) - np_value)
 
 
-def test_reflected_and_true_division_of_scalars():
-    t = ember.tensor([1.0, 2.0, 4.0])
-    i = ember.tensor([1, 2, 4])
+def test_reflected_and_true_division_of_scalars(device):
+    t = ember.tensor([1.0, 2.0, 4.0]).to(device)
+    i = ember.tensor([1, 2, 4]).to(device)
     np.testing.assert_allclose((1 / t).numpy(), [1, 0.5, 0.25])
     assert (1 / i).dtype == ember.float32 and (i / 2).tolist() == [0.5, 1.0, 2.0]
     assert (7 // i).tolist() == [7, 3, 1] and (7 % i).tolist() == [0, 1, 3]
@@ -386,58 +434,62 @@ def test_equality_with_unsupported_types_is_python_identity():
 # --- where, clamp, round -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_where(capability, dtype):
+def test_where(variant, dtype):
     rng = np.random.default_rng(8)
     for sc, sa, sb in [((13, 7), (13, 7), (13, 7)), ((13, 1), (7,), ()), ((), (5,), (5,)),
                        ((0, 3), (3,), (1,)), ((100_003,), (100_003,), (1,))]:
         c, a, b = rng.random(sc) > 0.5, values(sa, dtype, rng), values(sb, dtype, rng)
-        out = ember.where(ember.from_numpy(layout(c, "strided")),
-                          ember.from_numpy(layout(a, "transposed")), ember.from_numpy(b))
+        out = ember.where(on(c, variant, "strided"), on(a, variant, "transposed"),
+                          on(b, variant))
         check(out, np.where(c, a, b), dtype)
-    t = ember.from_numpy(values((4,), dtype, rng))
+    a = values((4,), dtype, rng)
     zero = False if dtype == "bool" else 0
-    assert ember.where(ember.tensor([True, False, True, False]), t, zero).dtype == t.dtype
+    out = ember.where(on(np.array([True, False, True, False]), variant), on(a, variant), zero)
+    check(out, np.where([True, False, True, False], a, np.zeros((), dtype)), dtype)
 
 
-def test_where_scalars_and_errors():
-    c = ember.tensor([True, False])
+def test_where_scalars_and_errors(device):
+    c = ember.tensor([True, False]).to(device)
     assert ember.where(c, 1.0, 0).tolist() == [1.0, 0.0]
     assert ember.where(c, 1.0, 0).dtype == ember.float32
-    x = ember.tensor([1, 2])
-    assert x.where(c, ember.tensor([5, 6])).tolist() == [1, 6]
+    assert ember.where(c, 1.0, 0).device.type == device
+    x = ember.tensor([1, 2]).to(device)
+    assert x.where(c, ember.tensor([5, 6]).to(device)).tolist() == [1, 6]
+    assert x.where(ember.tensor(False), 7).tolist() == [7, 7]  # a 0-d CPU condition
     with pytest.raises(TypeError, match="where: expected condition to be a bool tensor"):
-        ember.where(ember.tensor([1, 0]), x, x)
+        ember.where(ember.tensor([1, 0]).to(device), x, x)
     with pytest.raises(ValueError, match=r"where: shapes \(2,\) and \(3,\) cannot be broadcast"):
-        ember.where(c, x, ember.tensor([1, 2, 3]))
+        ember.where(c, x, ember.tensor([1, 2, 3]).to(device))
 
 
 @pytest.mark.parametrize("dtype", FLOATS + INTS)
-def test_clamp(dtype):
+def test_clamp(device, dtype):
     rng = np.random.default_rng(9)
     a = values((13, 7), dtype, rng)
-    t = ember.from_numpy(layout(a, "transposed"))
+    t = on(a, device, "transposed")
     check(ember.clamp(t, 2, 20), np.clip(a, 2, 20), dtype)
     check(ember.clamp(t, min=5), np.maximum(a, np.asarray(5, dtype)), dtype)
     check(t.clamp(max=5), np.minimum(a, np.asarray(5, dtype)), dtype)
     lo, hi = values((7,), dtype, rng), values((13, 1), dtype, rng)
-    check(ember.clip(t, ember.from_numpy(lo), ember.from_numpy(hi)),
+    check(ember.clip(t, on(lo, device), on(hi, device)),
           np.minimum(np.maximum(a, lo), hi), dtype)
     check(ember.clamp(t, 10, 3), np.full(a.shape, 3, dtype), dtype)  # min > max gives max
 
 
-def test_clamp_promotion_nan_and_errors():
-    assert ember.clamp(ember.tensor([1, 5]), 0.5, 2).tolist() == [1.0, 2.0]
-    assert ember.clamp(ember.tensor([1, 5]), 0.5, 2).dtype == ember.float32
-    out = ember.clamp(ember.tensor([np.nan, 5.0]), 0.0, 1.0).numpy()
+def test_clamp_promotion_nan_and_errors(device):
+    i = ember.tensor([1, 5]).to(device)
+    assert ember.clamp(i, 0.5, 2).tolist() == [1.0, 2.0]
+    assert ember.clamp(i, 0.5, 2).dtype == ember.float32
+    out = ember.clamp(ember.tensor([np.nan, 5.0]).to(device), 0.0, 1.0).numpy()
     assert np.isnan(out[0]) and out[1] == 1.0
     with pytest.raises(ValueError, match="clamp: at least one of 'min' or 'max'"):
         ember.clamp(ember.tensor([1.0]))
     with pytest.raises(RuntimeError, match="clamp_: result type float32 can't be cast"):
-        ember.tensor([1, 2]).clamp_(0.5)
+        i.clamp_(0.5)
 
 
-def test_round_decimals():
-    t = ember.tensor([1.2345, -2.5, 0.5, 1.5, 2.675], dtype=ember.float64)
+def test_round_decimals(device):
+    t = ember.tensor([1.2345, -2.5, 0.5, 1.5, 2.675], dtype=ember.float64).to(device)
     np.testing.assert_allclose(ember.round(t).numpy(), np.round(t.numpy()))
     np.testing.assert_allclose(ember.round(t, decimals=2).numpy(), np.round(t.numpy(), 2))
     ptr = t.data_ptr()
@@ -457,26 +509,26 @@ def test_round_decimals():
     ("abs_", (), np.abs), ("sqrt_", (), lambda a: np.sqrt(np.abs(a))),
     ("floor_", (), np.floor), ("square_", (), np.square),
 ])
-def test_inplace_methods_write_through(method, args, ref):
-    base = np.random.default_rng(10).standard_normal((5, 14)).astype(np.float32)
+def test_inplace_methods_write_through(device, method, args, ref):
+    original = np.random.default_rng(10).standard_normal((5, 14)).astype(np.float32)
     if method == "sqrt_":
-        base = np.abs(base)
-    original = base.copy()
-    view = base[:, ::2]  # a non-contiguous self: writes must land in base
-    t = ember.from_numpy(view)
+        original = np.abs(original)
+    base = on(original.copy(), device)
+    t = base[:, ::2]  # a non-contiguous self: writes must land in base
     ptr = t.data_ptr()
     assert getattr(t, method)(*args) is t
     assert t.data_ptr() == ptr
-    np.testing.assert_allclose(base[:, ::2], ref(original[:, ::2].astype(np.float64)),
+    result = base.numpy()
+    np.testing.assert_allclose(result[:, ::2], ref(original[:, ::2].astype(np.float64)),
                                rtol=1e-6, atol=1e-7)
-    np.testing.assert_array_equal(base[:, 1::2], original[:, 1::2])
+    np.testing.assert_array_equal(result[:, 1::2], original[:, 1::2])
 
 
-def test_inplace_operators():
-    t = ember.tensor([1.0, 2.0, 3.0])
+def test_inplace_operators(device):
+    t = ember.tensor([1.0, 2.0, 3.0]).to(device)
     ptr = t.data_ptr()
     t += 1
-    t *= ember.tensor([2.0, 2.0, 2.0])
+    t *= ember.tensor([2.0, 2.0, 2.0]).to(device)
     t -= 1
     t /= 2
     t **= 2
@@ -484,19 +536,19 @@ def test_inplace_operators():
     t %= 5
     assert t.data_ptr() == ptr
     assert t.tolist() == [2.0, 1.0, 2.0]
-    m = ember.tensor([True, False])
-    m &= ember.tensor([True, True])
-    m |= ember.tensor([False, False])
-    m ^= ember.tensor([True, True])
+    m = ember.tensor([True, False]).to(device)
+    m &= ember.tensor([True, True]).to(device)
+    m |= ember.tensor([False, False]).to(device)
+    m ^= True
     assert m.tolist() == [False, True]
     # A float64 operand computes in float64 and is written back into float32 storage.
-    f = ember.tensor([1.0, 2.0])
-    f += ember.tensor([0.5, 0.25], dtype=ember.float64)
+    f = ember.tensor([1.0, 2.0]).to(device)
+    f += ember.tensor([0.5, 0.25], dtype=ember.float64).to(device)
     assert f.dtype == ember.float32 and f.tolist() == [1.5, 2.25]
 
 
-def test_inplace_errors():
-    i = ember.tensor([1, 2, 3])
+def test_inplace_errors(device):
+    i = ember.tensor([1, 2, 3]).to(device)
     with pytest.raises(RuntimeError,
                        match="add_: result type float32 can't be cast to the desired output "
                              "type int64"):
@@ -507,7 +559,7 @@ def test_inplace_errors():
         i.exp_()
     with pytest.raises(ValueError, match=r"add_: output with shape \(3,\) doesn't match the "
                                          r"broadcast shape \(2, 3\)"):
-        i.add_(ember.tensor([[1, 2, 3], [4, 5, 6]]))
+        i.add_(ember.tensor([[1, 2, 3], [4, 5, 6]]).to(device))
     assert i.tolist() == [1, 2, 3]
     i.div_(2, rounding_mode="floor")
     assert i.tolist() == [0, 1, 1]
@@ -557,12 +609,12 @@ def test_dunders_match_functions():
 @given(shapes=mutually_broadcastable_shapes(num_shapes=2, max_dims=4, max_side=5),
        dtype=st.sampled_from(["int32", "float32", "float64", "uint8"]),
        op=st.sampled_from(["add", "mul", "maximum", "lt", "sub"]),
-       seed=st.integers(0, 2**16))
-def test_broadcasting_property(shapes, dtype, op, seed):
+       seed=st.integers(0, 2**16), device=st.sampled_from(DEVICES))
+def test_broadcasting_property(shapes, dtype, op, seed, device):
     rng = np.random.default_rng(seed)
     (sa, sb), result_shape = shapes.input_shapes, shapes.result_shape
     a, b = values(sa, dtype, rng), values(sb, dtype, rng)
-    out = getattr(ember, op)(ember.from_numpy(a), ember.from_numpy(b))
+    out = getattr(ember, op)(on(a, device), on(b, device))
     assert out.shape == result_shape
     check(out, NP_BINARY[op](a, b), dtype)
 
@@ -670,30 +722,112 @@ def test_division_values_match_torch(dtype):
 
 @pytest.mark.parametrize("dtype", FLOATS)
 @pytest.mark.parametrize("exponent", [2.0, 0.5, 3.0, -1.5])
-def test_pow_scalar_exponents(capability, exponent, dtype):
+def test_pow_scalar_exponents(variant, exponent, dtype):
     rng = np.random.default_rng(11)
     for shape in ((), (7,), (13, 7), (0, 3)):
         for kind in LAYOUTS:
             a = np.abs(values(shape, dtype, rng)) + np.asarray(0.1, dtype)
-            t = ember.from_numpy(layout(a, kind))
+            t = on(a, variant, kind)
             expected = np.power(a.astype(np.float64), exponent).astype(dtype)
             check(t ** exponent, expected, dtype)
             if shape:  # a zero-dim float64 exponent of a float32 tensor with dims keeps float32
                 check(ember.pow(t, ember.scalar_tensor(exponent, ember.float64)), expected, dtype)
-            u = ember.from_numpy(layout(a.copy(), kind))
+            u = on(a.copy(), variant, kind)
             u **= exponent
             check(u, expected, dtype)
 
 
-def test_inplace_with_overlapping_operand_reads_the_old_values():
-    base = np.arange(16.0).reshape(4, 4)
-    original = base.copy()
-    t = ember.from_numpy(base)
-    t += ember.from_numpy(base.T)  # the same memory, transposed
-    np.testing.assert_array_equal(base, original + original.T)
-    base[:] = original
-    t.mul_(ember.from_numpy(base[1]))  # a row of self, broadcast over self
-    np.testing.assert_array_equal(base, original * original[1])
-    base[:] = original
+def test_inplace_with_overlapping_operand_reads_the_old_values(device):
+    original = np.arange(16.0).reshape(4, 4)
+    t = on(original.copy(), device)
+    t += t.permute(1, 0)  # the same memory, transposed
+    np.testing.assert_array_equal(t.numpy(), original + original.T)
+    t = on(original.copy(), device)
+    t.mul_(t[1])  # a row of self, broadcast over self
+    np.testing.assert_array_equal(t.numpy(), original * original[1])
+    t = on(original.copy(), device)
     t += t  # the identical view is safe in place
-    np.testing.assert_array_equal(base, 2 * original)
+    np.testing.assert_array_equal(t.numpy(), 2 * original)
+
+
+# --- CUDA: devices, the kernels' paths against the CPU's --------------------------------------
+
+@pytest.mark.skipif(not CUDA, reason="needs a CUDA device (a GPU or the emulator)")
+def test_mixed_devices():
+    g = ember.tensor([1.0, 2.0]).cuda()
+    c = ember.tensor([1.0, 2.0])
+    message = "expected all tensors to be on the same device, but found cuda:0 and cpu"
+    for name, fn in [("add", lambda: g + c), ("mul", lambda: c * g),
+                     ("maximum", lambda: ember.maximum(ember.tensor(1.0).cuda(), c)),
+                     ("where", lambda: ember.where(c > 0, g, g)),
+                     ("clamp", lambda: ember.clamp(g, c)), ("add_", lambda: c.add_(g)),
+                     ("add_", lambda: g.add_(c))]:
+        with pytest.raises(RuntimeError, match=f"{name}: {message}"):
+            fn()
+    with pytest.raises(RuntimeError, match="add_: expected all tensors to be on the same "
+                                           "device, but found cpu and cuda:0"):
+        ember.tensor(1.0).add_(g)
+    # A 0-d CPU tensor (how Python scalars arrive) joins CUDA tensors, on either side.
+    two = ember.tensor(2.0)
+    for out, expected in [(g + two, [3.0, 4.0]), (two - g, [1.0, 0.0]), (two ** g, [2.0, 4.0]),
+                          (ember.where(g > 1, two, g), [1.0, 2.0]),
+                          (ember.clamp(g, two, None), [2.0, 2.0])]:
+        assert out.device.type == "cuda" and out.tolist() == expected
+
+
+@pytest.mark.skipif(not CUDA, reason="compares the CUDA kernels with the CPU's")
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_cuda_matches_cpu_on_awkward_sizes(dtype):
+    """Sizes around the block size (256), primes, 1 and 0 through every kernel path: 128-bit
+    packs with a scalar tail, arrays offset by one element (no packs), a host scalar on either
+    side, strided views."""
+    rng = np.random.default_rng(12)
+    binary = ["add", "mul", "maximum", "eq", "lt"]
+    if dtype != "bool":
+        binary += ["sub", "remainder", "floor_divide", "pow"]
+    unary = ["neg", "exp", "sigmoid", "isnan"] if dtype in FLOATS else ["bitwise_not"]
+    for n in (0, 1, 2, 3, 5, 7, 13, 255, 256, 257, 1023, 1025, 4099):
+        a = values((2 * n + 1,), dtype, rng, 1, 5)
+        b = values((2 * n + 1,), dtype, rng, 1, 5)
+        if dtype in FLOATS:
+            a, b = np.abs(a) + np.asarray(0.5, dtype), np.abs(b) + np.asarray(0.5, dtype)
+        elif dtype != "bool":
+            b = np.where(b == 0, np.asarray(1, dtype), b)
+        scalar = b[0].item()
+        # n elements from different offsets (128-bit packs where both are aligned, the scalar
+        # loop otherwise), strided, or None: the Python scalar.
+        pairs = [(slice(0, n), slice(n + 1, None)), (slice(1, n + 1), slice(0, n)),
+                 (slice(0, 2 * n, 2), slice(1, None, 2)), (slice(0, n), None),
+                 (None, slice(1, n + 1)), (slice(0, 2 * n, 2), None)]
+        ca, cb, ga, gb = on(a), on(b), on(a, "cuda"), on(b, "cuda")
+        for name in binary:
+            fn = getattr(ember, name)
+            for sx, sy in pairs:
+                def operands(x, y):
+                    return (scalar if sx is None else x[sx]), (scalar if sy is None else y[sy])
+                expected = fn(*operands(ca, cb)).numpy()
+                out = fn(*operands(ga, gb))
+                assert out.device.type == "cuda"
+                check(out, expected, dtype if expected.dtype.name in FLOATS else None)
+        for name in unary:
+            for view in (slice(0, n), slice(1, n + 1), slice(None, None, 2)):
+                expected = getattr(ember, name)(ca[view]).numpy()
+                check(getattr(ember, name)(ga[view]), expected,
+                      dtype if expected.dtype.name in FLOATS else None)
+        cond = rng.random(2 * n + 1) > 0.5
+        check(ember.where(on(cond, "cuda")[1:], ga[1:], gb[:-1]),
+              np.where(cond[1:], a[1:], b[:-1]))
+
+
+@pytest.mark.skipif(not CUDA, reason="needs a CUDA device (a GPU or the emulator)")
+def test_cuda_sizes_spanning_several_grid_strides():
+    """More elements than one launch has threads (1024 blocks of 256, 4 floats each when
+    packed), so the grid-stride loops go round several times, with tails."""
+    rng = np.random.default_rng(13)
+    n = 3 * 1024 * 256 * 4 + 5
+    a, b = values((n,), "float32", rng), values((n,), "float32", rng)
+    np.testing.assert_array_equal((on(a, "cuda") + on(b, "cuda")).numpy(), a + b)
+    m = 3 * 1024 * 256 + 7
+    strided = on(a[:2 * m], "cuda")[::2]
+    np.testing.assert_array_equal(ember.maximum(strided, 0.5).numpy(),
+                                  np.maximum(a[:2 * m:2], np.float32(0.5)))

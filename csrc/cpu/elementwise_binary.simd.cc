@@ -1,8 +1,6 @@
 // Binary elementwise kernels and where(), compiled once per instruction set.
 #include <atomic>
-#include <cmath>
 #include <cstdint>
-#include <type_traits>
 
 #include "cpu/elementwise.h"
 #include "cpu/elementwise_loops.h"
@@ -30,9 +28,12 @@ void same_numeric(const TensorIter& iter, DType dtype, const char* name, const F
                   int64_t grain = kGrainSize) {
   EMBER_DISPATCH_NUMERIC(dtype, name, [&] { binary_loop<scalar_t, scalar_t>(iter, f, grain); });
 }
-template <class F>
-void compare(const TensorIter& iter, DType dtype, const char* name, const F& f) {
-  EMBER_DISPATCH_ALL(dtype, name, [&] { binary_loop<bool, scalar_t>(iter, f); });
+template <BinaryOp Op>
+void compare(const TensorIter& iter, DType dtype, const char* name) {
+  EMBER_DISPATCH_ALL(dtype, name, [&] {
+    binary_loop<bool, scalar_t>(iter,
+                                [](scalar_t a, scalar_t b) { return scalar::compare<Op>(a, b); });
+  });
 }
 template <class F>
 void bitwise(const TensorIter& iter, DType dtype, const char* name, const F& f) {
@@ -40,90 +41,20 @@ void bitwise(const TensorIter& iter, DType dtype, const char* name, const F& f) 
                                    [&] { binary_loop<scalar_t, scalar_t>(iter, f); });
 }
 
-// Python's floor division and modulo: the remainder takes the divisor's sign. Floats follow
-// PyTorch's (and numpy's) formulation through fmod, which is exact.
-template <class T>
-T floor_divide(T a, T b, Status& status) {
-  if constexpr (std::is_floating_point_v<T>) {
-    if (b == 0) return a / b;
-    const T mod = std::fmod(a, b);
-    T div = (a - mod) / b;
-    if (mod != 0 && (b < 0) != (mod < 0)) div -= T(1);
-    if (div == 0) return std::copysign(T(0), a / b);
-    T floor_div = std::floor(div);
-    if (div - floor_div > T(0.5)) floor_div += T(1);
-    return floor_div;
-  } else {
-    if (b == 0) return status.raise(BinaryStatus::DivisionByZero), T(0);
-    if constexpr (std::is_signed_v<T>) {
-      if (b == -1) return math::neg(a);  // INT_MIN / -1 traps in hardware
-      const T q = a / b;
-      return (a % b != 0 && ((a < 0) != (b < 0))) ? T(q - 1) : q;
-    } else {
-      return T(a / b);
-    }
-  }
-}
-
-template <class T>
-T remainder(T a, T b, Status& status) {
-  if constexpr (std::is_floating_point_v<T>) {
-    T mod = std::fmod(a, b);
-    if (mod != 0 && (b < 0) != (mod < 0)) mod += b;
-    return mod;
-  } else {
-    if (b == 0) return status.raise(BinaryStatus::DivisionByZero), T(0);
-    if constexpr (std::is_signed_v<T>) {
-      if (b == -1) return T(0);
-      const T mod = a % b;
-      return (mod != 0 && ((mod < 0) != (b < 0))) ? T(mod + b) : mod;
-    } else {
-      return T(a % b);
-    }
-  }
-}
-
-template <class T>
-T trunc_divide(T a, T b, Status& status) {
-  if constexpr (std::is_floating_point_v<T>) {
-    return std::trunc(a / b);
-  } else {
-    if (b == 0) return status.raise(BinaryStatus::DivisionByZero), T(0);
-    if constexpr (std::is_signed_v<T>) {
-      if (b == -1) return math::neg(a);
-    }
-    return T(a / b);
-  }
-}
-
-template <class T>
-T power(T base, T exponent, Status& status) {
-  if constexpr (std::is_floating_point_v<T>) {
-    return std::pow(base, exponent);
-  } else {
-    if constexpr (std::is_signed_v<T>) {
-      if (exponent < 0) return status.raise(BinaryStatus::NegativePower), T(0);
-    }
-    T result = 1;
-    for (; exponent != 0; exponent = T(exponent >> 1)) {  // by squaring, wrapping on overflow
-      if (exponent & 1) result = math::mul(result, base);
-      base = math::mul(base, base);
-    }
-    return result;
-  }
-}
-
-// NaN-propagating, like PyTorch's maximum/minimum.
-template <class T>
-T maximum(T a, T b) { return (a > b || a != a) ? a : b; }
-template <class T>
-T minimum(T a, T b) { return (a < b || a != a) ? a : b; }
-
-// The integer ops that can fail, each as f(a, b, status).
+// The integer ops that can fail, each as f(a, b, bad), reporting `failure` when one does.
 template <class F>
-BinaryStatus checked(const TensorIter& iter, DType dtype, const char* name, const F& f) {
+BinaryStatus checked(const TensorIter& iter, DType dtype, const char* name, BinaryStatus failure,
+                     const F& f) {
   Status status;
-  same_numeric(iter, dtype, name, [&](auto a, auto b) { return f(a, b, status); }, kCostlyGrain);
+  same_numeric(
+      iter, dtype, name,
+      [&](auto a, auto b) {
+        bool bad = false;
+        const auto result = f(a, b, bad);
+        if (bad) status.raise(failure);
+        return result;
+      },
+      kCostlyGrain);
   return status.get();
 }
 
@@ -131,13 +62,13 @@ BinaryStatus binary_kernel(const TensorIter& iter, BinaryOp op, DType dtype) {
   const char* name = ops::op_name(op);
   switch (op) {
     case BinaryOp::Add:
-      same_all(iter, dtype, name, [](auto a, auto b) { return math::add(a, b); });
+      same_all(iter, dtype, name, [](auto a, auto b) { return scalar::add(a, b); });
       break;
     case BinaryOp::Sub:
-      same_numeric(iter, dtype, name, [](auto a, auto b) { return math::sub(a, b); });
+      same_numeric(iter, dtype, name, [](auto a, auto b) { return scalar::sub(a, b); });
       break;
     case BinaryOp::Mul:
-      same_all(iter, dtype, name, [](auto a, auto b) { return math::mul(a, b); });
+      same_all(iter, dtype, name, [](auto a, auto b) { return scalar::mul(a, b); });
       break;
     case BinaryOp::Div:
       EMBER_DISPATCH_FLOATING(dtype, name, [&] {
@@ -145,31 +76,34 @@ BinaryStatus binary_kernel(const TensorIter& iter, BinaryOp op, DType dtype) {
       });
       break;
     case BinaryOp::Maximum:
-      same_all(iter, dtype, name, [](auto a, auto b) { return maximum(a, b); });
+      same_all(iter, dtype, name, [](auto a, auto b) { return scalar::maximum(a, b); });
       break;
     case BinaryOp::Minimum:
-      same_all(iter, dtype, name, [](auto a, auto b) { return minimum(a, b); });
+      same_all(iter, dtype, name, [](auto a, auto b) { return scalar::minimum(a, b); });
       break;
     case BinaryOp::FloorDiv:
-      return checked(iter, dtype, name,
-                     [](auto a, auto b, Status& s) { return floor_divide(a, b, s); });
+      return checked(iter, dtype, name, BinaryStatus::DivisionByZero,
+                     [](auto a, auto b, bool& bad) { return scalar::floor_divide(a, b, bad); });
     case BinaryOp::TruncDiv:
-      return checked(iter, dtype, name,
-                     [](auto a, auto b, Status& s) { return trunc_divide(a, b, s); });
+      return checked(iter, dtype, name, BinaryStatus::DivisionByZero,
+                     [](auto a, auto b, bool& bad) { return scalar::trunc_divide(a, b, bad); });
     case BinaryOp::Remainder:
-      return checked(iter, dtype, name,
-                     [](auto a, auto b, Status& s) { return remainder(a, b, s); });
+      return checked(iter, dtype, name, BinaryStatus::DivisionByZero,
+                     [](auto a, auto b, bool& bad) { return scalar::remainder(a, b, bad); });
     case BinaryOp::Pow:
-      if (dtype == DType::Bool) {  // as PyTorch's bool ** bool scalar: x ** False is True
-        binary_loop<bool, bool>(iter, [](bool a, bool b) { return b ? a : true; });
+      if (dtype == DType::Bool) {
+        binary_loop<bool, bool>(iter, [](bool a, bool b) {
+          bool never = false;
+          return scalar::power(a, b, never);
+        });
         break;
       }
-      return checked(iter, dtype, name,
-                     [](auto a, auto b, Status& s) { return power(a, b, s); });
-    case BinaryOp::Eq: compare(iter, dtype, name, [](auto a, auto b) { return a == b; }); break;
-    case BinaryOp::Ne: compare(iter, dtype, name, [](auto a, auto b) { return a != b; }); break;
-    case BinaryOp::Lt: compare(iter, dtype, name, [](auto a, auto b) { return a < b; }); break;
-    case BinaryOp::Le: compare(iter, dtype, name, [](auto a, auto b) { return a <= b; }); break;
+      return checked(iter, dtype, name, BinaryStatus::NegativePower,
+                     [](auto a, auto b, bool& bad) { return scalar::power(a, b, bad); });
+    case BinaryOp::Eq: compare<BinaryOp::Eq>(iter, dtype, name); break;
+    case BinaryOp::Ne: compare<BinaryOp::Ne>(iter, dtype, name); break;
+    case BinaryOp::Lt: compare<BinaryOp::Lt>(iter, dtype, name); break;
+    case BinaryOp::Le: compare<BinaryOp::Le>(iter, dtype, name); break;
     case BinaryOp::BitwiseAnd:
       bitwise(iter, dtype, name, [](auto a, auto b) { return decltype(a)(a & b); });
       break;

@@ -5,20 +5,9 @@
 // Only for *.simd.cc files: everything lives in the per-ISA namespace (see cpu/dispatch.h).
 #pragma once
 
+#include "core/elementwise_scalar.h"
 #include "core/tensor_iter.h"
 #include "cpu/dispatch.h"
-
-// Integer dtypes and bool (bitwise ops).
-#define EMBER_DISPATCH_INTEGRAL_AND_BOOL(dtype, op, ...)        \
-  [&] {                                                         \
-    switch (dtype) {                                            \
-      EMBER_DISPATCH_CASE(Bool, bool, __VA_ARGS__)              \
-      EMBER_DISPATCH_CASE(UInt8, uint8_t, __VA_ARGS__)          \
-      EMBER_DISPATCH_CASE(Int32, int32_t, __VA_ARGS__)          \
-      EMBER_DISPATCH_CASE(Int64, int64_t, __VA_ARGS__)          \
-      EMBER_DISPATCH_FAIL(dtype, op);                           \
-    }                                                           \
-  }()
 
 namespace ember::cpu {
 namespace EMBER_CPU_NS {

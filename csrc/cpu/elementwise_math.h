@@ -12,24 +12,12 @@
 #include <limits>
 #include <type_traits>
 
+#include "core/elementwise_scalar.h"
 #include "cpu/dispatch.h"
 
 namespace ember::cpu {
 namespace EMBER_CPU_NS {
 namespace math {
-
-// Integer arithmetic that wraps around like PyTorch's instead of overflowing into undefined
-// behaviour: signed types compute in their unsigned twin. Floats and bool compute as they are
-// (bool + bool is logical or, bool * bool logical and).
-template <class T> struct WrapType { using type = T; };
-template <> struct WrapType<int32_t> { using type = uint32_t; };
-template <> struct WrapType<int64_t> { using type = uint64_t; };
-template <class T> using wrap_t = typename WrapType<T>::type;
-
-template <class T> inline T add(T a, T b) { return T(wrap_t<T>(a) + wrap_t<T>(b)); }
-template <class T> inline T sub(T a, T b) { return T(wrap_t<T>(a) - wrap_t<T>(b)); }
-template <class T> inline T mul(T a, T b) { return T(wrap_t<T>(a) * wrap_t<T>(b)); }
-template <class T> inline T neg(T a) { return T(wrap_t<T>(0) - wrap_t<T>(a)); }
 
 template <class T> struct Traits;
 template <> struct Traits<float> {
@@ -151,12 +139,9 @@ inline T tanh(T x) {
   return from_bits<T>((bits(e / (e + T(2))) & ~sign_mask) | sign);
 }
 
-// e / (1 + e) with e = exp(-|x|) for negative x, so that tiny results do not come out as
-// 1 / (1 + inf) = 0.
 template <class T>
 inline T sigmoid(T x) {
-  const T e = exp(x < T(0) ? x : -x);
-  return (x < T(0) ? e : T(1)) / (T(1) + e);
+  return scalar::sigmoid(x, [](T v) { return exp(v); });
 }
 
 template <class T>

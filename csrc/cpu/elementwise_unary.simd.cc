@@ -1,7 +1,5 @@
 // Unary elementwise kernels, compiled once per instruction set.
 #include <cmath>
-#include <limits>
-#include <type_traits>
 
 #include "cpu/elementwise.h"
 #include "cpu/elementwise_loops.h"
@@ -32,30 +30,16 @@ void float_predicate(const TensorIter& iter, DType dtype, const char* name, cons
   EMBER_DISPATCH_FLOATING(dtype, name, [&] { unary_loop<bool, scalar_t>(iter, f); });
 }
 
-template <class T>
-T abs_value(T x) {
-  if constexpr (std::is_floating_point_v<T>) return std::fabs(x);
-  else if constexpr (std::is_unsigned_v<T>) return x;
-  else return x < 0 ? math::neg(x) : x;
-}
-
-template <class T>
-T sign(T x) {
-  if constexpr (std::is_unsigned_v<T>) return T(x != 0);
-  else return T((T(0) < x) - (x < T(0)));
-}
-
 void unary_kernel(const TensorIter& iter, UnaryOp op, DType dtype) {
   const char* name = ops::op_name(op);
   switch (op) {
-    case UnaryOp::Neg: return numeric(iter, dtype, name, [](auto x) { return math::neg(x); });
-    case UnaryOp::Abs: return numeric(iter, dtype, name, [](auto x) { return abs_value(x); });
+    case UnaryOp::Neg: return numeric(iter, dtype, name, [](auto x) { return scalar::neg(x); });
+    case UnaryOp::Abs:
+      return numeric(iter, dtype, name, [](auto x) { return scalar::abs_value(x); });
     case UnaryOp::Square:
-      return numeric(iter, dtype, name, [](auto x) { return math::mul(x, x); });
-    case UnaryOp::Sign: return numeric(iter, dtype, name, [](auto x) { return sign(x); });
-    // NaN passes through, as in PyTorch.
-    case UnaryOp::Relu:
-      return numeric(iter, dtype, name, [](auto x) { return x < 0 ? decltype(x)(0) : x; });
+      return numeric(iter, dtype, name, [](auto x) { return scalar::mul(x, x); });
+    case UnaryOp::Sign: return numeric(iter, dtype, name, [](auto x) { return scalar::sign(x); });
+    case UnaryOp::Relu: return numeric(iter, dtype, name, [](auto x) { return scalar::relu(x); });
     case UnaryOp::Exp: return floating(iter, dtype, name, [](auto x) { return math::exp(x); });
     case UnaryOp::Log: return floating(iter, dtype, name, [](auto x) { return math::log(x); });
     case UnaryOp::Tanh: return floating(iter, dtype, name, [](auto x) { return math::tanh(x); });
@@ -77,25 +61,19 @@ void unary_kernel(const TensorIter& iter, UnaryOp op, DType dtype) {
       return floating(iter, dtype, name, [](auto x) { return std::ceil(x); }, kGrainSize);
     case UnaryOp::Trunc:
       return floating(iter, dtype, name, [](auto x) { return std::trunc(x); }, kGrainSize);
-    // Half to even, like numpy and PyTorch.
     case UnaryOp::Round:
-      return floating(iter, dtype, name, [](auto x) { return std::nearbyint(x); }, kGrainSize);
-    case UnaryOp::IsNan: return float_predicate(iter, dtype, name, [](auto x) { return x != x; });
+      return floating(iter, dtype, name, [](auto x) { return scalar::round_half_even(x); },
+                      kGrainSize);
+    case UnaryOp::IsNan:
+      return float_predicate(iter, dtype, name, [](auto x) { return scalar::is_nan(x); });
     case UnaryOp::IsInf:
-      return float_predicate(iter, dtype, name, [](auto x) {
-        return std::fabs(x) == std::numeric_limits<decltype(x)>::infinity();
-      });
+      return float_predicate(iter, dtype, name, [](auto x) { return scalar::is_inf(x); });
     case UnaryOp::IsFinite:
-      return float_predicate(iter, dtype, name, [](auto x) {
-        return std::fabs(x) < std::numeric_limits<decltype(x)>::infinity();
-      });
+      return float_predicate(iter, dtype, name, [](auto x) { return scalar::is_finite(x); });
     case UnaryOp::LogicalNot: return predicate(iter, dtype, name, [](auto x) { return !x; });
     case UnaryOp::BitwiseNot:
       return EMBER_DISPATCH_INTEGRAL_AND_BOOL(dtype, name, [&] {
-        unary_loop<scalar_t, scalar_t>(iter, [](scalar_t x) {
-          if constexpr (std::is_same_v<scalar_t, bool>) return !x;
-          else return scalar_t(~x);
-        });
+        unary_loop<scalar_t, scalar_t>(iter, [](scalar_t x) { return scalar::bitwise_not(x); });
       });
   }
 }

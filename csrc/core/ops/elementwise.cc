@@ -2,8 +2,10 @@
 
 #include <string>
 
+#include "core/device_dispatch.h"
 #include "core/tensor_iter.h"
 #include "cpu/elementwise.h"
+#include "cuda/elementwise.h"
 #include "ember/error.h"
 #include "ember/ops/copy.h"
 
@@ -93,10 +95,48 @@ namespace {
 
 std::string inplace_name(const char* name) { return std::string(name) + "_"; }
 
-void check_cpu(const char* name, std::initializer_list<const Tensor*> operands) {
+// A 0-d CPU tensor may join tensors on a CUDA device, as in PyTorch (Python scalars arrive as
+// such): the kernels take its value from the host.
+bool is_host_scalar(const Tensor& t) { return t.dim() == 0 && t.device().is_cpu(); }
+
+// The device an op over these operands runs on.
+Device op_device(const char* name, std::initializer_list<const Tensor*> operands) {
+  Device device = (*operands.begin())->device();
   for (const Tensor* t : operands)
-    EMBER_CHECK(t->device().is_cpu(), RuntimeError, name, ": device ", t->device(),
-                " is not available");
+    if (!is_host_scalar(*t)) {
+      device = t->device();
+      if (device.is_cuda()) break;
+    }
+  for (const Tensor* t : operands)
+    EMBER_CHECK(t->device() == device || (device.is_cuda() && is_host_scalar(*t)), RuntimeError,
+                name, ": expected all tensors to be on the same device, but found ", device,
+                " and ", t->device());
+  return device;
+}
+
+// A CUDA kernel's TensorIter: the output, then the inputs that are not host scalars (at least
+// one is not: the op runs on CUDA because of it). Unused in builds without CUDA.
+[[maybe_unused]] TensorIter device_iter(const Tensor& out,
+                                        std::initializer_list<const Tensor*> inputs,
+                                        cuda::HostValues& host) {
+  const Tensor* on_device[3];
+  int n = 0, k = 0;
+  for (const Tensor* t : inputs) {
+    host[k++] = is_host_scalar(*t) ? t->data_ptr() : nullptr;
+    if (!is_host_scalar(*t)) on_device[n++] = t;
+  }
+  switch (n) {
+    case 1: return TensorIter(out, {on_device[0]});
+    case 2: return TensorIter(out, {on_device[0], on_device[1]});
+    case 3: return TensorIter(out, {on_device[0], on_device[1], on_device[2]});
+    default: throw Error("elementwise: a CUDA op without CUDA operands");
+  }
+}
+
+[[maybe_unused]] double host_value(const Tensor& t) {
+  double value = 0;
+  EMBER_DISPATCH_ALL(t.dtype(), "item", [&] { value = static_cast<double>(*t.data<scalar_t>()); });
+  return value;
 }
 
 // --- unary ---------------------------------------------------------------------------------
@@ -157,7 +197,10 @@ void unary_into(UnaryOp op, const Tensor& out, const Tensor& x) {
     copy_(out, x);
   } else {
     TensorIter iter(out, {&x});
-    cpu::unary_stub(iter, op, dtype);
+    if (out.device().is_cuda())
+      EMBER_ON_CUDA(op_name(op), cuda::unary(iter, op, dtype));
+    else
+      cpu::unary_stub(iter, op, dtype);
   }
 }
 
@@ -198,12 +241,31 @@ BinaryPlan plan_binary(BinaryOp op, const Tensor& a, const Tensor& b) {
 
 // out = op(a, b) for a, b already of the compute dtype and out of the result dtype and the
 // broadcast shape.
+[[noreturn]] void raise_division_by_zero(const char* name) {
+  throw RuntimeError(
+      detail::concat("ZeroDivisionError: ", name, ": integer division or remainder by zero"));
+}
+[[noreturn]] void raise_negative_power(const char* name) {
+  throw RuntimeError(
+      detail::concat(name, ": Integers to negative integer powers are not allowed."));
+}
+
+// The CUDA kernels cannot report invalid integer inputs (cuda/elementwise.h); a divisor or
+// exponent from the host is checked here.
+[[maybe_unused]] void check_host_divisor(BinaryOp op, const Tensor& b) {
+  if (is_floating(b.dtype()) || !is_host_scalar(b)) return;
+  const bool division =
+      op == BinaryOp::FloorDiv || op == BinaryOp::TruncDiv || op == BinaryOp::Remainder;
+  if (division && host_value(b) == 0) raise_division_by_zero(op_name(op));
+  if (op == BinaryOp::Pow && host_value(b) < 0) raise_negative_power(op_name(op));
+}
+
 void binary_into(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b) {
   if (out.numel() == 0) return;
   const char* name = op_name(op);
   // x ** 2 and x ** 0.5 are common (losses, norms) and far cheaper as square and sqrt, which
   // is what PyTorch computes for them too.
-  if (op == BinaryOp::Pow && b.dim() == 0 && is_floating(b.dtype())) {
+  if (op == BinaryOp::Pow && is_host_scalar(b) && is_floating(b.dtype())) {
     const double exponent =
         b.dtype() == DType::Float32 ? *b.data<float>() : *b.data<double>();
     if (exponent == 2.0 || exponent == 0.5)
@@ -219,15 +281,20 @@ void binary_into(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& 
     case BinaryOp::LogicalXor: op = BinaryOp::BitwiseXor; break;
     default: break;
   }
+  if (out.device().is_cuda()) {
+    EMBER_ON_CUDA(name, {
+      check_host_divisor(op, b);
+      cuda::HostValues host{};
+      const TensorIter iter = device_iter(out, {lhs, rhs}, host);
+      cuda::binary(iter, op, a.dtype(), host);
+    });
+    return;
+  }
   TensorIter iter(out, {lhs, rhs});
   switch (cpu::binary_stub(iter, op, a.dtype())) {
     case cpu::BinaryStatus::Ok: return;
-    case cpu::BinaryStatus::DivisionByZero:
-      throw RuntimeError(detail::concat("ZeroDivisionError: ", name,
-                                        ": integer division or remainder by zero"));
-    case cpu::BinaryStatus::NegativePower:
-      throw RuntimeError(detail::concat(
-          name, ": Integers to negative integer powers are not allowed."));
+    case cpu::BinaryStatus::DivisionByZero: raise_division_by_zero(name);
+    case cpu::BinaryStatus::NegativePower: raise_negative_power(name);
   }
 }
 
@@ -237,7 +304,8 @@ void binary_into(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& 
 bool may_overlap(const Tensor& self, const Tensor& other) {
   const char* a = static_cast<const char*>(self.storage()->data());
   const char* b = static_cast<const char*>(other.storage()->data());
-  const bool disjoint = a + self.storage()->nbytes() <= b || b + other.storage()->nbytes() <= a;
+  const bool disjoint = self.device() != other.device() || a + self.storage()->nbytes() <= b ||
+                        b + other.storage()->nbytes() <= a;
   const bool same_view = self.data_ptr() == other.data_ptr() && self.dtype() == other.dtype() &&
                          self.sizes() == other.sizes() && self.strides() == other.strides();
   return !disjoint && !same_view;
@@ -253,7 +321,6 @@ void check_inplace(const char* name, const Tensor& self, const Shape& shape, DTy
 }  // namespace
 
 Tensor unary(UnaryOp op, const Tensor& x) {
-  check_cpu(op_name(op), {&x});
   const DType compute = unary_compute_type(op, x.dtype());
   Tensor out = Tensor::empty(x.sizes(), unary_result_type(op, x.dtype()), x.device());
   unary_into(op, out, to_dtype(x, compute));
@@ -262,7 +329,6 @@ Tensor unary(UnaryOp op, const Tensor& x) {
 
 void unary_(UnaryOp op, const Tensor& self) {
   const std::string name = inplace_name(op_name(op));
-  check_cpu(name.c_str(), {&self});
   const DType result = unary_result_type(op, self.dtype());
   check_inplace(name.c_str(), self, self.sizes(), result);
   if (result == self.dtype() && unary_compute_type(op, self.dtype()) == self.dtype())
@@ -273,17 +339,19 @@ void unary_(UnaryOp op, const Tensor& self) {
 
 Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
   const char* name = op_name(op);
-  check_cpu(name, {&a, &b});
+  const Device device = op_device(name, {&a, &b});
   const Shape shape = broadcast_shapes(a.sizes(), b.sizes(), name);
   const BinaryPlan plan = plan_binary(op, a, b);
-  Tensor out = Tensor::empty(shape, plan.result, a.device());
+  Tensor out = Tensor::empty(shape, plan.result, device);
   binary_into(op, out, to_dtype(a, plan.compute), to_dtype(b, plan.compute));
   return out;
 }
 
 void binary_(BinaryOp op, const Tensor& self, const Tensor& other) {
   const std::string name = inplace_name(op_name(op));
-  check_cpu(name.c_str(), {&self, &other});
+  EMBER_CHECK(op_device(name.c_str(), {&self, &other}) == self.device(), RuntimeError, name,
+              ": expected all tensors to be on the same device, but found ", self.device(),
+              " and ", other.device());
   const Shape shape = broadcast_shapes(self.sizes(), other.sizes(), name.c_str());
   const BinaryPlan plan = plan_binary(op, self, other);
   check_inplace(name.c_str(), self, shape, plan.result);
@@ -294,17 +362,25 @@ void binary_(BinaryOp op, const Tensor& self, const Tensor& other) {
 }
 
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
-  check_cpu("where", {&cond, &a, &b});
+  const Device device = op_device("where", {&cond, &a, &b});
   EMBER_CHECK(cond.dtype() == DType::Bool, TypeError,
               "where: expected condition to be a bool tensor, got ", cond.dtype());
   const Shape shape =
       broadcast_shapes(cond.sizes(), broadcast_shapes(a.sizes(), b.sizes(), "where"), "where");
   const DType dtype = result_type({&a, &b});
-  Tensor out = Tensor::empty(shape, dtype, a.device());
+  Tensor out = Tensor::empty(shape, dtype, device);
   if (out.numel() == 0) return out;
   const Tensor a_cast = to_dtype(a, dtype), b_cast = to_dtype(b, dtype);
-  TensorIter iter(out, {&cond, &a_cast, &b_cast});
-  cpu::where_stub(iter, itemsize(dtype));
+  if (device.is_cuda()) {
+    EMBER_ON_CUDA("where", {
+      cuda::HostValues host{};
+      const TensorIter iter = device_iter(out, {&cond, &a_cast, &b_cast}, host);
+      cuda::where(iter, itemsize(dtype), host);
+    });
+  } else {
+    TensorIter iter(out, {&cond, &a_cast, &b_cast});
+    cpu::where_stub(iter, itemsize(dtype));
+  }
   return out;
 }
 
@@ -313,12 +389,12 @@ Tensor clamp(const Tensor& x, const std::optional<Tensor>& lo, const std::option
   // Undefined bounds stand in as x itself: they change neither shape nor dtype.
   const Tensor& low = lo ? *lo : x;
   const Tensor& high = hi ? *hi : x;
-  check_cpu("clamp", {&x, &low, &high});
+  const Device device = op_device("clamp", {&x, &low, &high});
   const Shape shape =
       broadcast_shapes(broadcast_shapes(x.sizes(), low.sizes(), "clamp"), high.sizes(), "clamp");
   const DType dtype = result_type({&x, &low, &high});
   EMBER_CHECK(dtype != DType::Bool, TypeError, "clamp: not supported for bool tensors");
-  Tensor out = Tensor::empty(shape, dtype, x.device());
+  Tensor out = Tensor::empty(shape, dtype, device);
   const Tensor x_cast = to_dtype(x, dtype);
   if (lo)
     binary_into(BinaryOp::Maximum, out, x_cast, to_dtype(*lo, dtype));
