@@ -4,27 +4,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import ember
+from helpers import DTYPES, check, make, same_storage
 
-DTYPES = ["bool", "uint8", "int32", "int64", "float32", "float64"]
 # PyTorch's promotion order for these dtypes: the result of mixing two is the later one.
 ORDER = DTYPES
-
-
-def make(shape, dtype="float32", seed=0):
-    rng = np.random.default_rng(seed)
-    a = np.asarray(rng.integers(0, 100, size=shape))
-    return np.asarray((a % 2).astype(bool) if dtype == "bool" else a.astype(dtype))
-
-
-def same_storage(x, y):
-    return x._impl.storage_ptr == y._impl.storage_ptr
-
-
-def check(x, expected):
-    got = x.numpy()
-    assert got.shape == expected.shape
-    assert got.dtype == expected.dtype
-    np.testing.assert_array_equal(got, expected)
 
 
 # -- view / reshape ------------------------------------------------------------------------
