@@ -369,3 +369,262 @@ def test_graph_is_freed_by_reference_counting():
         assert node() is None  # no cycle between outputs and the nodes that saved them
     finally:
         gc.enable()
+
+
+# -- in-place operations and version counters ---------------------------------------------------
+
+def test_version_counter_is_shared_by_views_and_bumped_by_every_inplace_write():
+    x = ember.zeros(4, 3)
+    view = x[1:]
+    v0 = x._version
+    x.add_(1)
+    x[0] = 2.0
+    x.copy_(ember.ones(4, 3))
+    x.fill_(3.0)
+    x.relu_()
+    x.masked_fill_(x > 5, 0.0)
+    x.index_put_((ember.tensor([0, 0]),), ember.ones(3), accumulate=True)
+    assert x._version == view._version == v0 + 7
+    view.mul_(2)
+    assert x._version == v0 + 8
+    with ember.no_grad():
+        w = leaf([1.0, 2.0])
+        w.mul_(0.5)  # optimizers and init functions write to leaves under no_grad
+    assert w._version == 1
+    np.testing.assert_allclose(w.detach().numpy(), [0.5, 1.0])
+
+
+def test_saved_tensor_modified_in_place_raises_at_backward():
+    x = leaf([0.5, 1.5])
+    y = x.exp()  # saves its output
+    z = (y * 2).sum()
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation.*output 0 of "
+                                           "ExpBackward.*is at version 1; expected version 0"):
+        z.backward()
+    w = leaf([1.0, 2.0])
+    a = ember.tensor([3.0, 4.0], dtype=ember.float64)
+    p = (a * w).sum()  # saves a
+    with ember.no_grad():
+        a.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        p.backward()
+    q = (w + a).sum()  # add saves nothing: writing to a afterwards is harmless
+    a.zero_()
+    q.backward()
+    np.testing.assert_allclose(w.grad.numpy(), [1.0, 1.0])
+
+
+def test_inplace_on_leaf_that_requires_grad_raises_unless_no_grad():
+    w = leaf([1.0, -2.0])
+    for op in (lambda: w.add_(1), lambda: w.relu_(), lambda: w.mul_(w),
+               lambda: w.__setitem__(0, 5.0), lambda: w.copy_(w * 2), lambda: w.clamp_(0, 1)):
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being "
+                                               "used in an in-place operation"):
+            op()
+    with ember.no_grad():
+        w.add_(1)
+        w[1] = 7.0
+    np.testing.assert_allclose(w.detach().numpy(), [2.0, 7.0])
+
+
+def _inplace_cases(m):
+    """(name, fn(m, x, w)) of in-place ops on non-leaf tensors, for ember and torch alike."""
+    def setitem(m, x, w):
+        y = x * 2
+        y[0] = 0.0
+        y[1:, 1] = w[:2]
+        return y
+
+    def chain(m, x, w):
+        y = x * 1.5
+        y.relu_()
+        y.mul_(w)
+        y.add_(w, alpha=2)
+        y.sigmoid_().sub_(0.25).clamp_(-0.1, 0.6)
+        return y
+
+    def copy(m, x, w):
+        buf = m.zeros(3, 3, dtype=m.float64)
+        buf.copy_(w)  # a tensor that needed no grad becomes part of the graph
+        buf.masked_fill_(x > 0.5, 1.0)
+        return buf * x
+
+    def advanced(m, x, w):
+        y = x.tanh()
+        y[m.tensor([0, 2])] = w.unsqueeze(0).expand(2, 3) * 3
+        return y
+
+    def div_pow(m, x, w):
+        y = x + 2
+        y.div_(w + 3)
+        y.pow_(2)
+        return y
+    return [setitem, chain, copy, advanced, div_pow]
+
+
+@pytest.mark.parametrize("case", range(5))
+def test_inplace_on_non_leaf_gradients_match_torch(case):
+    t = _torch()
+    rng = np.random.default_rng(case)
+    xa, wa = rng.standard_normal((3, 3)), rng.standard_normal(3)
+    (ex, ew), (tx, tw) = _both([xa, wa])
+    e_out = _inplace_cases(ember)[case](ember, ex, ew)
+    t_out = _inplace_cases(t)[case](t, tx, tw)
+    np.testing.assert_allclose(e_out.detach().numpy(), t_out.detach().numpy(), rtol=1e-12)
+    seed = rng.standard_normal(e_out.shape)
+    e_out.backward(ember.tensor(seed, dtype=ember.float64))
+    t_out.backward(t.tensor(seed))
+    for e, tt in zip((ex, ew), (tx, tw)):
+        np.testing.assert_allclose(e.grad.numpy(), tt.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", range(5))
+def test_inplace_paths_pass_gradcheck(case):
+    rng = np.random.default_rng(10 + case)
+    x, w = leaf(rng.standard_normal((3, 3))), leaf(rng.standard_normal(3))
+    fn = _inplace_cases(ember)[case]
+    assert ember.autograd.gradcheck(lambda a, b: fn(ember, a, b), (x, w))
+
+
+def test_inplace_on_view_of_graph_tensor_is_refused():
+    x = leaf([[1.0, 2.0], [3.0, 4.0]])
+    y = x * 2
+    with pytest.raises(RuntimeError, match="in-place operation on a view"):
+        y[0].mul_(2)
+    with pytest.raises(RuntimeError, match="in-place operation on a view"):
+        x.view(4).add_(1)
+
+
+# -- hooks on nodes ------------------------------------------------------------------------------
+
+def test_grad_fn_hooks_match_torch():
+    t = _torch()
+    for m, mk in ((ember, leaf), (t, lambda a: t.tensor(a, dtype=t.float64,
+                                                         requires_grad=True))):
+        x = mk([1.0, 2.0])
+        y = x * 3
+        seen = []
+        pre = y.grad_fn.register_prehook(lambda gout: (gout[0] * 10,))
+        y.grad_fn.register_hook(lambda gin, gout: seen.append(
+            (gin[0].detach().numpy().copy(), gout[0].detach().numpy().copy())))
+        y.sum().backward(retain_graph=True)
+        np.testing.assert_allclose(x.grad.numpy(), [30.0, 30.0])
+        np.testing.assert_allclose(seen[0][0], [30.0, 30.0])
+        np.testing.assert_allclose(seen[0][1], [10.0, 10.0])
+        pre.remove()
+        x.grad = None
+        y.sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), [3.0, 3.0])
+
+
+def test_post_hook_may_replace_the_input_gradients():
+    x = leaf([1.0, 2.0])
+    y = x.exp()
+    y.grad_fn.register_hook(lambda gin, gout: (gin[0] * 0 + 7,) + gin[1:])
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [7.0, 7.0])
+
+
+# -- leaf gradients ------------------------------------------------------------------------------
+
+def test_leaf_gradients_never_alias():
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    (a + b).sum().backward()  # one gradient tensor flows to both leaves
+    a.grad.add_(1)
+    np.testing.assert_allclose(b.grad.numpy(), [1.0, 1.0])
+    c = leaf([2.0])
+    g = ember.tensor([5.0], dtype=ember.float64)
+    c.backward(g)  # a root gradient the caller still holds
+    c.grad.mul_(2)
+    np.testing.assert_allclose(g.numpy(), [5.0])
+    w = leaf(np.ones((3, 2)))
+    (ember.ones(4, 3, dtype=ember.float64) @ w).sum().backward()
+    (ember.ones(4, 3, dtype=ember.float64) @ w).sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), np.full((3, 2), 8.0))
+
+
+# -- index_put_ / index_add_ / scatter_add_ ------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", [ember.float32, ember.float64, ember.int64])
+def test_index_put_accumulate_sums_duplicates(device, dtype):
+    t = _torch()
+    rng = np.random.default_rng(3)
+    base = rng.integers(-5, 5, (5, 4)).astype(np.float64)
+    rows = np.array([0, 3, 0, 0, 4, 3])
+    vals = rng.integers(-9, 9, (6, 4)).astype(np.float64)
+    nd = np.dtype(dtype._numpy)
+    x = ember.tensor(base.astype(nd), device=device)
+    x.index_put_((ember.tensor(rows, device=device),), ember.tensor(vals.astype(nd), device=device),
+                 accumulate=True)
+    expect = base.copy()
+    np.add.at(expect, rows, vals)
+    np.testing.assert_array_equal(x.cpu().numpy(), expect.astype(nd))
+    # two index tensors, a broadcast value, a non-contiguous target
+    y = ember.tensor(base.T.copy().astype(nd), device=device).t()
+    i, j = np.array([1, 1, 2, 1]), np.array([0, 0, 3, 0])
+    y.index_put_((ember.tensor(i), ember.tensor(j)), ember.tensor(np.array(2).astype(nd)),
+                 accumulate=True)
+    ty = t.tensor(base).index_put_((t.tensor(i), t.tensor(j)), t.tensor(2.0), accumulate=True)
+    np.testing.assert_array_equal(y.cpu().numpy(), ty.numpy().astype(nd))
+    # without accumulate the last write wins, as before
+    z = ember.zeros(3, device=device, dtype=dtype)
+    z.index_put_((ember.tensor([1, 1]),), ember.tensor(np.array([4, 9]).astype(nd), device=device))
+    np.testing.assert_array_equal(z.cpu().numpy(), np.array([0, 9, 0]).astype(nd))
+
+
+def test_index_put_accumulate_float32_is_deterministic_and_matches_cpu(device):
+    rng = np.random.default_rng(4)
+    idx = rng.integers(0, 7, 300)
+    vals = rng.standard_normal((300, 5)).astype(np.float32)
+    results = []
+    for dev in ("cpu", device):
+        x = ember.zeros(7, 5, device=dev)
+        x.index_put_((ember.tensor(idx, device=dev),), ember.tensor(vals, device=dev), True)
+        results.append(x.cpu().numpy())
+    np.testing.assert_array_equal(results[0], results[1])
+    expect = np.zeros((7, 5), np.float64)
+    np.add.at(expect, idx, vals.astype(np.float64))
+    np.testing.assert_allclose(results[0], expect, rtol=1e-5, atol=1e-5)
+
+
+def test_index_add_and_scatter_add_match_torch(device):
+    t = _torch()
+    rng = np.random.default_rng(5)
+    base, src = rng.standard_normal((4, 3)), rng.standard_normal((5, 3))
+    idx = np.array([3, 0, 3, 3, 1])
+    x = ember.tensor(base, device=device).index_add_(0, ember.tensor(idx), ember.tensor(
+        src, device=device), alpha=2.0)
+    tx = t.tensor(base).index_add_(0, t.tensor(idx), t.tensor(src), alpha=2.0)
+    np.testing.assert_allclose(x.cpu().numpy(), tx.numpy(), rtol=1e-12)
+    sidx = rng.integers(0, 4, (2, 3))
+    y = ember.tensor(base, device=device).scatter_add_(0, ember.tensor(sidx, device=device),
+                                                       ember.tensor(src, device=device))
+    ty = t.tensor(base).scatter_add_(0, t.tensor(sidx), t.tensor(src))
+    np.testing.assert_allclose(y.cpu().numpy(), ty.numpy(), rtol=1e-12)
+    z = ember.tensor(base, device=device).scatter_add_(1, ember.tensor(sidx, device=device),
+                                                       ember.tensor(src, device=device))
+    tz = t.tensor(base).scatter_add_(1, t.tensor(sidx), t.tensor(src))
+    np.testing.assert_allclose(z.cpu().numpy(), tz.numpy(), rtol=1e-12)
+
+
+def test_index_put_is_differentiable_and_indexing_backward_sums_repeats(device):
+    t = _torch()
+    rng = np.random.default_rng(6)
+    xa, va = rng.standard_normal((4, 3)), rng.standard_normal((3, 3))
+    idx = [2, 0, 2]
+    for acc in (False, True):
+        ex = ember.tensor(xa, device=device, requires_grad=True)
+        ev = ember.tensor(va, device=device, requires_grad=True)
+        tx, tv = (t.tensor(a, requires_grad=True) for a in (xa, va))
+        e_out = (ex * 1).index_put_((ember.tensor(idx, device=device),), ev * 1, accumulate=acc)
+        t_out = (tx * 1).index_put_((t.tensor(idx),), tv * 1, accumulate=acc)
+        (e_out ** 2).sum().backward()
+        (t_out ** 2).sum().backward()
+        np.testing.assert_allclose(ex.grad.cpu().numpy(), tx.grad.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(ev.grad.cpu().numpy(), tv.grad.numpy(), rtol=1e-12)
+    ex = ember.tensor(xa, device=device, requires_grad=True)
+    (ex[[0, 3, 0, 0]] * ember.tensor(va[:1], device=device)).sum().backward()
+    tx = t.tensor(xa, requires_grad=True)
+    (tx[[0, 3, 0, 0]] * t.tensor(va[:1])).sum().backward()
+    np.testing.assert_allclose(ex.grad.cpu().numpy(), tx.grad.numpy(), rtol=1e-12)

@@ -97,7 +97,39 @@ void masked_fill_rows(const TensorIter& iter) {
   });
 }
 
+// strided block += dense row, for each row in order (repeated blocks sum up in that order).
+template <class T>
+void add_rows(const T* dense, T* strided, const RowBlock& block) {
+  Shape sizes = block.block_sizes, strides = block.block_strides;
+  collapse(sizes, strides);
+  const int nd = static_cast<int>(sizes.size());
+  const int64_t n = numel_of(sizes);
+  const int64_t inner = nd ? sizes[nd - 1] : 1, step = nd ? strides[nd - 1] : 0;
+  Shape index(nd, 0);
+  for (int64_t r = 0; r < block.rows; ++r, dense += n) {
+    T* s = strided + block.row_offsets[r];
+    // index comes in all zeros and leaves so: a whole row wraps every counter around.
+    for (int64_t done = 0; done < n; done += inner) {
+      for (int64_t i = 0; i < inner; ++i)
+        s[i * step] = static_cast<T>(s[i * step] + dense[done + i]);
+      for (int d = nd - 2; d >= 0; --d) {
+        s += strides[d];
+        if (++index[d] < sizes[d]) break;
+        s -= strides[d] * sizes[d];
+        index[d] = 0;
+      }
+    }
+  }
+}
+
 }  // namespace
+
+void scatter_add_rows(const char* dense, char* strided, const RowBlock& block, DType dtype) {
+  EMBER_DISPATCH_ALL(dtype, "index_put_", [&] {
+    add_rows(reinterpret_cast<const scalar_t*>(dense), reinterpret_cast<scalar_t*>(strided),
+             block);
+  });
+}
 
 void gather_rows(char* dense, const char* strided, const RowBlock& block) {
   move_rows<true>(dense, const_cast<char*>(strided), block);

@@ -21,6 +21,8 @@ struct RowBlock {
 };
 void gather_rows(char* dense, const char* strided, const RowBlock& block);
 void scatter_rows(const char* dense, char* strided, const RowBlock& block);
+// Like scatter_rows, but adds each row (of dtype) into its block, serially in row order.
+void scatter_add_rows(const char* dense, char* strided, const RowBlock& block, DType dtype);
 
 // iter operands: (self, mask of bool, value broadcast); writes value where mask is true.
 void masked_fill(const TensorIter& iter, size_t itemsize);

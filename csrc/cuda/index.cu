@@ -1,6 +1,8 @@
 // Indexing kernels, one element per thread in grid-stride loops.
 //   move_rows: dense (rows, block numel) contiguous <-> strided rows: element j of row r at
 //              strided[row_offsets[r] + offset of j in the block] (elements of Word)
+//   add_rows: the same layout; target s (block.rows of them) gets the dense rows of its segment
+//             (dense_rows[segment_starts[s] .. segment_starts[s + 1])) added, in order
 //   masked_fill_strided: TensorIter operands (self Word, mask bool, value Word broadcast)
 //   nonzero: t (n contiguous elements of T) -> counts (chunks int64) -> out (count, ndim int64)
 #include <algorithm>
@@ -82,6 +84,22 @@ void move(char* dense, char* strided, const RowBlock& block) {
   }
 }
 
+template <class T>
+__global__ void add_rows(const T* dense, T* strided, const int64_t* row_offsets,
+                         const int64_t* dense_rows, const int64_t* segment_starts,
+                         int64_t targets, Layout block, int64_t block_n) {
+  const int64_t n = targets * block_n;
+  const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t e = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < n; e += step) {
+    const int64_t s = e / block_n, j = e - s * block_n;
+    T* p = strided + row_offsets[s] + block.offset(j);
+    T acc = *p;
+    for (int64_t k = segment_starts[s]; k < segment_starts[s + 1]; ++k)
+      acc = static_cast<T>(acc + dense[dense_rows[k] * block_n + j]);
+    *p = acc;
+  }
+}
+
 template <class Word>
 __global__ void masked_fill_strided(char* self, const char* mask, const char* value,
                                     OffsetCalculator<3> calc, int64_t n) {
@@ -147,6 +165,19 @@ void gather_rows(char* dense, const char* strided, const RowBlock& block) {
 
 void scatter_rows(const char* dense, char* strided, const RowBlock& block) {
   move<false>(const_cast<char*>(dense), strided, block);
+}
+
+void scatter_add_rows(const char* dense, char* strided, const RowBlock& block,
+                      const int64_t* segment_starts, DType dtype) {
+  const int64_t block_n = numel_of(block.block_sizes);
+  const int64_t n = block.rows * block_n;
+  if (n == 0) return;
+  const Layout layout(block.block_sizes, block.block_strides, "index_put_");
+  EMBER_DISPATCH_ALL(dtype, "index_put_", [&] {
+    EMBER_LAUNCH(add_rows<scalar_t>, grid_for(n), kThreads, 0, nullptr,
+                 reinterpret_cast<const scalar_t*>(dense), reinterpret_cast<scalar_t*>(strided),
+                 block.row_offsets, block.dense_rows, segment_starts, block.rows, layout, block_n);
+  });
 }
 
 void masked_fill(const TensorIter& iter, size_t itemsize) {

@@ -25,6 +25,12 @@ void gather_rows(char* dense, const char* strided, const RowBlock& block);
 // Every row must target its own elements (the op layer drops all but the last of repeated
 // rows), so that the writes do not race and the last write of the CPU's serial order wins.
 void scatter_rows(const char* dense, char* strided, const RowBlock& block);
+// Adds rows into blocks, deterministically: block.rows distinct target blocks (row_offsets);
+// target s gets the dense rows dense_rows[segment_starts[s] .. segment_starts[s + 1]) added in
+// that order (one thread per element of a target, no atomics), as the CPU's serial loop does.
+// segment_starts holds block.rows + 1 int64 on the device.
+void scatter_add_rows(const char* dense, char* strided, const RowBlock& block,
+                      const int64_t* segment_starts, DType dtype);
 
 // iter operands: (self, mask of bool, value broadcast); writes value where mask is true.
 void masked_fill(const TensorIter& iter, size_t itemsize);

@@ -46,6 +46,11 @@ void bind_tensor(py::module_& m) {
         return reinterpret_cast<uintptr_t>(t.storage()->data());
       })
       .def_property_readonly("storage_nbytes", [](const Tensor& t) { return t.storage()->nbytes(); })
+      .def_property_readonly("version", [](const Tensor& t) { return t.storage()->version(); })
+      .def("bump_version", [](const Tensor& t) { t.storage()->bump_version(); })
+      .def_property_readonly("storage_use_count", [](const Tensor& t) {
+        return t.storage().use_count();
+      })
       .def("as_strided", [](const Tensor& t, Shape sizes, Shape strides, int64_t offset) {
         return t.as_strided(std::move(sizes), std::move(strides), offset);
       });

@@ -25,7 +25,8 @@ void bind_views(py::module_& m) {
 
   const auto nogil = py::call_guard<py::gil_scoped_release>();
   m.def("index", &ops::index, arg("t"), arg("indices"), nogil);
-  m.def("index_put_", &ops::index_put_, arg("t"), arg("indices"), arg("values"), nogil);
+  m.def("index_put_", &ops::index_put_, arg("t"), arg("indices"), arg("values"),
+        arg("accumulate") = false, nogil);
   m.def("index_select", &ops::index_select, arg("t"), arg("dim"), arg("index"), nogil);
   m.def("masked_fill", &ops::masked_fill, arg("t"), arg("mask"), arg("value"), nogil);
   m.def("masked_fill_", &ops::masked_fill_, arg("t"), arg("mask"), arg("value"), nogil);

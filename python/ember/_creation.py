@@ -309,6 +309,7 @@ class CreationMethods:
         if self.requires_grad and _grad_mode._enabled:
             _ag.check_inplace(self, (), "fill_")
         _fill(self._impl, value, "fill_")
+        self._impl.bump_version()
         return self
 
     def zero_(self):
@@ -316,6 +317,7 @@ class CreationMethods:
         if self.requires_grad and _grad_mode._enabled:
             _ag.check_inplace(self, (), "zero_")
         _C.fill_int_(self._impl, 0)
+        self._impl.bump_version()
         return self
 
     def uniform_(self, from_=0.0, to=1.0, *, generator=None):
@@ -324,6 +326,7 @@ class CreationMethods:
             _ag.check_inplace(self, (), "uniform_")
         _C.uniform_(self._impl, float(_scalar(from_, "uniform_")), float(_scalar(to, "uniform_")),
                     impl_of(generator))
+        self._impl.bump_version()
         return self
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
@@ -332,6 +335,7 @@ class CreationMethods:
             _ag.check_inplace(self, (), "normal_")
         _C.normal_(self._impl, float(_scalar(mean, "normal_")), float(_scalar(std, "normal_")),
                    impl_of(generator))
+        self._impl.bump_version()
         return self
 
     def random_(self, from_=None, to=None, *, generator=None):
@@ -347,6 +351,7 @@ class CreationMethods:
                   (1 << 24) + 1 if dt is _dtype.float32 else (1 << 53) + 1 if dt is _dtype.float64
                   else (1 << 31) if dt is _dtype.int32 else _INT64_MAX)
         _random_into(self._impl, 0 if from_ is None else from_, to, generator, "random_")
+        self._impl.bump_version()
         return self
 
     def bernoulli_(self, p=0.5, *, generator=None):
@@ -354,6 +359,7 @@ class CreationMethods:
         if self.requires_grad and _grad_mode._enabled:
             _ag.check_inplace(self, (), "bernoulli_")
         _C.bernoulli_(self._impl, float(_scalar(p, "bernoulli_")), impl_of(generator))
+        self._impl.bump_version()
         return self
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False):

@@ -16,6 +16,7 @@ from . import _C
 from . import _dtype
 from . import _tensor
 from .autograd import grad_mode as _grad_mode
+from .autograd import inplace as _inplace
 from .autograd import ops_elementwise as _ag
 
 _U = _C.UnaryOp
@@ -102,16 +103,18 @@ def _as_tensor(value, impl):
 
 
 def _binary_(op, self, other, name: str):
-    if _grad_mode._enabled:
-        _check_inplace(self, other, name)
-    _C.binary_(op, _tensor_impl(self, name),
+    impl = _tensor_impl(self, name)
+    if _grad_mode._enabled and (self.requires_grad or getattr(other, "requires_grad", False)):
+        return _inplace.record_inplace(self, name, _binary_of, op, other, name)
+    _C.binary_(op, impl,
                other._impl if isinstance(other, _tensor.Tensor) else _operand(other, self, name))
+    impl.bump_version()
     return self
 
 
-def _check_inplace(self, other, name: str):
-    if self.requires_grad or getattr(other, "requires_grad", False):
-        _ag.check_inplace(self, (other,), name)
+def _binary_of(self, op, other, name: str):
+    """The value ``op`` in place on self gives, computed out of place (for recording)."""
+    return _binary(op, self, other, name)
 
 
 def scalar_tensor(value, dtype=None):
@@ -172,9 +175,11 @@ def _make_unary(name, op, what):
         return _tensor.wrap(_C.unary(op, impl))
 
     def fn_(self):
+        impl = self._impl
         if self.requires_grad and _grad_mode._enabled:
-            _ag.check_inplace(self, (), name + "_")
-        _C.unary_(op, self._impl)
+            return _inplace.record_inplace(self, name + "_", fn)
+        _C.unary_(op, impl)
+        impl.bump_version()
         return self
 
     fn.__name__ = fn.__qualname__ = name
@@ -202,11 +207,12 @@ for _alias, _name in _UNARY_ALIASES.items():
 def _round_impl(input, decimals: int, inplace: bool):
     if _grad_mode._enabled and getattr(input, "requires_grad", False):
         if inplace:
-            _ag.check_inplace(input, (), "round_")
+            return _inplace.record_inplace(input, "round_", _ag.Round.apply, decimals)
         return _ag.Round.apply(input, decimals)
     if decimals == 0:
         if inplace:
             _C.unary_(_U.round, input._impl)
+            input._impl.bump_version()
             return input
         return _tensor.wrap(_C.unary(_U.round, _tensor_impl(input, "round")))
     # PyTorch's formulation: round(x * 10**d) / 10**d.
@@ -361,7 +367,15 @@ clip = clamp
 # --- the Tensor methods --------------------------------------------------------------------------
 
 def _method_binary(op, name):
+    fn = _ag.BINARY_FN[op]
+
     def method(self, other):
+        # The tensor-tensor case goes straight to the op (or to recording): it is the hot path
+        # of every model.
+        if isinstance(other, _tensor.Tensor):
+            if (self.requires_grad or other.requires_grad) and _grad_mode._enabled:
+                return fn.apply(self, other, op)
+            return _tensor.wrap(_C.binary(op, self._impl, other._impl))
         if not _supported(other):
             return NotImplemented
         return _binary(op, self, other, name)
@@ -438,9 +452,11 @@ class ElementwiseMethods:
 
     def clamp_(self, min=None, max=None):
         """In-place ``clamp``; returns self."""
-        if _grad_mode._enabled:
-            _check_inplace(self, min if hasattr(min, "requires_grad") else max, "clamp_")
+        if _grad_mode._enabled and (self.requires_grad or getattr(min, "requires_grad", False) or
+                                    getattr(max, "requires_grad", False)):
+            return _inplace.record_inplace(self, "clamp_", clamp, min, max)
         _C.clamp_(self._impl, *_bounds(self, min, max))
+        self._impl.bump_version()
         return self
 
     clip_ = clamp_

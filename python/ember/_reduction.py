@@ -265,24 +265,24 @@ def matmul(input, other):
     """Matrix product with numpy's rules: 1-D @ 1-D is a dot product (0-d), a 1-D operand acts
     as a row (left) or column (right) vector, and leading batch dims broadcast."""
     a, b = _impl(input, "matmul"), _impl(other, "matmul", 2)
-    if _grad(input, other):
-        return _ag_linalg.Matmul.apply(input, other, matmul)
+    if (input.requires_grad or other.requires_grad) and _grad_mode._enabled:
+        return _ag_linalg.Matmul.apply(input, other, _C.matmul)
     return _wrap(_C.matmul(a, b))
 
 
 def mm(input, mat2):
     """Product of two matrices: (n, k) @ (k, m) -> (n, m)."""
     a, b = _impl(input, "mm"), _impl(mat2, "mm", 2)
-    if _grad(input, mat2):
-        return _ag_linalg.Matmul.apply(input, mat2, mm)
+    if (input.requires_grad or mat2.requires_grad) and _grad_mode._enabled:
+        return _ag_linalg.Matmul.apply(input, mat2, _C.mm)
     return _wrap(_C.mm(a, b))
 
 
 def bmm(input, mat2):
     """Batched product of 3-D tensors: (b, n, k) @ (b, k, m) -> (b, n, m)."""
     a, b = _impl(input, "bmm"), _impl(mat2, "bmm", 2)
-    if _grad(input, mat2):
-        return _ag_linalg.Matmul.apply(input, mat2, bmm)
+    if (input.requires_grad or mat2.requires_grad) and _grad_mode._enabled:
+        return _ag_linalg.Matmul.apply(input, mat2, _C.bmm)
     return _wrap(_C.bmm(a, b))
 
 
@@ -290,7 +290,7 @@ def dot(input, tensor):
     """Dot product of two 1-D tensors of the same size (0-d result)."""
     a, b = _impl(input, "dot"), _impl(tensor, "dot", 2)
     if _grad(input, tensor):
-        return _ag_linalg.Matmul.apply(input, tensor, dot)
+        return _ag_linalg.Matmul.apply(input, tensor, _C.dot)
     return _wrap(_C.dot(a, b))
 
 
@@ -298,7 +298,7 @@ def mv(input, vec):
     """Matrix-vector product: (n, k) @ (k,) -> (n,)."""
     a, b = _impl(input, "mv"), _impl(vec, "mv", 2)
     if _grad(input, vec):
-        return _ag_linalg.Matmul.apply(input, vec, mv)
+        return _ag_linalg.Matmul.apply(input, vec, _C.mv)
     return _wrap(_C.mv(a, b))
 
 

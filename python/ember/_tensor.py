@@ -18,6 +18,7 @@ from ._reduction import ReductionMethods
 from ._views import ViewMethods
 from .autograd import engine as _engine
 from .autograd import grad_mode as _grad_mode
+from .autograd import inplace as _inplace
 from .autograd import ops_elementwise as _ag
 
 
@@ -40,7 +41,8 @@ class Tensor(ElementwiseMethods, ReductionMethods, ViewMethods, CreationMethods,
     Make one with ``ember.tensor``, ``ember.from_numpy``, ``ember.zeros`` and friends.
     """
 
-    __slots__ = ("_impl", "requires_grad", "grad", "grad_fn", "__weakref__")
+    # _output_nr: which output of grad_fn this tensor is (set together with grad_fn).
+    __slots__ = ("_impl", "requires_grad", "grad", "grad_fn", "_output_nr", "__weakref__")
     __hash__ = object.__hash__  # comparison operators return tensors, identity stays the hash
 
     def __init__(self, *args, **kwargs):
@@ -115,6 +117,11 @@ class Tensor(ElementwiseMethods, ReductionMethods, ViewMethods, CreationMethods,
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
+    @property
+    def _version(self) -> int:
+        """How many in-place writes this tensor's memory (shared by its views) has seen."""
+        return self._impl.version
+
     # -- autograd fields (the tape itself is ember.autograd's) -------------------------------
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         if requires_grad and not self.dtype.is_floating_point:
@@ -167,9 +174,12 @@ class Tensor(ElementwiseMethods, ReductionMethods, ViewMethods, CreationMethods,
         return wrap(_C.clone(self._impl))
 
     def copy_(self, src) -> "Tensor":
+        """Writes src (broadcast, converted to this dtype and device) into self."""
         if _grad_mode._enabled and (self.requires_grad or getattr(src, "requires_grad", False)):
-            _ag.check_inplace(self, (src,), "copy_")
+            src = src if isinstance(src, Tensor) else wrap(_as_impl(src, self.dtype))
+            return _inplace.record_inplace(self, "copy_", _inplace.CopyFrom.apply, src)
         _C.copy_(self._impl, _as_impl(src, self.dtype))
+        self._impl.bump_version()
         return self
 
     def to(self, *args, **kwargs) -> "Tensor":

@@ -13,6 +13,7 @@ from . import _device
 from . import _dtype
 from . import _tensor
 from .autograd import grad_mode as _grad_mode
+from .autograd import inplace as _inplace
 from .autograd import ops_views as _ag
 
 __all__ = [
@@ -212,7 +213,19 @@ def _getitem(self, idx):
 
 def _setitem(self, idx, value):
     if _grad_mode._enabled and (self.requires_grad or getattr(value, "requires_grad", False)):
-        _ag.check_inplace(self, (value,), "__setitem__")
+        _inplace.record_inplace(self, "__setitem__", _setitem_of, idx, value)
+        return
+    _setitem_plain(self, idx, value)
+    self._impl.bump_version()
+
+
+def _setitem_of(self, idx, value):
+    """The value ``self[idx] = value`` gives, computed out of place (for recording)."""
+    return _inplace.IndexPut.apply(self, value, lambda out, v: _setitem_plain(out, idx, v),
+                                   lambda g: g[idx], False)
+
+
+def _setitem_plain(self, idx, value):
     impl = self._impl
     if type(idx) is int:
         target, advanced = _C.select(impl, 0, idx), None
@@ -234,6 +247,37 @@ def _setitem(self, idx, value):
     if src.storage_ptr == target.storage_ptr:  # x[1:] = x[:-1]: read everything before writing
         src = _C.clone(src)
     _C.copy_(target, src)
+
+
+def _index_list(indices, op: str):
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(f"{op}: indices must be a tuple of tensors (or None), got "
+                        f"{type(indices).__name__}")
+    return tuple(None if i is None or isinstance(i, _tensor.Tensor) else
+                 _tensor.wrap(_index_tensor(i)) for i in indices)
+
+
+def _index_put_plain(self, indices, values, accumulate: bool):
+    impl = self._impl
+    src = _tensor._as_impl(values, self.dtype)
+    if src.device != impl.device:
+        dev = _device.from_impl_str(impl.device)
+        src = _C.to_device(src, dev.type, dev.index or 0)
+    _C.index_put_(impl, [None if i is None else i._impl for i in indices], src, accumulate)
+
+
+def _index_put_of(self, indices, values, accumulate: bool):
+    """The value ``index_put_`` gives, computed out of place (for recording)."""
+    return _inplace.IndexPut.apply(self, values,
+                                   lambda out, v: _index_put_plain(out, indices, v, accumulate),
+                                   lambda g: _index_gather(g, indices), accumulate)
+
+
+def _index_gather(self, indices):
+    """``self[indices]`` for index_put_'s indices (None keeps a dim whole), differentiable."""
+    if self.requires_grad and _grad_mode._enabled:
+        return _ag.Gather.apply(self, _index_gather, indices)
+    return _wrap(_C.index(self._impl, [None if i is None else i._impl for i in indices]))
 
 
 # -- functions ---------------------------------------------------------------------------------
@@ -570,9 +614,57 @@ class ViewMethods:
     def masked_fill_(self, mask, value):
         """In place: ``value`` where the bool ``mask`` (broadcast to self) is true."""
         if _grad_mode._enabled and (self.requires_grad or getattr(value, "requires_grad", False)):
-            _ag.check_inplace(self, (value,), "masked_fill_")
+            return _inplace.record_inplace(self, "masked_fill_", masked_fill, mask, value)
         _C.masked_fill_(self._impl, mask._impl, _fill_value(value, self.dtype))
+        self._impl.bump_version()
         return self
+
+    def index_put_(self, indices, values, accumulate: bool = False):
+        """``self[indices] = values`` for a tuple of index tensors (None keeps a dim whole); with
+        ``accumulate`` the values are added, repeated indices summing (deterministically)."""
+        indices = _index_list(indices, "index_put_")
+        if _grad_mode._enabled and (self.requires_grad or getattr(values, "requires_grad", False)):
+            return _inplace.record_inplace(self, "index_put_", _index_put_of, indices, values,
+                                           accumulate)
+        _index_put_plain(self, indices, values, accumulate)
+        self._impl.bump_version()
+        return self
+
+    def index_put(self, indices, values, accumulate: bool = False):
+        """Out-of-place ``index_put_``: a copy of self with the values put (or added)."""
+        return self.clone().index_put_(indices, values, accumulate)
+
+    def index_add_(self, dim: int, index, source, *, alpha=1):
+        """Adds ``alpha * source`` into self at the positions ``index`` (1-D) along ``dim``;
+        repeated positions sum."""
+        dim = dim % max(self._impl.ndim, 1)
+        index = index if isinstance(index, _tensor.Tensor) else _tensor.wrap(_index_tensor(index))
+        return self.index_put_((None,) * dim + (index,), source * alpha if alpha != 1 else source,
+                               True)
+
+    def scatter_add_(self, dim: int, index, src):
+        """``self[index[i][j]][j] += src[i][j]`` (for dim 0; likewise for any dim and ndim):
+        index and src have self's number of dims; repeated positions sum."""
+        ndim = self._impl.ndim
+        index_shape = tuple(index._impl.shape)
+        if len(index_shape) != ndim or src._impl.ndim != ndim:
+            raise RuntimeError(f"scatter_add_: index {list(index_shape)} and src "
+                               f"{list(src._impl.shape)} must have as many dims as self "
+                               f"{list(self._impl.shape)}")
+        dim = dim % max(ndim, 1)
+        device = _device.from_impl_str(index._impl.device)
+        positions = []
+        for d in range(ndim):
+            if d == dim:
+                positions.append(index)
+                continue
+            shape = [1] * ndim
+            shape[d] = index_shape[d]
+            ar = _tensor.wrap(_C.arange(0, index_shape[d], 1, _C.DType.int64, device.type,
+                                        device.index or 0))
+            positions.append(ar.reshape(shape).expand(index_shape))
+        part = src[tuple(slice(0, n) for n in index_shape)]
+        return self.index_put_(tuple(positions), part, True)
 
     nonzero = nonzero
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/device_dispatch.h"
@@ -488,8 +489,47 @@ Tensor index(const Tensor& t, const std::vector<std::optional<Tensor>>& indices)
   return out;
 }
 
+namespace {
+
+// t's blocks += the dense rows of plan, repeated blocks summing in row order on every device.
+void index_add_rows(const Tensor& t, const IndexPlan& plan, const char* from, char* to) {
+  if (!t.device().is_cuda()) {
+    cpu::scatter_add_rows(from, to, plan.block(t), t.dtype());
+    return;
+  }
+  EMBER_ON_CUDA("index_put_", {
+    // Group the rows by target block (in order of first appearance, each group in row order),
+    // so that one device thread sums each target element without atomics.
+    std::unordered_map<int64_t, size_t> group_of;
+    std::vector<std::vector<int64_t>> groups;
+    std::vector<int64_t> offsets;
+    for (size_t r = 0; r < plan.row_offsets.size(); ++r) {
+      const auto [it, fresh] = group_of.emplace(plan.row_offsets[r], groups.size());
+      if (fresh) {
+        groups.emplace_back();
+        offsets.push_back(plan.row_offsets[r]);
+      }
+      groups[it->second].push_back(static_cast<int64_t>(r));
+    }
+    std::vector<int64_t> rows, starts{0};
+    for (const std::vector<int64_t>& g : groups) {
+      rows.insert(rows.end(), g.begin(), g.end());
+      starts.push_back(static_cast<int64_t>(rows.size()));
+    }
+    const Tensor d_offsets = int64_tensor(offsets, t.device());
+    const Tensor d_rows = int64_tensor(rows, t.device());
+    const Tensor d_starts = int64_tensor(starts, t.device());
+    cuda::scatter_add_rows(from, to,
+                           {d_offsets.data<int64_t>(), d_rows.data<int64_t>(), d_offsets.numel(),
+                            plan.block_sizes, plan.block_strides, t.itemsize()},
+                           d_starts.data<int64_t>(), t.dtype());
+  });
+}
+
+}  // namespace
+
 void index_put_(const Tensor& t, const std::vector<std::optional<Tensor>>& indices,
-                const Tensor& values) {
+                const Tensor& values, bool accumulate) {
   check_same_device("index_put_", t, values);
   const IndexPlan plan = plan_index(t, indices);
   bool fits = values.dim() <= static_cast<int64_t>(plan.out_shape.size());
@@ -506,6 +546,10 @@ void index_put_(const Tensor& t, const std::vector<std::optional<Tensor>>& indic
   copy_(dense, values);
   const char* from = static_cast<const char*>(dense.data_ptr());
   char* to = static_cast<char*>(t.data_ptr());
+  if (accumulate) {
+    index_add_rows(t, plan, from, to);
+    return;
+  }
   if (t.device().is_cuda()) {
     EMBER_ON_CUDA("index_put_", {
       // Only the last of the rows that target one block is written, as the CPU's serial loop

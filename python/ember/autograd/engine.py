@@ -8,17 +8,19 @@ result of ``autograd.grad``) at the end.
 """
 from __future__ import annotations
 
+import sys
 import weakref
 
 from .. import _C
 from .. import _tensor
 from . import anomaly
 from . import grad_mode
-from .function import _FREED, BackwardNode
+from .function import _FREED, BackwardNode, _HookHandle
 
 # Hooks of leaf tensors (non-leaf hooks live on their grad_fn): {id: (weakref, [hooks])}, the
 # entry dropped with its tensor. (A WeakKeyDictionary would compare tensors with ==.)
 _leaf_hooks: dict = {}
+_getrefcount = sys.getrefcount
 
 
 def _hooks_of_leaf(t, create: bool):
@@ -70,11 +72,12 @@ def _add(a, b):
 def _fit(node: BackwardNode, i: int, g, meta):
     """g checked against the shape of forward's argument i, cast to its dtype."""
     shape, dtype = meta
-    if g._impl.shape != shape:
+    impl = g._impl
+    if impl.shape != shape:
         raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - "
-                           f"got {list(g._impl.shape)} but expected shape compatible with "
+                           f"got {list(impl.shape)} but expected shape compatible with "
                            f"{list(shape)}")
-    if g._impl.dtype != dtype:
+    if impl.dtype != dtype:
         g = g.to(_tensor._dtype.from_c(dtype))
     return g
 
@@ -89,17 +92,20 @@ def _order(root_nodes):
     """In-degree of each node reachable from root_nodes (edges between nodes only)."""
     deps = dict.fromkeys(root_nodes, 0)
     stack = list(deps)
+    pop, push = stack.pop, stack.append
+    Node = BackwardNode
     while stack:
-        node = stack.pop()
+        node = pop()
         if node._released:
             raise RuntimeError(_FREED)
         for child, _ in node.next_functions:
-            if isinstance(child, BackwardNode):
-                if child in deps:
-                    deps[child] += 1
-                else:
+            if isinstance(child, Node):
+                n = deps.get(child)
+                if n is None:
                     deps[child] = 1
-                    stack.append(child)
+                    push(child)
+                else:
+                    deps[child] = n + 1
     return deps
 
 
@@ -107,7 +113,7 @@ def _run(tensors, grads, retain_graph: bool, create_graph: bool, capture=None):
     """Runs the pass; returns {leaf tensor: summed gradient} and fills ``capture`` (a dict
     {(node, output_nr): None} for non-leaf tensors of autograd.grad) in place."""
     leaf_grads = {}
-    buffers = {}
+    buffers = {}  # node -> [summed gradient of each output], while some are still to come
     for t, g in zip(tensors, grads):
         node = t.grad_fn
         if node is None:
@@ -115,18 +121,19 @@ def _run(tensors, grads, retain_graph: bool, create_graph: bool, capture=None):
             continue
         buf = buffers.get(node)
         if buf is None:
-            buf = buffers[node] = [None] * len(node._outputs)
-        nr = node._output_nr(t)
+            buf = buffers[node] = [None] * node._n_outputs
+        nr = t._output_nr
         buf[nr] = _add(buf[nr], g)
     deps = _order(list(buffers))
     ready = [n for n in buffers if deps[n] == 0]
     prev_mode = grad_mode._enabled
     grad_mode._enabled = create_graph
+    Node = BackwardNode
     try:
         while ready:
             node = ready.pop()
             outs = buffers.pop(node, None)
-            if outs is not None:
+            if outs is not None and (node._tensor_hooks or node._retained or capture):
                 _output_hooks(node, outs, capture)
             if outs is None or all(g is None for g in outs):
                 in_grads = (None,) * len(node.next_functions)
@@ -134,22 +141,29 @@ def _run(tensors, grads, retain_graph: bool, create_graph: bool, capture=None):
                 in_grads = _call_backward(node, outs)
             if not retain_graph:
                 node._release()
-            for i, ((child, nr), g) in enumerate(zip(node.next_functions, in_grads)):
+            meta = node._input_meta
+            i = -1
+            for (child, nr), g in zip(node.next_functions, in_grads):
+                i += 1
                 if child is None:
                     continue
                 if g is not None:
-                    g = _fit(node, i, g, node._input_meta[i])
-                if isinstance(child, BackwardNode):
+                    g = _fit(node, i, g, meta[i])
+                if isinstance(child, Node):
                     if g is not None:
                         buf = buffers.get(child)
                         if buf is None:
-                            buf = buffers[child] = [None] * len(child._outputs)
-                        buf[nr] = _add(buf[nr], g)
-                    deps[child] -= 1
-                    if deps[child] == 0:
+                            buf = buffers[child] = [None] * child._n_outputs
+                            buf[nr] = g
+                        else:
+                            buf[nr] = _add(buf[nr], g)
+                    n = deps[child] - 1
+                    deps[child] = n
+                    if n == 0:
                         ready.append(child)
                 elif g is not None:
-                    leaf_grads[child] = _add(leaf_grads.get(child), g)
+                    prev = leaf_grads.get(child)
+                    leaf_grads[child] = g if prev is None else prev + g
     finally:
         grad_mode._enabled = prev_mode
     for t, g in leaf_grads.items():
@@ -186,27 +200,48 @@ def _output_hooks(node, outs, capture) -> None:
 def _call_backward(node, outs):
     if node._released:
         raise RuntimeError(_FREED)
-    if node.materialize_grads:
+    if node._pre_hooks:
+        for hook in tuple(node._pre_hooks):
+            out = hook(tuple(outs))
+            if out is not None:
+                outs = list(out)
+    if node._output_meta is not None and node.materialize_grads:
         outs = [_zeros(m) if g is None and m is not None else g
                 for g, m in zip(outs, node._output_meta)]
     result = node._function.backward(node, *outs)
-    result = result if isinstance(result, tuple) else (result,)
+    if type(result) is not tuple:
+        result = (result,)
     n = len(node.next_functions)
-    if len(result) < n or any(g is not None for g in result[n:]):
+    if len(result) != n and (len(result) < n or any(g is not None for g in result[n:])):
         raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
                            f"(expected {n}, got {len(result)})")
+    if node._post_hooks:
+        for hook in tuple(node._post_hooks):
+            out = hook(result[:n], tuple(outs))
+            if out is not None:
+                result = tuple(out)
     if anomaly._enabled:
         anomaly.check([g for g in result[:n] if isinstance(g, _tensor.Tensor)], node.name())
-    return result[:n]
+    return result if len(result) == n else result[:n]
+
+
+def _owned(g) -> bool:
+    """Whether nothing but the engine holds g (its Python wrapper, its C++ tensor and the
+    memory), so that a leaf can keep it as ``.grad`` instead of a copy. The counts are those
+    of the call in backward(): the dict of leaf gradients, the loop variable, the argument."""
+    impl = g._impl
+    return (_getrefcount(g) <= 4 and _getrefcount(impl) <= 2 and impl.is_contiguous and
+            impl.storage_use_count == 1 and g.grad_fn is None and not g.requires_grad)
 
 
 def _accumulate(t, g, create_graph: bool) -> None:
     if t.grad is None:
-        t.grad = g if create_graph else g.detach().clone()
+        t.grad = g if create_graph else g if _owned(g) else g.detach().clone()
     elif create_graph or grad_mode._enabled:
         t.grad = t.grad + g
     else:
         _C.binary_(_C.BinaryOp.add, t.grad._impl, g._impl)
+        t.grad._impl.bump_version()
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False,
@@ -241,12 +276,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
             raise RuntimeError(f"grad: element {i} of the inputs does not require grad")
     if retain_graph is None:
         retain_graph = create_graph
-    capture = {(t.grad_fn, t.grad_fn._output_nr(t)): None for t in inputs if t.grad_fn is not None}
+    capture = {(t.grad_fn, t._output_nr): None for t in inputs if t.grad_fn is not None}
     leaf_grads = _run(outputs, grads, retain_graph, create_graph, capture)
     result = []
     for i, t in enumerate(inputs):
         g = leaf_grads.get(t) if t.grad_fn is None else \
-            capture[(t.grad_fn, t.grad_fn._output_nr(t))]
+            capture[(t.grad_fn, t._output_nr)]
         if g is None and not allow_unused:
             raise RuntimeError(f"grad: one of the differentiated Tensors (input {i}) appears to "
                                "not have been used in the graph. Set allow_unused=True if this "
@@ -268,18 +303,9 @@ def register_hook(t, hook):
     else:
         if node._tensor_hooks is None:
             node._tensor_hooks = {}
-        hooks = node._tensor_hooks.setdefault(node._output_nr(t), [])
+        hooks = node._tensor_hooks.setdefault(t._output_nr, [])
     hooks.append(hook)
     return _HookHandle(hooks, hook)
-
-
-class _HookHandle:
-    def __init__(self, hooks, hook):
-        self._hooks, self._hook = hooks, hook
-
-    def remove(self) -> None:
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
 
 
 def retain_grad(t) -> None:
@@ -291,4 +317,4 @@ def retain_grad(t) -> None:
         return
     if node._retained is None:
         node._retained = {}
-    node._retained[node._output_nr(t)] = weakref.ref(t)
+    node._retained[t._output_nr] = weakref.ref(t)

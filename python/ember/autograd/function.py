@@ -6,10 +6,12 @@ off) and ``backward(ctx, *grad_outputs)`` (one gradient, or None, per argument o
 grad, records a node: an instance of the subclass's ``<Name>Backward`` class, which is also the
 ``ctx`` that forward saw (as in PyTorch). Every built-in differentiable op is such a Function,
 and this is the public way to write a new one.
+
+Recording is on the hot path of every op (a few microseconds is the budget), so a node carries
+its optional state as class-level defaults, an output knows its own ``_output_nr``, and the
+common one-output case skips the per-output bookkeeping that only multi-output nodes need.
 """
 from __future__ import annotations
-
-import weakref
 
 from .. import _C
 from .. import _tensor
@@ -44,20 +46,22 @@ class BackwardNode:
     ``(None, 0)`` when the argument needs no gradient.
     """
 
+    # Defaults shared by every node; an instance only stores what differs.
     _function = None  # the Function subclass; set on each generated <Name>Backward class
-
-    def __init__(self):
-        self._saved = ()
-        self._released = False
-        self._non_differentiable = ()
-        self.materialize_grads = True
-        self.needs_input_grad = ()
-        self.next_functions = ()
-        self._input_meta = ()
-        self._outputs = ()  # weak references to the outputs, in order
-        self._output_meta = ()
-        self._tensor_hooks = None  # {output_nr: [hook, ...]} from Tensor.register_hook
-        self._retained = None  # {output_nr: weakref} from Tensor.retain_grad
+    _saved = ()  # what save_for_backward got; after recording, (value, version) pairs
+    _released = False
+    _non_differentiable = ()
+    materialize_grads = True
+    needs_input_grad = ()
+    next_functions = ()
+    _input_meta = ()  # (shape, dtype) per argument that needs a gradient, else None
+    _n_outputs = 1
+    _output_meta = None  # (shape, dtype, device) per output; kept only for several outputs
+    _tensor_hooks = None  # {output_nr: [hook, ...]} from Tensor.register_hook
+    _retained = None  # {output_nr: weakref} from Tensor.retain_grad
+    _pre_hooks = None  # [hook(grad_outputs)] from register_prehook
+    _post_hooks = None  # [hook(grad_inputs, grad_outputs)] from register_hook
+    _is_view = False  # whether the output shares the input's memory (no in-place writes to it)
 
     # -- the ctx API ------------------------------------------------------------------------
     def save_for_backward(self, *tensors) -> None:
@@ -66,13 +70,26 @@ class BackwardNode:
 
     @property
     def saved_tensors(self) -> tuple:
+        """The tensors given to save_for_backward; raises if one of them was modified in place
+        since (its version counter moved), or after the graph was freed."""
         if self._released:
             raise RuntimeError(_FREED)
-        return tuple(self._unpack(t) if type(t) is _SavedOutput else t for t in self._saved)
+        out = []
+        for t, version in self._saved:
+            if version is None:  # None, or a non-tensor value a custom Function saved
+                out.append(t)
+                continue
+            saved_output = type(t) is _SavedOutput
+            impl = t.impl if saved_output else t._impl
+            if impl.version != version:
+                raise RuntimeError(_modified_message(self, t, impl, version))
+            out.append(self._unpack(t) if saved_output else t)
+        return tuple(out)
 
     def _unpack(self, saved: _SavedOutput):
         t = _tensor.wrap(saved.impl, True)
         t.grad_fn = self  # so that a double backward through it reaches this node
+        t._output_nr = saved.nr
         return t
 
     def mark_non_differentiable(self, *tensors) -> None:
@@ -90,21 +107,48 @@ class BackwardNode:
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
 
-    def register_hook(self, hook) -> None:
-        raise NotImplementedError("grad_fn.register_hook: use Tensor.register_hook instead")
+    # -- hooks on the node (PyTorch's Node.register_hook / register_prehook) ------------------
+    def register_hook(self, hook):
+        """``hook(grad_inputs, grad_outputs)`` runs after this node's backward; it may return a
+        tuple that replaces grad_inputs. Returns a handle with ``remove()``."""
+        if self._post_hooks is None:
+            self._post_hooks = []
+        self._post_hooks.append(hook)
+        return _HookHandle(self._post_hooks, hook)
+
+    def register_prehook(self, hook):
+        """``hook(grad_outputs)`` runs before this node's backward; it may return a tuple that
+        replaces grad_outputs. Returns a handle with ``remove()``."""
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        self._pre_hooks.append(hook)
+        return _HookHandle(self._pre_hooks, hook)
 
     def _release(self) -> None:
         self._saved = ()
         self._released = True
 
-    def _output_nr(self, t) -> int:
-        for i, ref in enumerate(self._outputs):
-            if ref is not None and ref() is t:
-                return i
-        for saved in self._saved:
-            if type(saved) is _SavedOutput and saved.impl is t._impl:
-                return saved.nr
-        raise RuntimeError(f"{self.name()}: tensor is not an output of this node")
+
+class _HookHandle:
+    """What register_hook returns: ``remove()`` unregisters the hook."""
+
+    __slots__ = ("_hooks", "_hook")
+
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def _modified_message(node, saved, impl, version) -> str:
+    dtype = {_C.DType.float32: "Float", _C.DType.float64: "Double"}.get(impl.dtype, "")
+    where = f", which is output {saved.nr} of {node.name()}," if type(saved) is _SavedOutput \
+        else ""
+    return ("one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [ember.{dtype}Tensor {list(impl.shape)}]{where} is at version "
+            f"{impl.version}; expected version {version} instead.")
 
 
 class Function:
@@ -159,15 +203,16 @@ class Function:
             result = cls.forward(ctx, *args, **kwargs)
         finally:
             grad_mode._enabled = prev
-        outputs = result if isinstance(result, tuple) else (result,)
         if anomaly._enabled:
-            anomaly.check([o for o in outputs if isinstance(o, Tensor)], cls.__name__)
-        if not (prev and True in needs):
+            anomaly.check([o for o in (result if type(result) is tuple else (result,))
+                           if isinstance(o, Tensor)], cls.__name__)
+        if not prev or True not in needs:
             return result
         edges, input_meta = [], []
         for a, n in zip(args, needs):
             if n:
-                edges.append(_edge(a))
+                fn = a.grad_fn
+                edges.append((a, 0) if fn is None else (fn, a._output_nr))
                 impl = a._impl
                 input_meta.append((impl.shape, impl.dtype))
             else:
@@ -175,42 +220,55 @@ class Function:
                 input_meta.append(None)
         ctx.next_functions = tuple(edges)
         ctx._input_meta = tuple(input_meta)
-        non_diff = ctx._non_differentiable
-        refs, meta, fresh = [], [], []
-        for o in outputs:
-            impl = o._impl if isinstance(o, Tensor) else None
-            if impl is None or impl.dtype not in _FLOAT_C or \
-                    (non_diff and any(o is x for x in non_diff)):
-                refs.append(None)
-                meta.append(None)
-                fresh.append(o)
-                continue
-            if o.grad_fn is not None or o.requires_grad:
-                o = _tensor.wrap(impl)  # forward returned an input: record an alias of it
-            o.requires_grad = True
-            o.grad_fn = ctx
-            refs.append(weakref.ref(o))
-            meta.append((impl.shape, impl.dtype, impl.device))
-            fresh.append(o)
-        ctx._outputs = tuple(refs)
-        ctx._output_meta = tuple(meta)
+        if type(result) is not tuple:
+            out = _record_output(ctx, result, 0)
+            if ctx._saved:
+                ctx._saved = tuple([_saved_form(t, ctx, out, 0) for t in ctx._saved])
+            return out
+        ctx._n_outputs = len(result)
+        fresh = tuple([_record_output(ctx, o, nr) for nr, o in enumerate(result)])
+        ctx._output_meta = tuple([(o._impl.shape, o._impl.dtype, o._impl.device)
+                                  if o is not None and o.grad_fn is ctx else None
+                                  for o in fresh])
         if ctx._saved:
-            ctx._saved = tuple(_saved_form(t, fresh, refs) for t in ctx._saved)
-        return tuple(fresh) if isinstance(result, tuple) else fresh[0]
+            ctx._saved = tuple([_saved_form_multi(t, fresh, ctx) for t in ctx._saved])
+        return fresh
 
 
-def _saved_form(t, outputs, refs):
+def _record_output(ctx, o, nr: int):
+    """Output nr of ctx's forward, made a non-leaf of the graph when it is differentiable."""
+    if not isinstance(o, _tensor.Tensor):
+        return o
+    impl = o._impl
+    if impl.dtype not in _FLOAT_C:
+        return o
+    non_diff = ctx._non_differentiable
+    if non_diff and any(o is x for x in non_diff):
+        return o
+    if o.grad_fn is not None or o.requires_grad:
+        o = _tensor.wrap(impl)  # forward returned an input: record an alias of it
+    o.requires_grad = True
+    o.grad_fn = ctx
+    o._output_nr = nr
+    return o
+
+
+def _saved_form(t, ctx, out, nr: int):
+    """What a node keeps of a tensor given to save_for_backward: (value, version at saving),
+    where an output of the node itself is kept without its Python wrapper."""
+    if not isinstance(t, _tensor.Tensor):
+        return (t, None)
+    impl = t._impl
+    if t is out and out.grad_fn is ctx:
+        return (_SavedOutput(nr, impl), impl.version)
+    return (t, impl.version)
+
+
+def _saved_form_multi(t, outputs, ctx):
     for nr, o in enumerate(outputs):
-        if t is o and refs[nr] is not None:
-            return _SavedOutput(nr, o._impl)
-    return t
-
-
-def _edge(t):
-    fn = t.grad_fn
-    if fn is None:
-        return (t, 0)
-    return (fn, fn._output_nr(t))
+        if t is o:
+            return _saved_form(t, ctx, o, nr)
+    return _saved_form(t, ctx, None, 0)
 
 
 # The type of ``ctx`` under PyTorch's name (every ``<Name>Backward`` class derives from it).

@@ -10,6 +10,7 @@ from .. import _C
 from .. import _elementwise as E
 from .. import _tensor
 from .function import Function
+from .inplace import check_inplace  # noqa: F401 (re-exported for the in-place methods)
 
 _U = _C.UnaryOp
 _B = _C.BinaryOp
@@ -57,6 +58,15 @@ for _op in (_U.sign, _U.floor, _U.ceil, _U.trunc, _U.round):
     _UNARY_GRAD[_op] = lambda g, x, y: zeros_like(g)
 
 
+# Which of x and y (= f(x)) the formula of each op reads: only those are saved, so that the
+# others may be written to in place before backward (and recording saves less).
+_UNARY_SAVES = dict.fromkeys(_U.__members__.values(), (False, False))
+_UNARY_SAVES.update(dict.fromkeys((_U.abs, _U.log, _U.log1p, _U.sin, _U.cos, _U.square),
+                                  (True, False)))
+_UNARY_SAVES.update(dict.fromkeys((_U.exp, _U.expm1, _U.sqrt, _U.rsqrt, _U.tanh, _U.sigmoid,
+                                   _U.relu, _U.reciprocal), (False, True)))
+
+
 class Unary(Function):
     """y = op(x) for one of the C++ unary ops."""
 
@@ -64,12 +74,14 @@ class Unary(Function):
     def forward(ctx, x, op):
         y = _tensor.wrap(_C.unary(op, x._impl))
         ctx.op = op
-        ctx.save_for_backward(x, y)
+        save_x, save_y = _UNARY_SAVES[op]
+        if save_x or save_y:
+            ctx.save_for_backward(x if save_x else None, y if save_y else None)
         return y
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved_tensors
+        x, y = ctx.saved_tensors or (None, None)
         formula = _UNARY_GRAD.get(ctx.op)
         if formula is None:
             raise RuntimeError(f"the derivative of {ctx.op.name} is not implemented")
@@ -112,6 +124,23 @@ _BINARY_GRAD = {
 }
 
 
+def _binary_saves(op, na: bool, nb: bool):
+    """Which of (a, b, out) the formula of op reads, given which inputs need a gradient."""
+    if op in (_B.add, _B.sub, _B.floor_divide, _B.trunc_divide):
+        return False, False, False
+    if op == _B.mul:
+        return nb, na, False
+    if op == _B.div:
+        return False, True, nb
+    if op == _B.pow:
+        return True, True, nb
+    return True, True, False  # maximum, minimum, remainder
+
+
+_BINARY_SAVES = {(op, na, nb): _binary_saves(op, na, nb)
+                 for op in _B.__members__.values() for na in (False, True) for nb in (False, True)}
+
+
 class Binary(Function):
     """out = op(a, b) with broadcasting; a and b are tensors (scalars already made 0-d)."""
 
@@ -119,19 +148,24 @@ class Binary(Function):
     def forward(ctx, a, b, op):
         out = _tensor.wrap(_C.binary(op, a._impl, b._impl))
         ctx.op = op
-        ctx.save_for_backward(a, b, out)
+        needs = ctx.needs_input_grad
+        save_a, save_b, save_out = _BINARY_SAVES[op, needs[0], needs[1]]
+        if save_a or save_b or save_out:
+            ctx.save_for_backward(a if save_a else None, b if save_b else None,
+                                  out if save_out else None)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        a, b, out = ctx.saved_tensors
+        a, b, out = ctx.saved_tensors or (None, None, None)
         formula = _BINARY_GRAD.get(ctx.op)
         if formula is None:
             raise RuntimeError(f"the derivative of {ctx.op.name} is not implemented")
         na, nb = ctx.needs_input_grad[:2]
         ga, gb = formula(g, a, b, out, na, nb)
-        return (unbroadcast(ga, a._impl.shape) if na else None,
-                unbroadcast(gb, b._impl.shape) if nb else None, None)
+        meta_a, meta_b = ctx._input_meta[:2]
+        return (unbroadcast(ga, meta_a[0]) if na else None,
+                unbroadcast(gb, meta_b[0]) if nb else None, None)
 
 
 class Where(Function):
@@ -215,20 +249,6 @@ class Clone(Function):
     @staticmethod
     def backward(ctx, g):
         return g, None
-
-
-def check_inplace(t, others, name: str) -> None:
-    """Raises for an in-place op on t while recording: PyTorch's error for a leaf that requires
-    grad; for a tensor inside the graph (or an operand that requires grad) ember has no version
-    counters to keep saved values valid, so it refuses instead of giving wrong gradients."""
-    if t.requires_grad and t.grad_fn is None:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
-                           "operation.")
-    if t.requires_grad or any(getattr(o, "requires_grad", False) for o in others):
-        raise RuntimeError(f"{name}: in-place operations on tensors that require grad (or with "
-                           "an operand that requires grad) are not supported by ember's "
-                           "autograd while grad mode is on; use the out-of-place op, or run it "
-                           "under ember.no_grad()")
 
 
 def _named(base, ops):

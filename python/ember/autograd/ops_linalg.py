@@ -3,35 +3,42 @@ and its special cases mm, bmm, mv, dot; outer."""
 from __future__ import annotations
 
 from .. import _reduction as R
+from .. import _tensor
 from .. import _views as V
 from .function import Function
 from .ops_elementwise import unbroadcast
 
 
 class Matmul(Function):
-    """``kernel(a, b)`` for a kernel with matmul's semantics on its inputs (matmul, mm, bmm,
-    mv, dot): the gradient is the one of matmul."""
+    """``kernel(a, b)`` for a C++ op with matmul's semantics on its inputs (``_C.matmul``,
+    ``mm``, ``bmm``, ``mv``, ``dot``): the gradient is the one of matmul."""
 
     @staticmethod
     def forward(ctx, a, b, kernel):
-        ctx.save_for_backward(a, b)
-        return kernel(a, b)
+        needs = ctx.needs_input_grad
+        # Each gradient reads only the other operand.
+        ctx.save_for_backward(a if needs[1] else None, b if needs[0] else None)
+        return _tensor.wrap(kernel(a._impl, b._impl))
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb, _ = ctx.needs_input_grad
+        meta_a, meta_b = ctx._input_meta[:2]
+        a_shape = meta_a[0] if na else a._impl.shape
+        b_shape = meta_b[0] if nb else b._impl.shape
         # Work on matrices: a vector operand becomes a row (left) or a column (right).
-        a2 = a.unsqueeze(0) if a.ndim == 1 else a
-        b2 = b.unsqueeze(-1) if b.ndim == 1 else b
-        a2, b2 = a2.to(g.dtype), b2.to(g.dtype)
-        batch = tuple(V.broadcast_shapes(a2._impl.shape[:-2], b2._impl.shape[:-2]))
-        g2 = g.reshape(batch + (a2._impl.shape[-2], b2._impl.shape[-1]))
+        a2_shape = (1,) + a_shape if len(a_shape) == 1 else a_shape
+        b2_shape = b_shape + (1,) if len(b_shape) == 1 else b_shape
+        batch = tuple(V.broadcast_shapes(a2_shape[:-2], b2_shape[:-2]))
+        g2 = g.reshape(batch + (a2_shape[-2], b2_shape[-1]))
         ga = gb = None
         if na:
-            ga = unbroadcast(R.matmul(g2, b2.mT), a2._impl.shape).reshape(a._impl.shape)
+            b2 = b.reshape(b2_shape).to(g.dtype)
+            ga = unbroadcast(R.matmul(g2, b2.mT), a2_shape).reshape(a_shape)
         if nb:
-            gb = unbroadcast(R.matmul(a2.mT, g2), b2._impl.shape).reshape(b._impl.shape)
+            a2 = a.reshape(a2_shape).to(g.dtype)
+            gb = unbroadcast(R.matmul(a2.mT, g2), b2_shape).reshape(b_shape)
         return ga, gb, None
 
 

@@ -28,44 +28,51 @@ def expand_back(g, shape, dims: list, keepdim: bool):
 
 
 class _Reduction(Function):
-    """Saves x, the output and the normalized dims; subclasses give ``grad(ctx, g, x, out)``
-    where g and out are already broadcast back to x's shape."""
+    """Saves x, the output and the normalized dims (only the dims when ``reads_values`` is
+    false); subclasses give ``grad(ctx, g, x, out)`` where g and out are already broadcast back
+    to x's shape (x and out are None when not read)."""
 
     kernel = None
+    reads_values = True
 
     @classmethod
     def forward(cls, ctx, x, dims, keepdim, *extra):
         out = cls.kernel(x, dims, keepdim, *extra)
-        ctx.dims = _norm_dims(dims, x.ndim)
+        ctx.dims = _norm_dims(dims, x._impl.ndim)
         ctx.keepdim = keepdim
         ctx.extra = extra
-        ctx.save_for_backward(x, out)
+        if cls.reads_values:
+            ctx.save_for_backward(x, out)
         return out
 
     @classmethod
     def backward(cls, ctx, g):
-        x, out = ctx.saved_tensors
-        shape = x._impl.shape
-        gx = cls.grad(ctx, expand_back(g, shape, ctx.dims, ctx.keepdim),
-                      x, expand_back(out, shape, ctx.dims, ctx.keepdim))
+        shape = ctx._input_meta[0][0]
+        if cls.reads_values:
+            x, out = ctx.saved_tensors
+            out = expand_back(out, shape, ctx.dims, ctx.keepdim)
+        else:
+            x = out = None
+        gx = cls.grad(ctx, expand_back(g, shape, ctx.dims, ctx.keepdim), x, out)
         return (gx,) + (None,) * (2 + len(ctx.extra))
 
 
 class Sum(_Reduction):
     kernel = staticmethod(lambda x, dims, keepdim, dtype: R.sum(x, dims, keepdim, dtype=dtype))
+    reads_values = False
     grad = staticmethod(lambda ctx, g, x, out: g)
 
 
 class Mean(_Reduction):
     kernel = staticmethod(lambda x, dims, keepdim, dtype: R.mean(x, dims, keepdim, dtype=dtype))
+    reads_values = False
 
     @staticmethod
     def grad(ctx, g, x, out):
-        return g / _reduced_count(x, ctx.dims)
+        return g / _reduced_count(ctx._input_meta[0][0], ctx.dims)
 
 
-def _reduced_count(x, dims) -> int:
-    shape = x._impl.shape
+def _reduced_count(shape, dims) -> int:
     return math.prod(shape[d] for d in dims) if dims else math.prod(shape)
 
 
@@ -83,7 +90,7 @@ class Prod(_Reduction):
         perm = keep + dims
         shape = x._impl.shape
         lead = [shape[d] for d in keep]
-        n = _reduced_count(x, dims)
+        n = _reduced_count(x._impl.shape, dims)
         if n == 0:
             return zeros_like(x)
         xf = x.permute(perm).reshape(lead + [n])
@@ -122,7 +129,7 @@ class Var(_Reduction):
 
     @staticmethod
     def grad(ctx, g, x, out):
-        n = _reduced_count(x, ctx.dims) - ctx.extra[0]
+        n = _reduced_count(x._impl.shape, ctx.dims) - ctx.extra[0]
         return g * (x - _mean_back(x, ctx.dims)) * (2.0 / n)
 
 
@@ -132,7 +139,7 @@ class Std(_Reduction):
 
     @staticmethod
     def grad(ctx, g, x, out):
-        n = _reduced_count(x, ctx.dims) - ctx.extra[0]
+        n = _reduced_count(x._impl.shape, ctx.dims) - ctx.extra[0]
         return g * (x - _mean_back(x, ctx.dims)) / (out * n)
 
 

@@ -4,12 +4,13 @@ Three generic Functions cover most of the family, each given the forward functio
 ``Reshape`` (same elements, another shape: the gradient is reshaped back), ``Permute`` and
 ``Expand`` (summed back over the broadcast dims); ``Gather`` covers everything that picks
 elements (slices, select, diagonal, split, advanced indexing, index_select): the gradient is
-written into zeros through the same view, or, for advanced indices that may repeat,
-scatter-added at the flat positions that replaying the op on ``arange`` gives.
+written into zeros through the same view, or, for advanced indices that may repeat, added with
+``index_put_(accumulate=True)`` at the flat positions that replaying the op on ``arange`` gives.
+
+A node whose output shares its input's memory is marked ``_is_view``: in-place writes to such
+an output are refused while recording (see inplace.py).
 """
 from __future__ import annotations
-
-import numpy as np
 
 from .. import _C
 from .. import _tensor
@@ -19,11 +20,19 @@ from .function import Function
 from .ops_elementwise import check_inplace, unbroadcast, zeros_like  # noqa: F401 (re-export)
 
 
+def _shares_memory(out, x) -> bool:
+    if type(out) is tuple:
+        out = out[0] if out else None
+    return out is not None and out._impl.storage_ptr == x._impl.storage_ptr
+
+
 class Reshape(Function):
     @staticmethod
     def forward(ctx, x, fn, *args):
         ctx.shape = x._impl.shape
-        return fn(x, *args)
+        out = fn(x, *args)
+        ctx._is_view = _shares_memory(out, x)
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -92,7 +101,9 @@ class Gather(Function):
         ctx.fn, ctx.args = fn, args
         ctx.save_for_backward(x)
         ctx.set_materialize_grads(False)
-        return fn(x, *args)
+        out = fn(x, *args)
+        ctx._is_view = _shares_memory(out, x)
+        return out
 
     @staticmethod
     def backward(ctx, *grads):
@@ -112,19 +123,18 @@ class Gather(Function):
         n = x._impl.numel
         positions = ctx.fn(_arange(n, x), *ctx.args)
         positions = positions if multi else (positions,)
-        flat = np.zeros(n, dtype=np.float64)
+        flat = gx.reshape(-1)
         for p, g in zip(positions, grads):
             if g is not None:
-                flat += np.bincount(p.numpy().reshape(-1), minlength=n,
-                                    weights=g.detach().cpu().numpy().reshape(-1))
-        out = _tensor.wrap(_C.from_numpy(flat.reshape(x._impl.shape)))
-        return (out.to(g0.device, g0.dtype),) + rest
+                flat.index_put_((p.reshape(-1),), g.reshape(-1), accumulate=True)
+        return (flat.reshape(x._impl.shape),) + rest
 
 
 def _arange(n: int, x):
     """The flat position of each element of x, in x's shape and on its device."""
-    flat = np.arange(n, dtype=np.int64).reshape(x._impl.shape)
-    return _tensor.wrap(_C.from_numpy(flat)).to(x.device)
+    dev = x.device
+    flat = _tensor.wrap(_C.arange(0, n, 1, _C.DType.int64, dev.type, dev.index or 0))
+    return flat.reshape(x._impl.shape)
 
 
 class Cat(Function):
@@ -183,3 +193,8 @@ class MaskedFill(Function):
         nx, _, nv = ctx.needs_input_grad
         return (unbroadcast(E.where(mask, 0.0, g), x._impl.shape) if nx else None, None,
                 E.where(mask, g, 0.0).sum() if nv else None)
+
+
+# Always views of their input.
+Permute._backward_cls._is_view = True
+Expand._backward_cls._is_view = True

@@ -43,9 +43,10 @@ Tensor diagonal(const Tensor& t, int64_t offset = 0, int64_t dim1 = 0, int64_t d
 // place of the indexed dims when those are adjacent, and first otherwise (numpy's rule).
 Tensor index(const Tensor& t, const std::vector<std::optional<Tensor>>& indices);
 // t[indices] = values, values broadcast to the shape index() would return and converted to
-// t's dtype. With repeated indices the last write wins.
+// t's dtype. With repeated indices the last write wins, or, with accumulate, every value is
+// added (in the order of the indices, on every device, so the sums are deterministic).
 void index_put_(const Tensor& t, const std::vector<std::optional<Tensor>>& indices,
-                const Tensor& values);
+                const Tensor& values, bool accumulate = false);
 Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index);
 // value: a 0-d tensor (converted to t's dtype). mask: bool, broadcastable.
 Tensor masked_fill(const Tensor& t, const Tensor& mask, const Tensor& value);
