@@ -367,14 +367,12 @@ clip = clamp
 # --- the Tensor methods --------------------------------------------------------------------------
 
 def _method_binary(op, name):
-    fn = _ag.BINARY_FN[op]
-
     def method(self, other):
         # The tensor-tensor case goes straight to the op (or to recording): it is the hot path
         # of every model.
         if isinstance(other, _tensor.Tensor):
             if (self.requires_grad or other.requires_grad) and _grad_mode._enabled:
-                return fn.apply(self, other, op)
+                return _ag.BINARY_FN[op].apply(self, other, op)
             return _tensor.wrap(_C.binary(op, self._impl, other._impl))
         if not _supported(other):
             return NotImplemented

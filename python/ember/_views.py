@@ -253,7 +253,7 @@ def _index_list(indices, op: str):
     if not isinstance(indices, (tuple, list)):
         raise TypeError(f"{op}: indices must be a tuple of tensors (or None), got "
                         f"{type(indices).__name__}")
-    return tuple(None if i is None or isinstance(i, _tensor.Tensor) else
+    return tuple(i if i is None or isinstance(i, _tensor.Tensor) else
                  _tensor.wrap(_index_tensor(i)) for i in indices)
 
 
