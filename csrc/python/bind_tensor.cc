@@ -35,6 +35,9 @@ void bind_tensor(py::module_& m) {
       .def_property_readonly("dtype", &Tensor::dtype)
       .def_property_readonly("device", [](const Tensor& t) { return t.device().str(); })
       .def_property_readonly("ndim", &Tensor::dim)
+      .def_property_readonly("is_floating_point", [](const Tensor& t) {
+        return is_floating(t.dtype());
+      })
       .def_property_readonly("numel", &Tensor::numel)
       .def_property_readonly("storage_offset", &Tensor::storage_offset)
       .def_property_readonly("itemsize", &Tensor::itemsize)

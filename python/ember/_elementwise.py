@@ -374,6 +374,13 @@ def _method_binary(op, name):
             if (self.requires_grad or other.requires_grad) and _grad_mode._enabled:
                 return _ag.BINARY_FN[op].apply(self, other, op)
             return _tensor.wrap(_C.binary(op, self._impl, other._impl))
+        tp = type(other)
+        if tp is float or tp is int:  # `x * 2.0`: as common
+            impl = self._impl
+            scalar = _scalar_impl(other, impl.dtype)
+            if self.requires_grad and _grad_mode._enabled:
+                return _ag.BINARY_FN[op].apply(self, _tensor.wrap(scalar), op)
+            return _tensor.wrap(_C.binary(op, impl, scalar))
         if not _supported(other):
             return NotImplemented
         return _binary(op, self, other, name)

@@ -10,6 +10,7 @@ import collections
 
 from . import _C
 from . import _dtype
+from . import _tensor
 from .autograd import grad_mode as _grad_mode
 from .autograd import ops_linalg as _ag_linalg
 from .autograd import ops_reduction as _ag
@@ -28,8 +29,7 @@ MinResult = collections.namedtuple("min", ["values", "indices"])
 
 
 def _wrap(impl):
-    from ._tensor import wrap
-    return wrap(impl)
+    return _tensor.wrap(impl)
 
 
 def _impl(t, op: str, position: int = 1):

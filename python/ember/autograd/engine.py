@@ -70,15 +70,16 @@ def _add(a, b):
 
 
 def _fit(node: BackwardNode, i: int, g, meta):
-    """g checked against the shape of forward's argument i, cast to its dtype."""
-    shape, dtype = meta
+    """g checked against the shape of forward's argument i, cast to its dtype (a float dtype,
+    as it required grad: the item size tells which)."""
+    shape, itemsize = meta
     impl = g._impl
     if impl.shape != shape:
         raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - "
                            f"got {list(impl.shape)} but expected shape compatible with "
                            f"{list(shape)}")
-    if impl.dtype != dtype:
-        g = g.to(_tensor._dtype.from_c(dtype))
+    if impl.itemsize != itemsize or not impl.is_floating_point:
+        g = g.to(_tensor._dtype.float32 if itemsize == 4 else _tensor._dtype.float64)
     return g
 
 

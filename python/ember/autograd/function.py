@@ -18,7 +18,6 @@ from .. import _tensor
 from . import anomaly
 from . import grad_mode
 
-_FLOAT_C = frozenset((_C.DType.float32, _C.DType.float64))
 _NO_EDGE = (None, 0)
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
           "after they have already been freed). Saved intermediate values of the graph are "
@@ -54,7 +53,7 @@ class BackwardNode:
     materialize_grads = True
     needs_input_grad = ()
     next_functions = ()
-    _input_meta = ()  # (shape, dtype) per argument that needs a gradient, else None
+    _input_meta = ()  # (shape, itemsize) per argument that needs a gradient, else None
     _n_outputs = 1
     _output_meta = None  # (shape, dtype, device) per output; kept only for several outputs
     _tensor_hooks = None  # {output_nr: [hook, ...]} from Tensor.register_hook
@@ -214,7 +213,7 @@ class Function:
                 fn = a.grad_fn
                 edges.append((a, 0) if fn is None else (fn, a._output_nr))
                 impl = a._impl
-                input_meta.append((impl.shape, impl.dtype))
+                input_meta.append((impl.shape, impl.itemsize))
             else:
                 edges.append(_NO_EDGE)
                 input_meta.append(None)
@@ -223,7 +222,7 @@ class Function:
         if type(result) is not tuple:
             out = _record_output(ctx, result, 0)
             if ctx._saved:
-                ctx._saved = tuple([_saved_form(t, ctx, out, 0) for t in ctx._saved])
+                ctx._saved = _pack(ctx._saved, ctx, (out,))
             return out
         ctx._n_outputs = len(result)
         fresh = tuple([_record_output(ctx, o, nr) for nr, o in enumerate(result)])
@@ -231,7 +230,7 @@ class Function:
                                   if o is not None and o.grad_fn is ctx else None
                                   for o in fresh])
         if ctx._saved:
-            ctx._saved = tuple([_saved_form_multi(t, fresh, ctx) for t in ctx._saved])
+            ctx._saved = _pack(ctx._saved, ctx, fresh)
         return fresh
 
 
@@ -240,7 +239,7 @@ def _record_output(ctx, o, nr: int):
     if not isinstance(o, _tensor.Tensor):
         return o
     impl = o._impl
-    if impl.dtype not in _FLOAT_C:
+    if not impl.is_floating_point:
         return o
     non_diff = ctx._non_differentiable
     if non_diff and any(o is x for x in non_diff):
@@ -253,22 +252,27 @@ def _record_output(ctx, o, nr: int):
     return o
 
 
-def _saved_form(t, ctx, out, nr: int):
-    """What a node keeps of a tensor given to save_for_backward: (value, version at saving),
-    where an output of the node itself is kept without its Python wrapper."""
-    if not isinstance(t, _tensor.Tensor):
-        return (t, None)
-    impl = t._impl
-    if t is out and out.grad_fn is ctx:
-        return (_SavedOutput(nr, impl), impl.version)
-    return (t, impl.version)
-
-
-def _saved_form_multi(t, outputs, ctx):
-    for nr, o in enumerate(outputs):
-        if t is o:
-            return _saved_form(t, ctx, o, nr)
-    return _saved_form(t, ctx, None, 0)
+def _pack(saved, ctx, outputs) -> tuple:
+    """What a node keeps of the values given to save_for_backward: (value, version at saving)
+    pairs (version None for None and non-tensors), an output of the node itself kept without
+    its Python wrapper."""
+    Tensor = _tensor.Tensor
+    packed = []
+    for t in saved:
+        if t is None or not isinstance(t, Tensor):
+            packed.append((t, None))
+            continue
+        impl = t._impl
+        if t.grad_fn is ctx:
+            for nr, o in enumerate(outputs):
+                if t is o:
+                    packed.append((_SavedOutput(nr, impl), impl.version))
+                    break
+            else:
+                packed.append((t, impl.version))
+        else:
+            packed.append((t, impl.version))
+    return tuple(packed)
 
 
 # The type of ``ctx`` under PyTorch's name (every ``<Name>Backward`` class derives from it).

@@ -68,24 +68,27 @@ _UNARY_SAVES.update(dict.fromkeys((_U.exp, _U.expm1, _U.sqrt, _U.rsqrt, _U.tanh,
 
 
 class Unary(Function):
-    """y = op(x) for one of the C++ unary ops."""
+    """y = op(x) for one of the C++ unary ops; each op has its subclass (see _named), which
+    knows what to save (``_saves``) and its formula (``_formula``)."""
 
-    @staticmethod
-    def forward(ctx, x, op):
+    _saves = (False, False)
+    _formula = None
+
+    @classmethod
+    def forward(cls, ctx, x, op):
         y = _tensor.wrap(_C.unary(op, x._impl))
         ctx.op = op
-        save_x, save_y = _UNARY_SAVES[op]
+        save_x, save_y = cls._saves
         if save_x or save_y:
             ctx.save_for_backward(x if save_x else None, y if save_y else None)
         return y
 
-    @staticmethod
-    def backward(ctx, g):
+    @classmethod
+    def backward(cls, ctx, g):
         x, y = ctx.saved_tensors or (None, None)
-        formula = _UNARY_GRAD.get(ctx.op)
-        if formula is None:
+        if cls._formula is None:
             raise RuntimeError(f"the derivative of {ctx.op.name} is not implemented")
-        return formula(g, x, y), None
+        return cls._formula(g, x, y), None
 
 
 def _where_zero(mask, g):
@@ -137,32 +140,32 @@ def _binary_saves(op, na: bool, nb: bool):
     return True, True, False  # maximum, minimum, remainder
 
 
-_BINARY_SAVES = {(op, na, nb): _binary_saves(op, na, nb)
-                 for op in _B.__members__.values() for na in (False, True) for nb in (False, True)}
-
-
 class Binary(Function):
-    """out = op(a, b) with broadcasting; a and b are tensors (scalars already made 0-d)."""
+    """out = op(a, b) with broadcasting; a and b are tensors (scalars already made 0-d). Each op
+    has its subclass (see _named), which knows what to save (``_saves``, by which inputs need a
+    gradient) and its formula (``_formula``)."""
 
-    @staticmethod
-    def forward(ctx, a, b, op):
+    _saves = {}
+    _formula = None
+
+    @classmethod
+    def forward(cls, ctx, a, b, op):
         out = _tensor.wrap(_C.binary(op, a._impl, b._impl))
         ctx.op = op
         needs = ctx.needs_input_grad
-        save_a, save_b, save_out = _BINARY_SAVES[op, needs[0], needs[1]]
+        save_a, save_b, save_out = cls._saves[needs[0], needs[1]]
         if save_a or save_b or save_out:
             ctx.save_for_backward(a if save_a else None, b if save_b else None,
                                   out if save_out else None)
         return out
 
-    @staticmethod
-    def backward(ctx, g):
+    @classmethod
+    def backward(cls, ctx, g):
         a, b, out = ctx.saved_tensors or (None, None, None)
-        formula = _BINARY_GRAD.get(ctx.op)
-        if formula is None:
+        if cls._formula is None:
             raise RuntimeError(f"the derivative of {ctx.op.name} is not implemented")
         na, nb = ctx.needs_input_grad[:2]
-        ga, gb = formula(g, a, b, out, na, nb)
+        ga, gb = cls._formula(g, a, b, out, na, nb)
         meta_a, meta_b = ctx._input_meta[:2]
         return (unbroadcast(ga, meta_a[0]) if na else None,
                 unbroadcast(gb, meta_b[0]) if nb else None, None)
@@ -251,12 +254,17 @@ class Clone(Function):
         return g, None
 
 
-def _named(base, ops):
-    """One subclass of base per C++ op, so grad_fn names say which op (``MulBackward``)."""
+def _named(base, ops, attrs):
+    """One subclass of base per C++ op, so grad_fn names say which op (``MulBackward``), with
+    the class attributes ``attrs(op)`` gives."""
     return {op: type("".join(w.capitalize() for w in name.split("_")), (base,),
-                     {"__doc__": base.__doc__, "__module__": __name__})
+                     {"__doc__": base.__doc__, "__module__": __name__, **attrs(op)})
             for name, op in ops.__members__.items()}
 
 
-UNARY_FN = _named(Unary, _U)
-BINARY_FN = _named(Binary, _B)
+UNARY_FN = _named(Unary, _U, lambda op: {"_saves": _UNARY_SAVES[op],
+                                         "_formula": staticmethod(_UNARY_GRAD[op])
+                                         if op in _UNARY_GRAD else None})
+BINARY_FN = _named(Binary, _B, lambda op: {
+    "_saves": {(na, nb): _binary_saves(op, na, nb) for na in (False, True) for nb in (False, True)},
+    "_formula": staticmethod(_BINARY_GRAD[op]) if op in _BINARY_GRAD else None})

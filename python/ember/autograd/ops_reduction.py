@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from .. import _C
 from .. import _reduction as R
 from .. import _tensor
 from .. import _views as V
@@ -16,7 +17,11 @@ def _norm_dims(dims, ndim: int) -> list:
     """The reduced dims, non-negative and sorted (every dim when ``dims`` is empty)."""
     if ndim == 0:
         return []
-    return sorted({d % ndim for d in dims}) if dims else list(range(ndim))
+    if not dims:
+        return list(range(ndim))
+    if len(dims) == 1:
+        return [dims[0] % ndim]
+    return sorted({d % ndim for d in dims})
 
 
 def expand_back(g, shape, dims: list, keepdim: bool):
@@ -58,13 +63,15 @@ class _Reduction(Function):
 
 
 class Sum(_Reduction):
-    kernel = staticmethod(lambda x, dims, keepdim, dtype: R.sum(x, dims, keepdim, dtype=dtype))
+    kernel = staticmethod(lambda x, dims, keepdim, dtype: _tensor.wrap(
+        _C.sum(x._impl, dims, keepdim, R._c_dtype(dtype))))
     reads_values = False
     grad = staticmethod(lambda ctx, g, x, out: g)
 
 
 class Mean(_Reduction):
-    kernel = staticmethod(lambda x, dims, keepdim, dtype: R.mean(x, dims, keepdim, dtype=dtype))
+    kernel = staticmethod(lambda x, dims, keepdim, dtype: _tensor.wrap(
+        _C.mean(x._impl, dims, keepdim, R._c_dtype(dtype))))
     reads_values = False
 
     @staticmethod
