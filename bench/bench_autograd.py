@@ -8,7 +8,8 @@ The op cases use tiny tensors, so their times are the Python/tape overhead, not 
 whole training steps (forward, backward, SGD update under no_grad, gradients set to None).
 Each library runs in its own block after a short pause, blocks interleaved; the table gives the
 median over repeats of the per-call time in microseconds and ember's ratio to PyTorch (> 1:
-ember faster).
+ember faster). With one thread (the default) the time is this process's CPU time, which a
+machine shared with other jobs disturbs far less than wall time; with more, wall time.
 """
 from __future__ import annotations
 
@@ -87,11 +88,11 @@ def cases(lib):
     }
 
 
-def per_call_us(fn, number: int) -> float:
-    start = time.perf_counter()
+def per_call_us(fn, number: int, clock=time.perf_counter) -> float:
+    start = clock()
     for _ in range(number):
         fn()
-    return (time.perf_counter() - start) / number * 1e6
+    return (clock() - start) / number * 1e6
 
 
 def main():
@@ -106,13 +107,14 @@ def main():
     if torch is not None:
         torch.set_num_threads(args.threads)
         libs["torch"] = cases(torch)
+    clock = time.process_time if args.threads == 1 else time.perf_counter
     times = {lib: {name: [] for name in c} for lib, c in libs.items()}
     for _ in range(args.repeats):
         for lib, c in libs.items():
             time.sleep(0.3)
             for name, (fn, number) in c.items():
                 fn()  # warm-up
-                times[lib][name].append(per_call_us(fn, max(1, int(number * args.scale))))
+                times[lib][name].append(per_call_us(fn, max(1, int(number * args.scale)), clock))
     medians = {lib: {name: statistics.median(v) for name, v in t.items()}
                for lib, t in times.items()}
     for lib in medians:  # the derived row: backward cost per recorded node

@@ -134,14 +134,22 @@ def _run(tensors, grads, retain_graph: bool, create_graph: bool, capture=None):
         while ready:
             node = ready.pop()
             outs = buffers.pop(node, None)
-            if outs is not None and (node._tensor_hooks or node._retained or capture):
+            slow = node._has_hooks or capture or anomaly._enabled
+            if outs is not None and slow:
                 _output_hooks(node, outs, capture)
-            if outs is None or all(g is None for g in outs):
+            if outs is None or (outs[0] is None and all(g is None for g in outs)):
                 in_grads = (None,) * len(node.next_functions)
-            else:
+            elif slow or node._output_meta is not None:
                 in_grads = _call_backward(node, outs)
+            else:  # _call_backward's common case: one output, no hooks
+                in_grads = node._function.backward(node, outs[0])
+                if type(in_grads) is not tuple:
+                    in_grads = (in_grads,)
+                if len(in_grads) != len(node.next_functions):
+                    in_grads = _gradient_count(node, in_grads)
             if not retain_graph:
-                node._release()
+                node._saved = ()
+                node._released = True
             meta = node._input_meta
             i = -1
             for (child, nr), g in zip(node.next_functions, in_grads):
@@ -149,7 +157,11 @@ def _run(tensors, grads, retain_graph: bool, create_graph: bool, capture=None):
                 if child is None:
                     continue
                 if g is not None:
-                    g = _fit(node, i, g, meta[i])
+                    shape, itemsize = meta[i]
+                    impl = g._impl
+                    if impl.shape != shape or impl.itemsize != itemsize or \
+                            not impl.is_floating_point:
+                        g = _fit(node, i, g, meta[i])
                 if isinstance(child, Node):
                     if g is not None:
                         buf = buffers.get(child)
@@ -199,8 +211,6 @@ def _output_hooks(node, outs, capture) -> None:
 
 
 def _call_backward(node, outs):
-    if node._released:
-        raise RuntimeError(_FREED)
     if node._pre_hooks:
         for hook in tuple(node._pre_hooks):
             out = hook(tuple(outs))
@@ -213,9 +223,8 @@ def _call_backward(node, outs):
     if type(result) is not tuple:
         result = (result,)
     n = len(node.next_functions)
-    if len(result) != n and (len(result) < n or any(g is not None for g in result[n:])):
-        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                           f"(expected {n}, got {len(result)})")
+    if len(result) != n:
+        result = _gradient_count(node, result)
     if node._post_hooks:
         for hook in tuple(node._post_hooks):
             out = hook(result[:n], tuple(outs))
@@ -223,7 +232,16 @@ def _call_backward(node, outs):
                 result = tuple(out)
     if anomaly._enabled:
         anomaly.check([g for g in result[:n] if isinstance(g, _tensor.Tensor)], node.name())
-    return result if len(result) == n else result[:n]
+    return result
+
+
+def _gradient_count(node, result):
+    """backward's result cut to one gradient per input of forward; extra Nones are allowed."""
+    n = len(node.next_functions)
+    if len(result) < n or any(g is not None for g in result[n:]):
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                           f"(expected {n}, got {len(result)})")
+    return result[:n]
 
 
 def _owned(g) -> bool:
@@ -304,6 +322,7 @@ def register_hook(t, hook):
     else:
         if node._tensor_hooks is None:
             node._tensor_hooks = {}
+            node._has_hooks = True
         hooks = node._tensor_hooks.setdefault(t._output_nr, [])
     hooks.append(hook)
     return _HookHandle(hooks, hook)
@@ -318,4 +337,5 @@ def retain_grad(t) -> None:
         return
     if node._retained is None:
         node._retained = {}
+        node._has_hooks = True
     node._retained[t._output_nr] = weakref.ref(t)

@@ -60,6 +60,7 @@ class BackwardNode:
     _retained = None  # {output_nr: weakref} from Tensor.retain_grad
     _pre_hooks = None  # [hook(grad_outputs)] from register_prehook
     _post_hooks = None  # [hook(grad_inputs, grad_outputs)] from register_hook
+    _has_hooks = False  # any of the four above: the engine takes its slow path for the node
     _is_view = False  # whether the output shares the input's memory (no in-place writes to it)
 
     # -- the ctx API ------------------------------------------------------------------------
@@ -112,6 +113,7 @@ class BackwardNode:
         tuple that replaces grad_inputs. Returns a handle with ``remove()``."""
         if self._post_hooks is None:
             self._post_hooks = []
+            self._has_hooks = True
         self._post_hooks.append(hook)
         return _HookHandle(self._post_hooks, hook)
 
@@ -120,6 +122,7 @@ class BackwardNode:
         replaces grad_outputs. Returns a handle with ``remove()``."""
         if self._pre_hooks is None:
             self._pre_hooks = []
+            self._has_hooks = True
         self._pre_hooks.append(hook)
         return _HookHandle(self._pre_hooks, hook)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from .. import _C
 from .. import _elementwise as E
 from .. import _tensor
+from . import grad_mode
 from .function import Function
 from .inplace import check_inplace  # noqa: F401 (re-exported for the in-place methods)
 
@@ -24,6 +25,9 @@ def unbroadcast(g, shape):
     lead = len(gshape) - len(shape)
     dims = list(range(lead)) + [lead + i for i, s in enumerate(shape)
                                 if s == 1 and gshape[lead + i] != 1]
+    if not grad_mode._enabled:  # backward without create_graph: the same C++ ops, directly
+        impl = _C.sum(g._impl, dims, True, None) if dims else g._impl
+        return _tensor.wrap(_C.reshape(impl, shape))
     if dims:
         g = g.sum(dims, keepdim=True)
     return g.reshape(shape)

@@ -9,6 +9,7 @@ from .. import _reduction as R
 from .. import _tensor
 from .. import _views as V
 from .. import _elementwise as E
+from . import grad_mode
 from .function import Function
 from .ops_elementwise import zeros_like
 
@@ -26,6 +27,12 @@ def _norm_dims(dims, ndim: int) -> list:
 
 def expand_back(g, shape, dims: list, keepdim: bool):
     """The gradient of a reduction over ``dims`` (normalized) broadcast back to ``shape``."""
+    if not grad_mode._enabled:  # backward without create_graph: the same C++ ops, directly
+        impl = g._impl
+        if not keepdim:
+            for d in dims:
+                impl = _C.unsqueeze(impl, d)
+        return _tensor.wrap(_C.expand(impl, shape) if shape else _C.reshape(impl, ()))
     if not keepdim:
         for d in dims:
             g = g.unsqueeze(d)
