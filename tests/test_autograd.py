@@ -544,6 +544,28 @@ def test_leaf_gradients_never_alias():
     np.testing.assert_allclose(w.grad.numpy(), np.full((3, 2), 8.0))
 
 
+def test_fresh_leaf_gradient_is_kept_without_a_copy():
+    import weakref
+    made = []
+
+    class Twice(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            out = g * 2
+            made.append(weakref.ref(out))
+            return out
+
+    w = leaf([1.0, 2.0])
+    Twice.apply(w).sum().backward()
+    assert w.grad is made[0]()  # nothing else held it: no copy
+    Twice.apply(w).sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), [4.0, 4.0])
+
+
 # -- index_put_ / index_add_ / scatter_add_ ------------------------------------------------------
 
 @pytest.mark.parametrize("dtype", [ember.float32, ember.float64, ember.int64])

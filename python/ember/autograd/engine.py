@@ -54,7 +54,10 @@ def _root_grads(tensors, grad_tensors, op: str):
         if g is None:
             if t._impl.numel != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = _tensor.wrap(_C.scalar_tensor(1, t._impl.dtype)).expand(t.shape)
+            g = _tensor.wrap(_C.scalar_tensor(1, t._impl.dtype))
+            if t._impl.device != "cpu":
+                g = g.to(t.device)
+            g = g.expand(t.shape)
         elif not isinstance(g, _tensor.Tensor):
             g = _tensor.tensor(g, dtype=t.dtype)
         if tuple(g._impl.shape) != tuple(t._impl.shape):
@@ -247,9 +250,10 @@ def _gradient_count(node, result):
 def _owned(g) -> bool:
     """Whether nothing but the engine holds g (its Python wrapper, its C++ tensor and the
     memory), so that a leaf can keep it as ``.grad`` instead of a copy. The counts are those
-    of the call in backward(): the dict of leaf gradients, the loop variable, the argument."""
+    of the call from backward(): its variable, the arguments of _accumulate and of this
+    function, getrefcount's own (and for the C++ tensor: g's slot, ``impl``, the argument)."""
     impl = g._impl
-    return (_getrefcount(g) <= 4 and _getrefcount(impl) <= 2 and impl.is_contiguous and
+    return (_getrefcount(g) <= 4 and _getrefcount(impl) <= 3 and impl.is_contiguous and
             impl.storage_use_count == 1 and g.grad_fn is None and not g.requires_grad)
 
 
@@ -275,7 +279,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
         retain_graph = create_graph
     leaf_grads = _run(tensors, grads, retain_graph, create_graph)
     only = None if inputs is None else {id(t) for t in _as_tuple(inputs)}
-    for t, g in leaf_grads.items():
+    while leaf_grads:  # popped, so that a gradient nothing else holds can become .grad as is
+        t, g = leaf_grads.popitem()
         if only is None or id(t) in only:
             _accumulate(t, g, create_graph)
 

@@ -168,11 +168,23 @@ class Binary(Function):
         a, b, out = ctx.saved_tensors or (None, None, None)
         if cls._formula is None:
             raise RuntimeError(f"the derivative of {ctx.op.name} is not implemented")
+        if a is not None or b is not None:
+            # A Python scalar operand became a 0-d CPU tensor, which the formulas' own
+            # arithmetic (b - 1, ...) would keep on the CPU, away from a CUDA g.
+            device = g._impl.device
+            a = _on_device(a, device, g)
+            b = _on_device(b, device, g)
         na, nb = ctx.needs_input_grad[:2]
         ga, gb = cls._formula(g, a, b, out, na, nb)
         meta_a, meta_b = ctx._input_meta[:2]
         return (unbroadcast(ga, meta_a[0]) if na else None,
                 unbroadcast(gb, meta_b[0]) if nb else None, None)
+
+
+def _on_device(t, device: str, like):
+    if t is None or t._impl.device == device:
+        return t
+    return t.to(like.device)
 
 
 class Where(Function):
