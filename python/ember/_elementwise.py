@@ -367,25 +367,34 @@ clip = clamp
 # --- the Tensor methods --------------------------------------------------------------------------
 
 def _method_binary(op, name):
+    recorded = []  # the op's Function, looked up on first use (ops_elementwise imports us)
+
     def method(self, other):
         # The tensor-tensor case goes straight to the op (or to recording): it is the hot path
         # of every model.
         if isinstance(other, _tensor.Tensor):
             if (self.requires_grad or other.requires_grad) and _grad_mode._enabled:
-                return _ag.BINARY_FN[op].apply(self, other, op)
+                fn = recorded[0] if recorded else _recorded(recorded, op)
+                return fn.apply(self, other, op)
             return _tensor.wrap(_C.binary(op, self._impl, other._impl))
         tp = type(other)
         if tp is float or tp is int:  # `x * 2.0`: as common
             impl = self._impl
             scalar = _scalar_impl(other, impl.dtype)
             if self.requires_grad and _grad_mode._enabled:
-                return _ag.BINARY_FN[op].apply(self, _tensor.wrap(scalar), op)
+                fn = recorded[0] if recorded else _recorded(recorded, op)
+                return fn.apply(self, _tensor.wrap(scalar), op)
             return _tensor.wrap(_C.binary(op, impl, scalar))
         if not _supported(other):
             return NotImplemented
         return _binary(op, self, other, name)
     method.__name__ = name
     return method
+
+
+def _recorded(cache: list, op):
+    cache.append(_ag.BINARY_FN[op])
+    return cache[0]
 
 
 def _method_reflected(op, name):

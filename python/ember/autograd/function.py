@@ -196,9 +196,22 @@ class Function:
         """Runs forward on the arguments and records the node when a tensor argument requires
         grad and grad mode is on."""
         Tensor = _tensor.Tensor
-        needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+        # One pass over the arguments: which need a gradient, and (for the node) where each
+        # one's gradient goes and what shape and item size it must have.
+        needs, edges, input_meta = [], [], []
+        for a in args:
+            if isinstance(a, Tensor) and a.requires_grad:
+                needs.append(True)
+                fn = a.grad_fn
+                edges.append((a, 0) if fn is None else (fn, a._output_nr))
+                impl = a._impl
+                input_meta.append((impl.shape, impl.itemsize))
+            else:
+                needs.append(False)
+                edges.append(_NO_EDGE)
+                input_meta.append(None)
         ctx = cls._backward_cls()
-        ctx.needs_input_grad = needs
+        ctx.needs_input_grad = needs = tuple(needs)
         prev = grad_mode._enabled
         grad_mode._enabled = False
         try:
@@ -210,16 +223,6 @@ class Function:
                            if isinstance(o, Tensor)], cls.__name__)
         if not prev or True not in needs:
             return result
-        edges, input_meta = [], []
-        for a, n in zip(args, needs):
-            if n:
-                fn = a.grad_fn
-                edges.append((a, 0) if fn is None else (fn, a._output_nr))
-                impl = a._impl
-                input_meta.append((impl.shape, impl.itemsize))
-            else:
-                edges.append(_NO_EDGE)
-                input_meta.append(None)
         ctx.next_functions = tuple(edges)
         ctx._input_meta = tuple(input_meta)
         if type(result) is not tuple:
