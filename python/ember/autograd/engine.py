@@ -133,11 +133,12 @@ def _run(tensors, grads, retain_graph: bool, create_graph: bool, capture=None):
     prev_mode = grad_mode._enabled
     grad_mode._enabled = create_graph
     Node = BackwardNode
+    all_slow = bool(capture) or anomaly._enabled
     try:
         while ready:
             node = ready.pop()
             outs = buffers.pop(node, None)
-            slow = node._has_hooks or capture or anomaly._enabled
+            slow = all_slow or node._has_hooks
             if outs is not None and slow:
                 _output_hooks(node, outs, capture)
             if outs is None or (outs[0] is None and all(g is None for g in outs)):
