@@ -1,6 +1,7 @@
 """ember.optim.lr_scheduler against torch.optim.lr_scheduler: the same learning-rate (and
 momentum) sequences, state_dicts that resume a schedule, and PyTorch's argument errors."""
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -77,7 +78,8 @@ def test_step_with_epoch_uses_closed_form(name, kwargs):
     torch_opt = two_groups(torch, "SGD", dict(lr=0.1))
     ember_s = getattr(ember_sched, name)(ember_opt, **kwargs)
     torch_s = getattr(torch_sched, name)(torch_opt, **kwargs)
-    with pytest.warns(UserWarning):  # torch deprecates the epoch argument
+    with warnings.catch_warnings():  # torch deprecates the epoch argument
+        warnings.simplefilter("ignore", UserWarning)
         for epoch in (4, 9, 2, 7.5 if name == "CosineAnnealingWarmRestarts" else 7):
             torch_s.step(epoch)
             ember_s.step(epoch)

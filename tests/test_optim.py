@@ -71,7 +71,7 @@ def feed(ember_ps, torch_ps, grads, device):
 def assert_close(ember_value, torch_value, dtype, what):
     if isinstance(torch_value, torch.Tensor):
         expected = torch_value.detach().numpy()
-        got = ember_value.numpy()
+        got = ember_value.detach().numpy()
         assert got.shape == expected.shape, what
         assert got.dtype == expected.dtype, what
         np.testing.assert_allclose(got, expected, err_msg=what, **TOLERANCE[dtype])
@@ -121,7 +121,7 @@ def test_param_groups_and_missing_grads(name, kwargs, device):
         ember_opt.step()
         torch_opt.step()
     assert 1 not in [i for i, p in enumerate(ember_ps) if ember_opt.state.get(p)]
-    np.testing.assert_array_equal(ember_ps[1].numpy(), values[1])
+    np.testing.assert_array_equal(ember_ps[1].detach().numpy(), values[1])
     assert_same_state(ember_opt, torch_opt, ember_ps, torch_ps, "float64")
 
 
@@ -175,7 +175,7 @@ def test_lbfgs_rosenbrock_matches_torch(line_search_fn, history_size, device):
         torch_loss = torch_opt.step(closure_for(torch_opt, torch_ps))
         assert ember_loss.item() == pytest.approx(torch_loss.item(), rel=1e-6, abs=1e-12)
     for ep, tp in zip(ember_ps, torch_ps):
-        np.testing.assert_allclose(ep.numpy(), tp.detach().numpy(), rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(ep.detach().numpy(), tp.detach().numpy(), rtol=1e-6, atol=1e-9)
     ember_state = ember_opt.state[ember_ps[0]]
     torch_state = torch_opt.state[torch_ps[0]]
     assert ember_state["func_evals"] == torch_state["func_evals"]
@@ -206,11 +206,11 @@ def test_state_dict_round_trip(name, kwargs, device):
         assert sorted(saved["state"][index]) == sorted(reference["state"][index])
 
     # A new optimizer over copies of the parameters continues exactly like the first.
-    copies = [ember.tensor(p.numpy(), device=device, requires_grad=True) for p in ps]
+    copies = [ember.tensor(p.detach().numpy(), device=device, requires_grad=True) for p in ps]
     resumed = getattr(ember.optim, name)(copies, **kwargs)
     resumed.load_state_dict(saved)
     # So does one loaded from torch's state_dict.
-    from_torch = [ember.tensor(p.numpy(), device=device, requires_grad=True) for p in ps]
+    from_torch = [ember.tensor(p.detach().numpy(), device=device, requires_grad=True) for p in ps]
     converted = getattr(ember.optim, name)(from_torch, **kwargs)
     converted.load_state_dict(reference)
     for step in range(4, 8):
@@ -222,8 +222,8 @@ def test_state_dict_round_trip(name, kwargs, device):
         resumed.step()
         converted.step()
     for p, q, r in zip(ps, copies, from_torch):
-        np.testing.assert_array_equal(q.numpy(), p.numpy())
-        np.testing.assert_allclose(r.numpy(), p.numpy(), rtol=1e-6, atol=1e-7)
+        np.testing.assert_array_equal(q.detach().numpy(), p.detach().numpy())
+        np.testing.assert_allclose(r.detach().numpy(), p.detach().numpy(), rtol=1e-6, atol=1e-7)
 
 
 def test_state_dict_does_not_alias_after_load():
@@ -301,7 +301,7 @@ def test_bad_params():
     with pytest.raises(TypeError, match="iterable of Tensors"):
         ember.optim.SGD(p, lr=0.1)
     with pytest.raises(TypeError, match="ordered collections"):
-        ember.optim.SGD({p}, lr=0.1)
+        ember.optim.SGD([{"params": {p}}], lr=0.1)
     with pytest.raises(ValueError, match="non-leaf"):
         ember.optim.SGD([p * 2], lr=0.1)
     with pytest.raises(ValueError, match="per-parameter options"):

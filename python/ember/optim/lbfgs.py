@@ -6,8 +6,6 @@ the scalars of the two-loop recursion and of the line search are Python floats (
 """
 from __future__ import annotations
 
-from .. import _C
-from .._tensor import wrap
 from .._views import cat
 from ..autograd import grad_mode as _grad_mode
 from .optimizer import Optimizer, check_value
@@ -145,7 +143,7 @@ class LBFGS(Optimizer):
             offset += n
 
     def _clone_param(self):
-        return [wrap(_C.clone(p._impl)) for p in self._params]
+        return [p.detach().clone() for p in self._params]
 
     def _set_param(self, params_data) -> None:
         for p, data in zip(self._params, params_data):

@@ -217,7 +217,7 @@ def _with_step_hooks(step):
 def _load_value(name: str, value, param: Tensor):
     """A copy of one saved state value, placed like ``param`` (PyTorch's casting policy)."""
     if not isinstance(value, Tensor) and type(value).__module__.startswith("torch"):
-        value = from_numpy(np.ascontiguousarray(value.detach().cpu().numpy()))
+        value = from_numpy(value.detach().cpu().numpy().copy())  # copy(): contiguous, 0-d kept
     if isinstance(value, Tensor):
         if name == "step":
             return value.detach().clone()
