@@ -1,7 +1,7 @@
 """``ember.optim.LBFGS``: limited-memory BFGS with an optional strong-Wolfe line search.
 
 A port of ``torch.optim.LBFGS`` (itself after minFunc). It works on the parameters flattened into
-one vector, so it is built from tensor ops (cat, dot, add_) rather than a per-parameter kernel;
+one vector, so it is built from tensor ops (cat, products, sums, add_) rather than a per-parameter kernel;
 the scalars of the two-loop recursion and of the line search are Python floats (double).
 """
 from __future__ import annotations
@@ -9,6 +9,11 @@ from __future__ import annotations
 from .._views import cat
 from ..autograd import grad_mode as _grad_mode
 from .optimizer import Optimizer, check_value
+
+
+def _dot(a, b) -> float:
+    """The dot product of two flat vectors, from elementwise ops and a sum (every device)."""
+    return (a * b).sum().item()
 
 
 def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
@@ -36,7 +41,7 @@ def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_chang
     g = g.clone()
     f_new, g_new = obj_func(x, t, d)
     ls_func_evals = 1
-    gtd_new = g_new.dot(d).item()
+    gtd_new = _dot(g_new, d)
 
     # Bracket an interval containing a point satisfying the Wolfe criteria.
     t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
@@ -63,7 +68,7 @@ def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_chang
         t_prev, f_prev, g_prev, gtd_prev = tmp, f_new, g_new.clone(), gtd_new
         f_new, g_new = obj_func(x, t, d)
         ls_func_evals += 1
-        gtd_new = g_new.dot(d).item()
+        gtd_new = _dot(g_new, d)
         ls_iter += 1
     if ls_iter == max_ls:
         bracket, bracket_f, bracket_g = [0, t], [f, f_new], [g, g_new]
@@ -89,7 +94,7 @@ def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_chang
             insuf_progress = False
         f_new, g_new = obj_func(x, t, d)
         ls_func_evals += 1
-        gtd_new = g_new.dot(d).item()
+        gtd_new = _dot(g_new, d)
         ls_iter += 1
         if f_new > (f + c1 * t * gtd) or f_new >= bracket_f[low_pos]:
             bracket[high_pos], bracket_f[high_pos] = t, f_new
@@ -202,7 +207,7 @@ class LBFGS(Optimizer):
             else:
                 y = flat_grad.sub(prev_flat_grad)
                 s = d.mul(t)
-                ys = y.dot(s).item()
+                ys = _dot(y, s)
                 if ys > 1e-10:
                     if len(old_dirs) == history_size:
                         old_dirs.pop(0)
@@ -211,16 +216,16 @@ class LBFGS(Optimizer):
                     old_dirs.append(y)
                     old_stps.append(s)
                     ro.append(1.0 / ys)
-                    H_diag = ys / y.dot(y).item()
+                    H_diag = ys / _dot(y, y)
                 num_old = len(old_dirs)
                 al = [0.0] * num_old
                 q = flat_grad.neg()
                 for i in range(num_old - 1, -1, -1):
-                    al[i] = old_stps[i].dot(q).item() * ro[i]
+                    al[i] = _dot(old_stps[i], q) * ro[i]
                     q.add_(old_dirs[i], alpha=-al[i])
                 d = r = q.mul(H_diag)
                 for i in range(num_old):
-                    be_i = old_dirs[i].dot(r).item() * ro[i]
+                    be_i = _dot(old_dirs[i], r) * ro[i]
                     r.add_(old_stps[i], alpha=al[i] - be_i)
 
             if prev_flat_grad is None:
@@ -234,7 +239,7 @@ class LBFGS(Optimizer):
                 t = min(1.0, 1.0 / flat_grad.abs().sum().item()) * lr
             else:
                 t = lr
-            gtd = flat_grad.dot(d).item()
+            gtd = _dot(flat_grad, d)
             if gtd > -tolerance_change:  # not a descent direction
                 break
 
