@@ -1,6 +1,6 @@
 """Optimizer step throughput: ember's fused kernels vs PyTorch (foreach and single-tensor).
 
-    python bench/bench_optim.py [--quick] [--json PATH]
+    python bench/bench_optim.py [--quick] [--threads N] [--json PATH]
 
 One step over the parameters of a 784-512-256-10 MLP (weights and biases, ~535k float32), with
 gradients already in place: SGD with momentum and Adam. Libraries run in their own blocks, each
@@ -64,7 +64,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds and calls")
     parser.add_argument("--json", metavar="PATH", help="write the results as JSON")
+    parser.add_argument("--threads", type=int, help="threads for both libraries")
     args = parser.parse_args()
+    if args.threads:
+        ember.set_num_threads(args.threads)
+        if torch is not None:
+            torch.set_num_threads(args.threads)
     rounds, calls, pause = (3, 10, 0.1) if args.quick else (7, 30, 0.3)
 
     rng = np.random.default_rng(0)

@@ -1,8 +1,9 @@
 """``ember.optim.LBFGS``: limited-memory BFGS with an optional strong-Wolfe line search.
 
-A port of ``torch.optim.LBFGS`` (itself after minFunc). It works on the parameters flattened into
-one vector, so it is built from tensor ops (cat, products, sums, add_) rather than a per-parameter kernel;
-the scalars of the two-loop recursion and of the line search are Python floats (double).
+A port of ``torch.optim.LBFGS`` (itself after minFunc). It works on the parameters flattened
+into one vector, so it is built from tensor ops (cat, products, sums, add_) rather than a
+per-parameter kernel; the scalars of the two-loop recursion and of the line search are Python
+floats (double).
 """
 from __future__ import annotations
 
