@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from .. import _C
-from ..autograd import grad_mode as _grad_mode
-from .optimizer import (Optimizer, check_value, grad_impl, increment_step, options, scalar_state,
+from .fused import FusedOptimizer
+from .optimizer import (check_value, grad_impl, increment_step, options, scalar_state,
                         zeros_state)
 
 
-class Adadelta(Optimizer):
+class Adadelta(FusedOptimizer):
     """Adadelta: steps scaled by running averages of squared gradients and squared updates."""
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
@@ -20,24 +20,16 @@ class Adadelta(Optimizer):
                         capturable=capturable, foreach=foreach, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns closure()'s loss."""
-        loss = None
-        if closure is not None:
-            with _grad_mode.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            o = options(_C.AdadeltaOptions, lr=group["lr"], rho=group["rho"], eps=group["eps"],
-                        weight_decay=group["weight_decay"], maximize=group["maximize"])
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = scalar_state(0.0)
-                    state["square_avg"] = zeros_state(p)
-                    state["acc_delta"] = zeros_state(p)
-                increment_step(state)
-                _C.adadelta_step_(p._impl, grad_impl(p),
-                                  [state["square_avg"]._impl, state["acc_delta"]._impl], o)
-        return loss
+    def _options(self, group):
+        return options(_C.AdadeltaOptions, lr=group["lr"], rho=group["rho"], eps=group["eps"],
+                       weight_decay=group["weight_decay"], maximize=group["maximize"])
+
+    def _update(self, p, group, o):
+        state = self.state[p]
+        if not state:
+            state["step"] = scalar_state(0.0)
+            state["square_avg"] = zeros_state(p)
+            state["acc_delta"] = zeros_state(p)
+        increment_step(state)
+        _C.adadelta_step_(p._impl, grad_impl(p),
+                          [state["square_avg"]._impl, state["acc_delta"]._impl], o)

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from .. import _C
 from .._creation import full_like
-from ..autograd import grad_mode as _grad_mode
-from .optimizer import Optimizer, check_value, grad_impl, increment_step, options, scalar_state
+from .fused import FusedOptimizer
+from .optimizer import check_value, grad_impl, increment_step, options, scalar_state
 
 
-class Adagrad(Optimizer):
+class Adagrad(FusedOptimizer):
     """Adagrad (Duchi et al.), with PyTorch's learning-rate decay."""
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
@@ -29,20 +29,12 @@ class Adagrad(Optimizer):
                 state["step"] = scalar_state(0.0)
                 state["sum"] = full_like(p, group["initial_accumulator_value"])
 
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns closure()'s loss."""
-        loss = None
-        if closure is not None:
-            with _grad_mode.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            o = options(_C.AdagradOptions, lr=group["lr"], lr_decay=group["lr_decay"],
-                        eps=group["eps"], weight_decay=group["weight_decay"],
-                        maximize=group["maximize"])
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                o.step = increment_step(state)
-                _C.adagrad_step_(p._impl, grad_impl(p), [state["sum"]._impl], o)
-        return loss
+    def _options(self, group):
+        return options(_C.AdagradOptions, lr=group["lr"], lr_decay=group["lr_decay"],
+                       eps=group["eps"], weight_decay=group["weight_decay"],
+                       maximize=group["maximize"])
+
+    def _update(self, p, group, o):
+        state = self.state[p]
+        o.step = increment_step(state)
+        _C.adagrad_step_(p._impl, grad_impl(p), [state["sum"]._impl], o)

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from .. import _C
-from ..autograd import grad_mode as _grad_mode
-from .optimizer import (Optimizer, check_value, grad_impl, increment_step, options, scalar_state,
+from .fused import FusedOptimizer
+from .optimizer import (check_value, grad_impl, increment_step, options, scalar_state,
                         zeros_state)
 
 
@@ -16,7 +16,7 @@ def check_adam_args(lr, betas, eps, weight_decay) -> None:
     check_value(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
 
 
-class Adam(Optimizer):
+class Adam(FusedOptimizer):
     """Adam; ``decoupled_weight_decay=True`` (or ``AdamW``) decays the weights directly."""
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
@@ -29,31 +29,23 @@ class Adam(Optimizer):
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns closure()'s loss."""
-        loss = None
-        if closure is not None:
-            with _grad_mode.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            beta1, beta2 = group["betas"]
-            o = options(_C.AdamOptions, lr=group["lr"], beta1=beta1, beta2=beta2,
-                        eps=group["eps"], weight_decay=group["weight_decay"],
-                        amsgrad=group["amsgrad"], maximize=group["maximize"],
-                        decoupled_weight_decay=group["decoupled_weight_decay"])
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = scalar_state(0.0)
-                    state["exp_avg"] = zeros_state(p)
-                    state["exp_avg_sq"] = zeros_state(p)
-                    if group["amsgrad"]:
-                        state["max_exp_avg_sq"] = zeros_state(p)
-                buffers = [state["exp_avg"]._impl, state["exp_avg_sq"]._impl]
-                if group["amsgrad"]:
-                    buffers.append(state["max_exp_avg_sq"]._impl)
-                o.step = increment_step(state)
-                _C.adam_step_(p._impl, grad_impl(p), buffers, o)
-        return loss
+    def _options(self, group):
+        beta1, beta2 = group["betas"]
+        return options(_C.AdamOptions, lr=group["lr"], beta1=beta1, beta2=beta2,
+                       eps=group["eps"], weight_decay=group["weight_decay"],
+                       amsgrad=group["amsgrad"], maximize=group["maximize"],
+                       decoupled_weight_decay=group["decoupled_weight_decay"])
+
+    def _update(self, p, group, o):
+        state = self.state[p]
+        if not state:
+            state["step"] = scalar_state(0.0)
+            state["exp_avg"] = zeros_state(p)
+            state["exp_avg_sq"] = zeros_state(p)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = zeros_state(p)
+        buffers = [state["exp_avg"]._impl, state["exp_avg_sq"]._impl]
+        if group["amsgrad"]:
+            buffers.append(state["max_exp_avg_sq"]._impl)
+        o.step = increment_step(state)
+        _C.adam_step_(p._impl, grad_impl(p), buffers, o)

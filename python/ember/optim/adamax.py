@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from .. import _C
-from ..autograd import grad_mode as _grad_mode
 from .adam import check_adam_args
-from .optimizer import Optimizer, grad_impl, increment_step, options, scalar_state, zeros_state
+from .fused import FusedOptimizer
+from .optimizer import grad_impl, increment_step, options, scalar_state, zeros_state
 
 
-class Adamax(Optimizer):
+class Adamax(FusedOptimizer):
     """Adamax: the second moment replaced by an exponentially weighted infinity norm."""
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
@@ -18,26 +18,18 @@ class Adamax(Optimizer):
                         capturable=capturable)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns closure()'s loss."""
-        loss = None
-        if closure is not None:
-            with _grad_mode.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            beta1, beta2 = group["betas"]
-            o = options(_C.AdamaxOptions, lr=group["lr"], beta1=beta1, beta2=beta2,
-                        eps=group["eps"], weight_decay=group["weight_decay"],
-                        maximize=group["maximize"])
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = scalar_state(0.0)
-                    state["exp_avg"] = zeros_state(p)
-                    state["exp_inf"] = zeros_state(p)
-                o.step = increment_step(state)
-                _C.adamax_step_(p._impl, grad_impl(p),
-                                [state["exp_avg"]._impl, state["exp_inf"]._impl], o)
-        return loss
+    def _options(self, group):
+        beta1, beta2 = group["betas"]
+        return options(_C.AdamaxOptions, lr=group["lr"], beta1=beta1, beta2=beta2,
+                       eps=group["eps"], weight_decay=group["weight_decay"],
+                       maximize=group["maximize"])
+
+    def _update(self, p, group, o):
+        state = self.state[p]
+        if not state:
+            state["step"] = scalar_state(0.0)
+            state["exp_avg"] = zeros_state(p)
+            state["exp_inf"] = zeros_state(p)
+        o.step = increment_step(state)
+        _C.adamax_step_(p._impl, grad_impl(p),
+                        [state["exp_avg"]._impl, state["exp_inf"]._impl], o)

@@ -12,8 +12,6 @@ from collections import OrderedDict, defaultdict
 from copy import deepcopy
 import itertools
 
-import numpy as np
-
 from .. import _C
 from .._tensor import Tensor, from_numpy
 from .._creation import full, zeros_like

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from .. import _C
-from ..autograd import grad_mode as _grad_mode
-from .optimizer import (Optimizer, check_value, grad_impl, increment_step, options, scalar_state,
+from .fused import FusedOptimizer
+from .optimizer import (check_value, grad_impl, increment_step, options, scalar_state,
                         zeros_state)
 
 
-class RMSprop(Optimizer):
+class RMSprop(FusedOptimizer):
     """RMSprop: divide the gradient by a running root mean square of its recent values."""
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
@@ -23,33 +23,26 @@ class RMSprop(Optimizer):
                         maximize=maximize, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns closure()'s loss."""
-        loss = None
-        if closure is not None:
-            with _grad_mode.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            momentum, centered = group["momentum"], group["centered"]
-            o = options(_C.RMSpropOptions, lr=group["lr"], alpha=group["alpha"],
-                        eps=group["eps"], weight_decay=group["weight_decay"], momentum=momentum,
-                        centered=centered, maximize=group["maximize"])
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = scalar_state(0.0)
-                    state["square_avg"] = zeros_state(p)
-                    if momentum > 0:
-                        state["momentum_buffer"] = zeros_state(p)
-                    if centered:
-                        state["grad_avg"] = zeros_state(p)
-                buffers = [state["square_avg"]._impl]
-                if momentum > 0:
-                    buffers.append(state["momentum_buffer"]._impl)
-                if centered:
-                    buffers.append(state["grad_avg"]._impl)
-                increment_step(state)
-                _C.rmsprop_step_(p._impl, grad_impl(p), buffers, o)
-        return loss
+    def _options(self, group):
+        return options(_C.RMSpropOptions, lr=group["lr"], alpha=group["alpha"],
+                       eps=group["eps"], weight_decay=group["weight_decay"],
+                       momentum=group["momentum"], centered=group["centered"],
+                       maximize=group["maximize"])
+
+    def _update(self, p, group, o):
+        momentum, centered = group["momentum"], group["centered"]
+        state = self.state[p]
+        if not state:
+            state["step"] = scalar_state(0.0)
+            state["square_avg"] = zeros_state(p)
+            if momentum > 0:
+                state["momentum_buffer"] = zeros_state(p)
+            if centered:
+                state["grad_avg"] = zeros_state(p)
+        buffers = [state["square_avg"]._impl]
+        if momentum > 0:
+            buffers.append(state["momentum_buffer"]._impl)
+        if centered:
+            buffers.append(state["grad_avg"]._impl)
+        increment_step(state)
+        _C.rmsprop_step_(p._impl, grad_impl(p), buffers, o)

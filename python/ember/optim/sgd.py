@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from .. import _C
 from .._creation import empty_like
-from ..autograd import grad_mode as _grad_mode
-from .optimizer import Optimizer, check_value, grad_impl, options, required
+from .fused import FusedOptimizer
+from .optimizer import check_value, grad_impl, options, required
 
 
-class SGD(Optimizer):
+class SGD(FusedOptimizer):
     """Stochastic gradient descent, optionally with (Nesterov) momentum and weight decay."""
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
@@ -23,26 +23,18 @@ class SGD(Optimizer):
                     "Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns closure()'s loss."""
-        loss = None
-        if closure is not None:
-            with _grad_mode.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            o = options(_C.SgdOptions, lr=group["lr"], momentum=group["momentum"],
-                        dampening=group["dampening"], weight_decay=group["weight_decay"],
-                        nesterov=group["nesterov"], maximize=group["maximize"])
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = []
-                if group["momentum"] != 0:
-                    param_state = self.state[p]
-                    buf = param_state.get("momentum_buffer")
-                    o.first_step = buf is None
-                    if buf is None:
-                        buf = param_state["momentum_buffer"] = empty_like(p)
-                    state = [buf._impl]
-                _C.sgd_step_(p._impl, grad_impl(p), state, o)
-        return loss
+    def _options(self, group):
+        return options(_C.SgdOptions, lr=group["lr"], momentum=group["momentum"],
+                       dampening=group["dampening"], weight_decay=group["weight_decay"],
+                       nesterov=group["nesterov"], maximize=group["maximize"])
+
+    def _update(self, p, group, o):
+        state = []
+        if group["momentum"] != 0:
+            param_state = self.state[p]
+            buf = param_state.get("momentum_buffer")
+            o.first_step = buf is None
+            if buf is None:
+                buf = param_state["momentum_buffer"] = empty_like(p)
+            state = [buf._impl]
+        _C.sgd_step_(p._impl, grad_impl(p), state, o)
