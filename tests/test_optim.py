@@ -184,6 +184,7 @@ def test_lbfgs_rosenbrock_matches_torch(line_search_fn, history_size, device):
     torch_state = torch_opt.state[torch_ps[0]]
     assert ember_state["func_evals"] == torch_state["func_evals"]
     assert ember_state["n_iter"] == torch_state["n_iter"]
+    assert sorted(ember_state) == sorted(torch_state)
     if line_search_fn:
         assert rosenbrock(*ember_ps).item() < 1e-8
 
@@ -228,6 +229,15 @@ def test_state_dict_round_trip(name, kwargs, device):
     for p, q, r in zip(ps, copies, from_torch):
         np.testing.assert_array_equal(q.detach().numpy(), p.detach().numpy())
         np.testing.assert_allclose(r.detach().numpy(), p.detach().numpy(), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RMSprop",
+                                  "Adagrad", "Adadelta", "ASGD", "LBFGS"])
+def test_defaults_match_torch(name):
+    kwargs = dict(lr=0.1) if name == "SGD" else {}
+    ours = getattr(ember.optim, name)([ember.tensor(np.ones(2), requires_grad=True)], **kwargs)
+    theirs = getattr(torch.optim, name)([torch.ones(2, requires_grad=True)], **kwargs)
+    assert ours.state_dict()["param_groups"] == theirs.state_dict()["param_groups"]
 
 
 def test_state_dict_does_not_alias_after_load():

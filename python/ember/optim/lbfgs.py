@@ -219,7 +219,7 @@ class LBFGS(Optimizer):
                     ro.append(1.0 / ys)
                     H_diag = ys / _dot(y, y)
                 num_old = len(old_dirs)
-                al = [0.0] * num_old
+                al = state.setdefault("al", [None] * history_size)
                 q = flat_grad.neg()
                 for i in range(num_old - 1, -1, -1):
                     al[i] = _dot(old_stps[i], q) * ro[i]
