@@ -1,6 +1,6 @@
 // Fused optimizer steps on the GPU: one launch per parameter tensor, one element per thread in
 // a grid-stride loop, the rule of core/optim_update.h applied in registers.
-//   param, grad, state[k]: buffers.n contiguous elements of buffers.dtype (device memory)
+//   param, grad, state[k]: buffers.n > 0 contiguous elements of buffers.dtype (device memory)
 #include <algorithm>
 
 #include "cuda/launch.h"
@@ -29,7 +29,6 @@ void run_typed(const optim::Buffers& buffers, const Options& options) {
 
 template <template <class> class Update, class Options>
 void run(const optim::Buffers& buffers, const Options& options) {
-  if (buffers.n == 0) return;
   if (buffers.dtype == DType::Float64) {
     run_typed<Update, double>(buffers, options);
   } else {
