@@ -102,6 +102,35 @@ def test_matches_torch(name, kwargs, dtype, device):
     assert_same_state(ember_opt, torch_opt, ember_ps, torch_ps, dtype)
 
 
+@pytest.mark.parametrize("name,kwargs", [CASES[i] for i in (3, 5, 13, 17, 19, 21, 23)],
+                         ids=[CASE_IDS[i] for i in (3, 5, 13, 17, 19, 21, 23)])
+def test_every_cpu_instruction_set(name, kwargs, capability):
+    # Large enough for the vectorized loops and a remainder, and for more than one thread.
+    rng = np.random.default_rng(5)
+    values = [rng.standard_normal(20011).astype(np.float32)]
+    ember_ps, torch_ps = ember_params(values, "cpu"), torch_params(values)
+    ember_opt = getattr(ember.optim, name)(ember_ps, **kwargs)
+    torch_opt = getattr(torch.optim, name)(torch_ps, **kwargs)
+    for _ in range(3):
+        g = rng.standard_normal(20011).astype(np.float32)
+        ember_ps[0].grad, torch_ps[0].grad = ember.tensor(g), torch.tensor(g)
+        ember_opt.step()
+        torch_opt.step()
+    assert_same_state(ember_opt, torch_opt, ember_ps, torch_ps, "float32")
+
+
+def test_non_contiguous_grad(device):
+    values = [np.arange(12.0).reshape(3, 4)]
+    ember_ps, torch_ps = ember_params(values, device), torch_params(values)
+    ember_opt, torch_opt = ember.optim.Adam(ember_ps), torch.optim.Adam(torch_ps)
+    g = np.linspace(-1, 1, 12).reshape(4, 3)
+    ember_ps[0].grad = ember.tensor(g, device=device).transpose(0, 1)
+    torch_ps[0].grad = torch.tensor(g).transpose(0, 1)
+    ember_opt.step()
+    torch_opt.step()
+    assert_same_state(ember_opt, torch_opt, ember_ps, torch_ps, "float64")
+
+
 @pytest.mark.parametrize("name,kwargs", [CASES[2], CASES[5], CASES[17]],
                          ids=[CASE_IDS[2], CASE_IDS[5], CASE_IDS[17]])
 def test_param_groups_and_missing_grads(name, kwargs, device):
