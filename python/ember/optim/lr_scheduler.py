@@ -133,7 +133,8 @@ class LambdaLR(_LambdaScheduler):
     """lr = initial_lr * lr_lambda(epoch)."""
 
     def get_lr(self) -> list:
-        return [base_lr * fn(self.last_epoch) for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
+        return [base_lr * fn(self.last_epoch)
+                for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
 
 
 class MultiplicativeLR(_LambdaScheduler):
