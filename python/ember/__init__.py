@@ -26,6 +26,7 @@ from ._runtime import (  # noqa: E402
 )
 from . import cuda  # noqa: E402
 from . import autograd  # noqa: E402
+from . import optim  # noqa: E402
 from .autograd import no_grad, enable_grad, set_grad_enabled, is_grad_enabled  # noqa: E402
 
 # Each family module lists its public functions in __all__.
