@@ -5,8 +5,8 @@ small shapes) vs PyTorch, forward and forward + backward, on CPU, float32.
 
 Harness of bench_elementwise.py: each library in its own block after a short pause, blocks
 interleaved over rounds, medians of calls and of rounds, ratios as medians of per-round ratios.
-GFLOP/s counts 2 * multiply-adds of the forward (x3 for forward + backward); pooling rows count
-one op per window element read.
+GFLOP/s counts 2 * multiply-adds of the forward (x3 for forward + backward); pooling rows give
+GB/s instead: the bytes of the input read and the output written (x3 for forward + backward).
 """
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ POOL_SHAPE = (64, 32, 28, 28)
 
 
 def _conv_rows(rng):
-    """(name, shape text, flop of the forward, {library: (forward fn, input tensors)})."""
+    """(name, shape text, flop (or bytes) of the forward, unit, {library: (forward fn, input
+    tensors)})."""
     rows = []
     for name, x_shape, (c_out, k), stride, pad, groups in CONVS:
         x = rng.standard_normal(x_shape).astype(np.float32)
@@ -54,15 +55,15 @@ def _conv_rows(rng):
         fns = {}
         variants = ["auto", "im2col"] + (["naive"] if flop <= NAIVE_MAX_FLOP else [])
         for v in variants:
-            fns[f"ember {v}"] = (lambda v=v: F.conv2d(e[0], e[1], e[2], stride, pad, 1, groups,
-                                                      variant=v), e)
+            fns[f"ember {v}"] = (lambda v=v, e=e, s=stride, p=pad, g=groups:
+                                 F.conv2d(e[0], e[1], e[2], s, p, 1, g, variant=v), e)
         if torch is not None:
             t = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
             fns["torch"] = (lambda t=t, s=stride, p=pad, g=groups:
                             torch.nn.functional.conv2d(t[0], t[1], t[2], s, p, 1, g), t)
-        rows.append((name, f"{x_shape}->{c_out}", flop, fns))
+        rows.append((name, f"{x_shape}->{c_out}", flop, "GF/s", fns))
     x = rng.standard_normal(POOL_SHAPE).astype(np.float32)
-    reads = int(np.prod(POOL_SHAPE))  # 2x2 windows, stride 2: every element read once
+    nbytes = 4 * int(np.prod(POOL_SHAPE)) * 5 // 4  # 2x2 windows, stride 2: read all, write 1/4
     for name, e_fn, t_fn in (("max_pool 2x2", F.max_pool2d, "max_pool2d"),
                              ("avg_pool 2x2", F.avg_pool2d, "avg_pool2d")):
         e = [ember.tensor(x, requires_grad=True)]
@@ -70,7 +71,7 @@ def _conv_rows(rng):
         if torch is not None:
             t = [torch.tensor(x, requires_grad=True)]
             fns["torch"] = (lambda t=t, f=getattr(torch.nn.functional, t_fn): f(t[0], 2), t)
-        rows.append((name, str(POOL_SHAPE), reads, fns))
+        rows.append((name, str(POOL_SHAPE), nbytes, "GB/s", fns))
     return rows
 
 
@@ -107,7 +108,7 @@ def main() -> None:
              ", torch not installed"))
 
     results = []
-    for name, shape, flop, fns in _conv_rows(np.random.default_rng(0)):
+    for name, shape, flop, unit, fns in _conv_rows(np.random.default_rng(0)):
         for mode, backward in (("fwd", False), ("fwd+bwd", True)):
             libs = list(fns)
             times = {lib: [] for lib in libs}
@@ -121,21 +122,20 @@ def main() -> None:
                         times[lib].append(_time_block(lambda: _step(fn, inputs, backward),
                                                       calls, pause))
             work = flop * (3 if backward else 1)
-            row = {"op": name, "shape": shape, "mode": mode, "flop": work}
+            row = {"op": name, "shape": shape, "mode": mode, "work": work, "unit": unit}
             for lib in libs:
                 ms = statistics.median(times[lib]) * 1e3
-                row[lib] = {"ms": ms, "gflops": work / (ms / 1e3) / 1e9}
+                row[lib] = {"ms": ms, "rate": work / (ms / 1e3) / 1e9}
                 if "torch" in times and lib != "torch":
                     row[lib]["x_torch"] = statistics.median(
                         t / e for t, e in zip(times["torch"], times[lib]))
             results.append(row)
             cells = "  ".join(
-                f"{lib} {row[lib]['ms']:8.2f} ms {row[lib]['gflops']:6.1f} GF/s"
+                f"{lib} {row[lib]['ms']:8.2f} ms {row[lib]['rate']:6.1f} {unit}"
                 + (f" x{row[lib]['x_torch']:.2f}" if "x_torch" in row[lib] else "")
                 for lib in libs)
             print(f"{name:<18}{mode:<8}{cells}", flush=True)
-    print("\nx: how many times faster than torch (median of per-round ratios); "
-          "GF/s of pooling rows: window elements read per second / 1e9")
+    print("\nx: how many times faster than torch (median of per-round ratios)")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"rows": results}, f, indent=2)

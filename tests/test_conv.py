@@ -180,3 +180,8 @@ def test_conv2d_bad_input(device):
         F.conv2d(x.to(ember.int64), w.to(ember.int64))
     with pytest.raises(ValueError, match="divisible by groups"):
         nn.Conv2d(3, 4, 3, groups=2)
+    with pytest.raises(ValueError, match=r"Conv2d\(4, 2, kernel_size=\(3, 3\).*in_channels=4 "
+                                         r"channels, got input of shape \(2, 3, 5, 5\)"):
+        nn.Conv2d(4, 2, 3).to(device)(x)
+    with pytest.raises(ValueError, match=r"Conv1d\(3, 2, .*got input of shape \(2, 3, 5, 5\)"):
+        nn.Conv1d(3, 2, 3).to(device)(x)

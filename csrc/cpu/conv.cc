@@ -1,6 +1,6 @@
 // 2-D convolution on the CPU, two rungs:
 //   - direct: one output (or gradient) element at a time, the formulas of core/conv_scalar.h
-//     (the reference, and the faster choice for depthwise layers, where GEMMs are 1-row thin);
+//     (the reference);
 //   - im2col + GEMM: per sample and group, the input patches are unrolled into a column matrix
 //     col (c_in_group * kh * kw, out_h * out_w) and the convolution is one packed GEMM
 //       output_g = weight_g @ col                  (bias in the GEMM epilogue)
@@ -235,12 +235,11 @@ void backward_weight_im2col(const Conv2dShape& s, const T* grad_output, const T*
   });
 }
 
-// Auto: the direct kernels for depthwise-like layers (one input and one output channel per
-// group), where im2col's GEMMs are single rows; im2col + GEMM everywhere else. Without input
-// channels there is nothing to multiply: the direct kernels write the bias (or zeros).
+// Auto: im2col + GEMM, which measured faster than the direct kernels on every layer of
+// bench/bench_conv.py, depthwise included. Without input channels there is nothing to
+// multiply: the direct kernels write the bias (or zeros).
 bool use_direct(const Conv2dShape& s, ConvVariant variant) {
   if (s.c_in_group() == 0) return true;
-  if (variant == ConvVariant::Auto) return s.c_in_group() == 1 && s.c_out_group() == 1;
   return variant == ConvVariant::Naive;
 }
 

@@ -59,8 +59,8 @@ Conv2dShape conv_shape(const Shape& input_size, const Shape& weight_size, const 
   const int64_t pad_bottom = four ? padding[1] : padding[0];
   const int64_t pad_right = four ? padding[3] : padding[1];
   EMBER_CHECK(s.c_out % groups == 0, ValueError, op, ": weight of shape ",
-              shape_str(weight_size), " has ", s.c_out, " output channels, not divisible by groups=",
-              groups);
+              shape_str(weight_size), " has ", s.c_out,
+              " output channels, not divisible by groups=", groups);
   EMBER_CHECK(weight_size[1] * groups == s.c_in, ValueError, op, ": given groups=", groups,
               ", weight of shape ", shape_str(weight_size), " expects input of shape ",
               shape_str(input_size), " to have ", weight_size[1] * groups,

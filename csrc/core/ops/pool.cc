@@ -30,6 +30,15 @@ void check_float(const Tensor& t, const char* op) {
               t.dtype());
 }
 
+// The planes of a checked input size, every other field zero.
+Pool2dShape planes_of(const Shape& input_size) {
+  Pool2dShape s{};
+  s.h = input_size[input_size.size() - 2];
+  s.w = input_size[input_size.size() - 1];
+  s.planes = numel_of(input_size) / (s.h * s.w);
+  return s;
+}
+
 // PyTorch's pooling_output_shape: the last window must start inside the input or its left
 // padding, also in ceil mode.
 int64_t pooled_size(int64_t in, int64_t k, int64_t stride, int64_t pad, int64_t dil,
@@ -51,11 +60,7 @@ Pool2dShape window_shape(const Shape& input_size, const Shape& kernel, const Sha
   EMBER_CHECK(padding[0] <= kernel[0] / 2 && padding[1] <= kernel[1] / 2, ValueError, op,
               ": padding ", shape_str(padding), " must be at most half of kernel_size ",
               shape_str(kernel));
-  Pool2dShape s{};
-  const size_t d = input_size.size();
-  s.h = input_size[d - 2];
-  s.w = input_size[d - 1];
-  s.planes = numel_of(input_size) / (s.h * s.w);
+  Pool2dShape s = planes_of(input_size);
   s.kh = kernel[0];
   s.kw = kernel[1];
   s.stride_h = stride[0];
@@ -76,11 +81,7 @@ Pool2dShape window_shape(const Shape& input_size, const Shape& kernel, const Sha
 Pool2dShape adaptive_shape(const Shape& input_size, const Shape& output_size, const char* op) {
   check_input_size(input_size, op);
   check_pair(output_size, "output_size", 1, op);
-  Pool2dShape s{};
-  const size_t d = input_size.size();
-  s.h = input_size[d - 2];
-  s.w = input_size[d - 1];
-  s.planes = numel_of(input_size) / (s.h * s.w);
+  Pool2dShape s = planes_of(input_size);
   s.out_h = output_size[0];
   s.out_w = output_size[1];
   s.adaptive = true;
@@ -169,11 +170,8 @@ Tensor max_pool2d_backward(const Tensor& grad_output, const Tensor& indices,
               ": grad_output of shape ", shape_str(grad_output.sizes()),
               " does not fit input of shape ", shape_str(input_size));
   check_float(grad_output, op);
-  Pool2dShape s{};
+  Pool2dShape s = planes_of(input_size);
   const size_t d = input_size.size();
-  s.h = input_size[d - 2];
-  s.w = input_size[d - 1];
-  s.planes = numel_of(input_size) / (s.h * s.w);
   s.out_h = grad_output.sizes()[d - 2];
   s.out_w = grad_output.sizes()[d - 1];
   EMBER_CHECK(grad_output.numel() == s.planes * s.out_h * s.out_w, ValueError, op,

@@ -70,6 +70,15 @@ class _ConvNd(Module):
             bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
             init.uniform_(self.bias, -bound, bound)
 
+    def _check_input(self, input) -> None:
+        """Names the layer when the input cannot be its input (rank or channel count)."""
+        shape = tuple(getattr(input, "shape", ()))
+        n = self._dims
+        if len(shape) not in (n + 1, n + 2) or shape[-n - 1] != self.in_channels:
+            raise ValueError(f"{self!r}: expected a {n + 2}-D batched or {n + 1}-D unbatched "
+                             f"input with in_channels={self.in_channels} channels, got input "
+                             f"of shape {shape}")
+
     def extra_repr(self) -> str:
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, " \
             f"stride={self.stride}"
@@ -93,6 +102,7 @@ class Conv2d(_ConvNd):
     _dims = 2
 
     def forward(self, input):
+        self._check_input(input)
         return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
                         self.groups)
 
@@ -104,5 +114,6 @@ class Conv1d(_ConvNd):
     _dims = 1
 
     def forward(self, input):
+        self._check_input(input)
         return F.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
                         self.groups)
