@@ -78,21 +78,26 @@ def test_conv2d_without_bias(device):
     _run(device, "float64", CASES[3], "auto", bias=False)
 
 
-def test_variants_agree_on_a_larger_batch():
+@pytest.mark.parametrize("w_shape,stride,padding,dilation,groups", [
+    ((7, 5, 3, 3), 2, 1, 1, 1),
+    ((10, 1, 3, 2), (2, 3), (2, 1), (2, 1), 5),   # depthwise, multiplier 2: auto's row kernels
+])
+def test_variants_agree_on_a_larger_batch(w_shape, stride, padding, dilation, groups):
     # More samples than threads, so the per-thread column buffers and partial grad_weight sums
-    # both run; im2col against the naive reference.
+    # both run; im2col and auto against the naive reference.
     rng = np.random.default_rng(2)
     x = rng.standard_normal((9, 5, 11, 10))
-    w = rng.standard_normal((7, 5, 3, 3))
+    w = rng.standard_normal(w_shape)
     grads = {}
-    for variant in ("naive", "im2col"):
+    for variant in ("naive", "im2col", "auto"):
         ex = ember.tensor(x, requires_grad=True)
         ew = ember.tensor(w, requires_grad=True)
-        out = F.conv2d(ex, ew, None, 2, 1, 1, 1, variant=variant)
+        out = F.conv2d(ex, ew, None, stride, padding, dilation, groups, variant=variant)
         out.sum().backward()
         grads[variant] = (out.detach().numpy(), ex.grad.numpy(), ew.grad.numpy())
-    for a, b in zip(grads["naive"], grads["im2col"]):
-        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
+    for variant in ("im2col", "auto"):
+        for a, b in zip(grads["naive"], grads[variant]):
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
 
 
 @pytest.mark.parametrize("case", [CASES[0], CASES[3], CASES[7]])

@@ -1,6 +1,6 @@
 // 2-D convolution on the CPU, two rungs:
 //   - direct: one output (or gradient) element at a time, the formulas of core/conv_scalar.h
-//     (the reference);
+//     (the reference); for depthwise layers, the same sums by kernel rows (branch-free spans);
 //   - im2col + GEMM: per sample and group, the input patches are unrolled into a column matrix
 //     col (c_in_group * kh * kw, out_h * out_w) and the convolution is one packed GEMM
 //       output_g = weight_g @ col                  (bias in the GEMM epilogue)
@@ -132,6 +132,101 @@ void col2im(const Conv2dShape& s, const T* col, T* in) {
   }
 }
 
+// Depthwise-like layers (one input channel per group): the direct kernels by rows. For each
+// kernel tap (i, j) and output row oh, the input row ih is fixed and the output columns that
+// read inside the input form one span, so the innermost loop has no branch (and vectorizes at
+// stride 1).
+struct TapRow {
+  int64_t i, j, oh, ih;
+  int64_t first, last;  // output columns [first, last) read input columns inside [0, w)
+  int64_t offset;       // input column of output column ow: ow * stride_w + offset
+};
+
+template <class F>
+void for_each_tap_row(const Conv2dShape& s, const F& f) {
+  for (int64_t j = 0; j < s.kw; ++j) {
+    const int64_t offset = j * s.dil_w - s.pad_w;
+    const int64_t last = std::min(
+        s.out_w, s.w - offset <= 0 ? 0 : (s.w - offset + s.stride_w - 1) / s.stride_w);
+    const int64_t first = std::min(last, offset >= 0 ? 0 : (s.stride_w - 1 - offset) / s.stride_w);
+    for (int64_t i = 0; i < s.kh; ++i)
+      for (int64_t oh = 0; oh < s.out_h; ++oh) {
+        const int64_t ih = oh * s.stride_h - s.pad_h + i * s.dil_h;
+        if (ih >= 0 && ih < s.h) f(TapRow{i, j, oh, ih, first, last, offset});
+      }
+  }
+}
+
+template <class T>
+void forward_depthwise(const Conv2dShape& s, const T* input, const T* weight, const T* bias,
+                       T* output) {
+  const int64_t out_plane = s.out_h * s.out_w, in_plane = s.h * s.w, cog = s.c_out_group();
+  parallel_for(0, s.n * s.c_out, direct_grain(out_plane * s.kh * s.kw),
+               [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      const int64_t b = p / s.c_out, co = p % s.c_out;
+      const T* in = input + (b * s.c_in + co / cog) * in_plane;
+      const T* w = weight + co * s.kh * s.kw;
+      T* out = output + p * out_plane;
+      std::fill(out, out + out_plane, bias ? bias[co] : T(0));
+      for_each_tap_row(s, [&](const TapRow& r) {
+        const T wv = w[r.i * s.kw + r.j];
+        const T* in_row = in + r.ih * s.w + r.offset;
+        T* out_row = out + r.oh * s.out_w;
+        for (int64_t ow = r.first; ow < r.last; ++ow) out_row[ow] += wv * in_row[ow * s.stride_w];
+      });
+    }
+  });
+}
+
+template <class T>
+void backward_input_depthwise(const Conv2dShape& s, const T* grad_output, const T* weight,
+                              T* grad_input) {
+  const int64_t out_plane = s.out_h * s.out_w, in_plane = s.h * s.w, cog = s.c_out_group();
+  parallel_for(0, s.n * s.c_in, direct_grain(cog * out_plane * s.kh * s.kw),
+               [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      const int64_t b = p / s.c_in, ci = p % s.c_in;
+      T* gin = grad_input + p * in_plane;
+      std::fill(gin, gin + in_plane, T(0));
+      for (int64_t co = ci * cog; co < (ci + 1) * cog; ++co) {
+        const T* go = grad_output + (b * s.c_out + co) * out_plane;
+        const T* w = weight + co * s.kh * s.kw;
+        for_each_tap_row(s, [&](const TapRow& r) {
+          const T wv = w[r.i * s.kw + r.j];
+          const T* go_row = go + r.oh * s.out_w;
+          T* gin_row = gin + r.ih * s.w + r.offset;
+          for (int64_t ow = r.first; ow < r.last; ++ow) gin_row[ow * s.stride_w] += wv * go_row[ow];
+        });
+      }
+    }
+  });
+}
+
+template <class T>
+void backward_weight_depthwise(const Conv2dShape& s, const T* grad_output, const T* input,
+                               T* grad_weight) {
+  const int64_t out_plane = s.out_h * s.out_w, in_plane = s.h * s.w, cog = s.c_out_group();
+  const int64_t taps = s.kh * s.kw;
+  parallel_for(0, s.c_out, direct_grain(s.n * out_plane * taps), [&](int64_t c0, int64_t c1) {
+    for (int64_t co = c0; co < c1; ++co) {
+      T* gw = grad_weight + co * taps;
+      std::fill(gw, gw + taps, T(0));
+      for (int64_t b = 0; b < s.n; ++b) {
+        const T* go = grad_output + (b * s.c_out + co) * out_plane;
+        const T* in = input + (b * s.c_in + co / cog) * in_plane;
+        for_each_tap_row(s, [&](const TapRow& r) {
+          const T* go_row = go + r.oh * s.out_w;
+          const T* in_row = in + r.ih * s.w + r.offset;
+          T acc = 0;
+          for (int64_t ow = r.first; ow < r.last; ++ow) acc += go_row[ow] * in_row[ow * s.stride_w];
+          gw[r.i * s.kw + r.j] += acc;
+        });
+      }
+    }
+  });
+}
+
 // The sizes every im2col kernel uses.
 struct Im2colDims {
   explicit Im2colDims(const Conv2dShape& s)
@@ -235,12 +330,15 @@ void backward_weight_im2col(const Conv2dShape& s, const T* grad_output, const T*
   });
 }
 
-// Auto: im2col + GEMM, which measured faster than the direct kernels on every layer of
-// bench/bench_conv.py, depthwise included. Without input channels there is nothing to
-// multiply: the direct kernels write the bias (or zeros).
-bool use_direct(const Conv2dShape& s, ConvVariant variant) {
-  if (s.c_in_group() == 0) return true;
-  return variant == ConvVariant::Naive;
+// The kernel that runs: the direct reference (also without input channels: nothing to
+// multiply, the bias or zeros are written), the depthwise row kernels (auto, one input
+// channel per group, where im2col's GEMMs would be single rows), or im2col + GEMM.
+enum class Path { Direct, Depthwise, Im2col };
+
+Path path_for(const Conv2dShape& s, ConvVariant variant) {
+  if (variant == ConvVariant::Naive || s.c_in_group() == 0) return Path::Direct;
+  if (variant == ConvVariant::Auto && s.c_in_group() == 1) return Path::Depthwise;
+  return Path::Im2col;
 }
 
 }  // namespace
@@ -252,10 +350,11 @@ void conv2d_forward(const Conv2dShape& s, DType dtype, const void* input, const 
     const auto* w = static_cast<const scalar_t*>(weight);
     const auto* bi = static_cast<const scalar_t*>(bias);
     auto* out = static_cast<scalar_t*>(output);
-    if (use_direct(s, variant))
-      forward_direct(s, in, w, bi, out);
-    else
-      forward_im2col(s, in, w, bi, out);
+    switch (path_for(s, variant)) {
+      case Path::Direct: return forward_direct(s, in, w, bi, out);
+      case Path::Depthwise: return forward_depthwise(s, in, w, bi, out);
+      case Path::Im2col: return forward_im2col(s, in, w, bi, out);
+    }
   });
 }
 
@@ -265,10 +364,11 @@ void conv2d_backward_input(const Conv2dShape& s, DType dtype, const void* grad_o
     const auto* go = static_cast<const scalar_t*>(grad_output);
     const auto* w = static_cast<const scalar_t*>(weight);
     auto* gi = static_cast<scalar_t*>(grad_input);
-    if (use_direct(s, variant))
-      backward_input_direct(s, go, w, gi);
-    else
-      backward_input_im2col(s, go, w, gi);
+    switch (path_for(s, variant)) {
+      case Path::Direct: return backward_input_direct(s, go, w, gi);
+      case Path::Depthwise: return backward_input_depthwise(s, go, w, gi);
+      case Path::Im2col: return backward_input_im2col(s, go, w, gi);
+    }
   });
 }
 
@@ -278,10 +378,11 @@ void conv2d_backward_weight(const Conv2dShape& s, DType dtype, const void* grad_
     const auto* go = static_cast<const scalar_t*>(grad_output);
     const auto* in = static_cast<const scalar_t*>(input);
     auto* gw = static_cast<scalar_t*>(grad_weight);
-    if (use_direct(s, variant))
-      backward_weight_direct(s, go, in, gw);
-    else
-      backward_weight_im2col(s, go, in, gw);
+    switch (path_for(s, variant)) {
+      case Path::Direct: return backward_weight_direct(s, go, in, gw);
+      case Path::Depthwise: return backward_weight_depthwise(s, go, in, gw);
+      case Path::Im2col: return backward_weight_im2col(s, go, in, gw);
+    }
   });
 }
 
