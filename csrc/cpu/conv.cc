@@ -331,13 +331,15 @@ void backward_weight_im2col(const Conv2dShape& s, const T* grad_output, const T*
 }
 
 // The kernel that runs: the direct reference (also without input channels: nothing to
-// multiply, the bias or zeros are written), the depthwise row kernels (auto, one input
-// channel per group, where im2col's GEMMs would be single rows), or im2col + GEMM.
+// multiply, the bias or zeros are written), the depthwise row kernels (auto, grouped layers
+// with one input channel per group, where im2col's GEMMs would be a few rows of 9 taps), or
+// im2col + GEMM (a single-channel input with groups=1 still makes a tall GEMM).
 enum class Path { Direct, Depthwise, Im2col };
 
 Path path_for(const Conv2dShape& s, ConvVariant variant) {
   if (variant == ConvVariant::Naive || s.c_in_group() == 0) return Path::Direct;
-  if (variant == ConvVariant::Auto && s.c_in_group() == 1) return Path::Depthwise;
+  if (variant == ConvVariant::Auto && s.groups > 1 && s.c_in_group() == 1)
+    return Path::Depthwise;
   return Path::Im2col;
 }
 
