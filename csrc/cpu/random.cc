@@ -1,43 +1,14 @@
 #include "cpu/random.h"
 
 #include <algorithm>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "core/draw_kernels.h"
+#include "cpu/philox_blocks.h"
 #include "ember/parallel.h"
 
 namespace ember::cpu {
-namespace {
-
-// A block costs ten rounds of multiplies; this many make a thread's work worth starting.
-constexpr int64_t kBlockGrain = 2048;
-
-// Calls fn(w, i0, count) for every block of the call, where w holds the block's four words
-// and elements [i0, i0 + count) are the ones it feeds.
-template <int64_t PerBlock, class Fn>
-void for_blocks(int64_t n, uint64_t seed, uint64_t first, const Fn& fn) {
-  const int64_t blocks = (n + PerBlock - 1) / PerBlock;
-  parallel_for(0, blocks, kBlockGrain, [&](int64_t b0, int64_t b1) {
-    uint32_t w[4];
-    for (int64_t b = b0; b < b1; ++b) {
-      philox::block(seed, first + static_cast<uint64_t>(b), w);
-      const int64_t i0 = b * PerBlock;
-      fn(w, i0, std::min(PerBlock, n - i0));
-    }
-  });
-}
-
-// Runs one functor of ember/random_draw.h over the n elements at out.
-constexpr auto kDraw = [](auto* out, int64_t n, uint64_t seed, uint64_t first, const auto& op) {
-  constexpr int64_t kPerBlock = std::decay_t<decltype(op)>::kPerBlock;
-  for_blocks<kPerBlock>(n, seed, first, [&](const uint32_t* w, int64_t i0, int64_t c) {
-    op(w, out + i0, c, i0);
-  });
-};
-
-}  // namespace
 
 int64_t float_draw_blocks(DType dtype, int64_t n) {
   const int64_t per = dtype == DType::Float32 ? kDraws32PerBlock : kDraws64PerBlock;

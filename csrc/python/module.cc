@@ -61,4 +61,6 @@ PYBIND11_MODULE(_C, m) {
   bind_dlpack(m);
   bind_gemm(m);
   bind_optim(m);
+  bind_nn(m);
+  bind_conv(m);
 }

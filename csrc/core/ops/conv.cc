@@ -1,0 +1,156 @@
+#include "ember/ops/conv.h"
+
+#include "core/device_dispatch.h"
+#include "cpu/conv.h"
+#include "ember/error.h"
+#include "ember/ops/copy.h"
+#include "cuda/conv.h"
+
+namespace ember::ops {
+namespace {
+
+ConvVariant parse_variant(const std::string& name, const char* op) {
+  if (name == "naive") return ConvVariant::Naive;
+  if (name == "im2col") return ConvVariant::Im2col;
+  if (name == "auto") return ConvVariant::Auto;
+  throw ValueError(detail::concat(op, ": unknown variant '", name,
+                                  "'; expected 'naive', 'im2col' or 'auto'"));
+}
+
+void check_pair(const Shape& v, const char* what, int64_t min, const char* op) {
+  EMBER_CHECK(v.size() == 2, ValueError, op, ": expected 2 values for ", what, ", got ",
+              shape_str(v));
+  EMBER_CHECK(v[0] >= min && v[1] >= min, ValueError, op, ": ", what, " must be >= ", min,
+              ", got ", shape_str(v));
+}
+
+// The geometry of conv2d(input of input_size, weight of weight_size), every size checked.
+Conv2dShape conv_shape(const Shape& input_size, const Shape& weight_size, const Shape& stride,
+                       const Shape& padding, const Shape& dilation, int64_t groups,
+                       const char* op) {
+  EMBER_CHECK(input_size.size() == 4, ValueError, op,
+              ": expected a 4-D input (N, C, H, W), got shape ", shape_str(input_size));
+  EMBER_CHECK(weight_size.size() == 4, ValueError, op,
+              ": expected a 4-D weight (C_out, C_in / groups, kH, kW), got shape ",
+              shape_str(weight_size));
+  check_pair(stride, "stride", 1, op);
+  check_pair(dilation, "dilation", 1, op);
+  EMBER_CHECK(padding.size() == 2 || padding.size() == 4, ValueError, op,
+              ": expected 2 or 4 values for padding, got ", shape_str(padding));
+  for (int64_t p : padding)
+    EMBER_CHECK(p >= 0, ValueError, op, ": padding must be >= 0, got ", shape_str(padding));
+  EMBER_CHECK(groups >= 1, ValueError, op, ": groups must be >= 1, got ", groups);
+  Conv2dShape s{};
+  s.n = input_size[0];
+  s.c_in = input_size[1];
+  s.h = input_size[2];
+  s.w = input_size[3];
+  s.c_out = weight_size[0];
+  s.kh = weight_size[2];
+  s.kw = weight_size[3];
+  s.stride_h = stride[0];
+  s.stride_w = stride[1];
+  s.dil_h = dilation[0];
+  s.dil_w = dilation[1];
+  s.groups = groups;
+  const bool four = padding.size() == 4;
+  s.pad_h = padding[0];
+  s.pad_w = four ? padding[2] : padding[1];
+  const int64_t pad_bottom = four ? padding[1] : padding[0];
+  const int64_t pad_right = four ? padding[3] : padding[1];
+  EMBER_CHECK(s.c_out % groups == 0, ValueError, op, ": weight of shape ",
+              shape_str(weight_size), " has ", s.c_out,
+              " output channels, not divisible by groups=", groups);
+  EMBER_CHECK(weight_size[1] * groups == s.c_in, ValueError, op, ": given groups=", groups,
+              ", weight of shape ", shape_str(weight_size), " expects input of shape ",
+              shape_str(input_size), " to have ", weight_size[1] * groups,
+              " channels, but it has ", s.c_in);
+  const int64_t padded_h = s.h + s.pad_h + pad_bottom, padded_w = s.w + s.pad_w + pad_right;
+  const int64_t span_h = s.dil_h * (s.kh - 1) + 1, span_w = s.dil_w * (s.kw - 1) + 1;
+  EMBER_CHECK(span_h <= padded_h && span_w <= padded_w, ValueError, op,
+              ": kernel of shape ", shape_str(weight_size), " (dilated extent (", span_h, ", ",
+              span_w, ")) is larger than the padded input (", padded_h, ", ", padded_w,
+              ") of input shape ", shape_str(input_size));
+  s.out_h = (padded_h - span_h) / s.stride_h + 1;
+  s.out_w = (padded_w - span_w) / s.stride_w + 1;
+  return s;
+}
+
+void check_operands(const Tensor& a, const Tensor& b, const char* a_name, const char* b_name,
+                    const char* op) {
+  EMBER_CHECK(is_floating(a.dtype()) && a.dtype() == b.dtype(), TypeError, op,
+              ": expected float32 or float64 ", a_name, " and ", b_name, " of one dtype, got ",
+              a.dtype(), " and ", b.dtype());
+  EMBER_CHECK(a.device() == b.device(), RuntimeError, op, ": ", a_name, " is on ", a.device(),
+              " but ", b_name, " is on ", b.device());
+}
+
+void check_grad_output(const Tensor& grad_output, const Conv2dShape& s, const char* op) {
+  const Shape want{s.n, s.c_out, s.out_h, s.out_w};
+  EMBER_CHECK(grad_output.sizes() == want, ValueError, op, ": grad_output has shape ",
+              shape_str(grad_output.sizes()), ", expected ", shape_str(want));
+}
+
+}  // namespace
+
+Tensor conv2d(const Tensor& input, const Tensor& weight, const std::optional<Tensor>& bias,
+              const Shape& stride, const Shape& padding, const Shape& dilation, int64_t groups,
+              const std::string& variant) {
+  const char* op = "conv2d";
+  const ConvVariant var = parse_variant(variant, op);
+  const Conv2dShape s =
+      conv_shape(input.sizes(), weight.sizes(), stride, padding, dilation, groups, op);
+  check_operands(input, weight, "input", "weight", op);
+  std::optional<Tensor> bias_c;
+  if (bias) {
+    EMBER_CHECK(bias->dim() == 1 && bias->sizes()[0] == s.c_out, ValueError, op,
+                ": bias of shape ", shape_str(bias->sizes()), " does not fit weight of shape ",
+                shape_str(weight.sizes()), ": expected (", s.c_out, ",)");
+    check_operands(input, *bias, "input", "bias", op);
+    bias_c = contiguous(*bias);
+  }
+  Tensor out = Tensor::empty({s.n, s.c_out, s.out_h, s.out_w}, input.dtype(), input.device());
+  if (out.numel() == 0) return out;
+  const Tensor in_c = contiguous(input), w_c = contiguous(weight);
+  const void* bias_ptr = bias_c ? bias_c->data_ptr() : nullptr;
+  EMBER_KERNEL_ON(input, op, conv2d_forward, s, input.dtype(), in_c.data_ptr(), w_c.data_ptr(),
+                  bias_ptr, out.data_ptr(), var);
+  return out;
+}
+
+Tensor conv2d_backward_input(const Tensor& grad_output, const Tensor& weight,
+                             const Shape& input_size, const Shape& stride, const Shape& padding,
+                             const Shape& dilation, int64_t groups, const std::string& variant) {
+  const char* op = "conv2d_backward_input";
+  const ConvVariant var = parse_variant(variant, op);
+  const Conv2dShape s =
+      conv_shape(input_size, weight.sizes(), stride, padding, dilation, groups, op);
+  check_operands(grad_output, weight, "grad_output", "weight", op);
+  check_grad_output(grad_output, s, op);
+  Tensor grad_input = Tensor::empty(input_size, weight.dtype(), weight.device());
+  if (grad_input.numel() == 0) return grad_input;
+  const Tensor go_c = contiguous(grad_output), w_c = contiguous(weight);
+  EMBER_KERNEL_ON(weight, op, conv2d_backward_input, s, weight.dtype(), go_c.data_ptr(),
+                  w_c.data_ptr(), grad_input.data_ptr(), var);
+  return grad_input;
+}
+
+Tensor conv2d_backward_weight(const Tensor& grad_output, const Tensor& input,
+                              const Shape& weight_size, const Shape& stride,
+                              const Shape& padding, const Shape& dilation, int64_t groups,
+                              const std::string& variant) {
+  const char* op = "conv2d_backward_weight";
+  const ConvVariant var = parse_variant(variant, op);
+  const Conv2dShape s =
+      conv_shape(input.sizes(), weight_size, stride, padding, dilation, groups, op);
+  check_operands(grad_output, input, "grad_output", "input", op);
+  check_grad_output(grad_output, s, op);
+  Tensor grad_weight = Tensor::empty(weight_size, input.dtype(), input.device());
+  if (grad_weight.numel() == 0) return grad_weight;
+  const Tensor go_c = contiguous(grad_output), in_c = contiguous(input);
+  EMBER_KERNEL_ON(input, op, conv2d_backward_weight, s, input.dtype(), go_c.data_ptr(),
+                  in_c.data_ptr(), grad_weight.data_ptr(), var);
+  return grad_weight;
+}
+
+}  // namespace ember::ops

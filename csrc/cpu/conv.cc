@@ -1,0 +1,391 @@
+// 2-D convolution on the CPU, two rungs:
+//   - direct: one output (or gradient) element at a time, the formulas of core/conv_scalar.h
+//     (the reference); for depthwise layers, the same sums by kernel rows (branch-free spans);
+//   - im2col + GEMM: per sample and group, the input patches are unrolled into a column matrix
+//     col (c_in_group * kh * kw, out_h * out_w) and the convolution is one packed GEMM
+//       output_g = weight_g @ col                  (bias in the GEMM epilogue)
+//       col_grad = weight_g^T @ grad_output_g      then col2im adds it into grad_input
+//       grad_weight_g += grad_output_g @ col^T
+//     A 1x1, stride-1, unpadded convolution reads the input as col directly (no im2col).
+// Samples are split over the threads; each thread owns one column buffer (so memory stays at
+// threads * col, whatever the batch) and, for grad_weight, one partial sum added in at the end.
+// With one sample, the GEMM itself uses the threads.
+#include "cpu/conv.h"
+
+#include <algorithm>
+#include <mutex>
+#include <vector>
+
+#include "cpu/gemm/gemm.h"
+#include "ember/error.h"
+#include "ember/parallel.h"
+
+namespace ember::cpu {
+namespace {
+
+// Multiply-adds worth a thread of their own in the direct kernels.
+constexpr int64_t kDirectGrainWork = 1 << 15;
+
+int64_t direct_grain(int64_t work_per_element) {
+  return std::max<int64_t>(1, kDirectGrainWork / std::max<int64_t>(work_per_element, 1));
+}
+
+bool is_pointwise(const Conv2dShape& s) {
+  return s.kh == 1 && s.kw == 1 && s.stride_h == 1 && s.stride_w == 1 && s.pad_h == 0 &&
+         s.pad_w == 0 && s.out_h == s.h && s.out_w == s.w;
+}
+
+template <class T>
+void forward_direct(const Conv2dShape& s, const T* input, const T* weight, const T* bias,
+                    T* output) {
+  const int64_t plane = s.out_h * s.out_w;
+  parallel_for(0, s.n * s.c_out * plane, direct_grain(s.c_in_group() * s.kh * s.kw),
+               [&](int64_t begin, int64_t end) {
+    for (int64_t idx = begin; idx < end; ++idx) {
+      const int64_t ow = idx % s.out_w, oh = idx / s.out_w % s.out_h;
+      const int64_t co = idx / plane % s.c_out, b = idx / plane / s.c_out;
+      const T v = conv_hd::output_element(s, input, weight, b, co, oh, ow);
+      output[idx] = bias ? hd::add_rn(v, bias[co]) : v;
+    }
+  });
+}
+
+template <class T>
+void backward_input_direct(const Conv2dShape& s, const T* grad_output, const T* weight,
+                           T* grad_input) {
+  const int64_t plane = s.h * s.w;
+  parallel_for(0, s.n * s.c_in * plane, direct_grain(s.c_out_group() * s.kh * s.kw),
+               [&](int64_t begin, int64_t end) {
+    for (int64_t idx = begin; idx < end; ++idx) {
+      const int64_t iw = idx % s.w, ih = idx / s.w % s.h;
+      const int64_t ci = idx / plane % s.c_in, b = idx / plane / s.c_in;
+      grad_input[idx] = conv_hd::grad_input_element(s, grad_output, weight, b, ci, ih, iw);
+    }
+  });
+}
+
+template <class T>
+void backward_weight_direct(const Conv2dShape& s, const T* grad_output, const T* input,
+                            T* grad_weight) {
+  const int64_t cig = s.c_in_group(), taps = s.kh * s.kw;
+  parallel_for(0, s.c_out * cig * taps, direct_grain(s.n * s.out_h * s.out_w),
+               [&](int64_t begin, int64_t end) {
+    for (int64_t idx = begin; idx < end; ++idx) {
+      const int64_t j = idx % s.kw, i = idx / s.kw % s.kh;
+      const int64_t c = idx / taps % cig, co = idx / taps / cig;
+      grad_weight[idx] = conv_hd::grad_weight_element(s, grad_output, input, co, c, i, j);
+    }
+  });
+}
+
+// col (c_in_group * kh * kw, out_h * out_w) from one sample's group of input planes
+// in (c_in_group, h, w): row (c, i, j) holds what kernel tap (i, j) of channel c reads at
+// every output position, zero where that is padding.
+template <class T>
+void im2col(const Conv2dShape& s, const T* in, T* col) {
+  const int64_t plane = s.out_h * s.out_w;
+  for (int64_t c = 0; c < s.c_in_group(); ++c) {
+    const T* src = in + c * s.h * s.w;
+    for (int64_t i = 0; i < s.kh; ++i) {
+      for (int64_t j = 0; j < s.kw; ++j) {
+        T* row = col + ((c * s.kh + i) * s.kw + j) * plane;
+        for (int64_t oh = 0; oh < s.out_h; ++oh) {
+          T* dst = row + oh * s.out_w;
+          const int64_t ih = oh * s.stride_h - s.pad_h + i * s.dil_h;
+          if (ih < 0 || ih >= s.h) {
+            std::fill(dst, dst + s.out_w, T(0));
+            continue;
+          }
+          const T* src_row = src + ih * s.w;
+          for (int64_t ow = 0; ow < s.out_w; ++ow) {
+            const int64_t iw = ow * s.stride_w - s.pad_w + j * s.dil_w;
+            dst[ow] = iw >= 0 && iw < s.w ? src_row[iw] : T(0);
+          }
+        }
+      }
+    }
+  }
+}
+
+// The adjoint of im2col: adds each entry of col into the input element it was read from.
+// in (c_in_group, h, w) must hold zeros (or a sum to add to) on entry.
+template <class T>
+void col2im(const Conv2dShape& s, const T* col, T* in) {
+  const int64_t plane = s.out_h * s.out_w;
+  for (int64_t c = 0; c < s.c_in_group(); ++c) {
+    T* dst = in + c * s.h * s.w;
+    for (int64_t i = 0; i < s.kh; ++i) {
+      for (int64_t j = 0; j < s.kw; ++j) {
+        const T* row = col + ((c * s.kh + i) * s.kw + j) * plane;
+        for (int64_t oh = 0; oh < s.out_h; ++oh) {
+          const int64_t ih = oh * s.stride_h - s.pad_h + i * s.dil_h;
+          if (ih < 0 || ih >= s.h) continue;
+          const T* src = row + oh * s.out_w;
+          T* dst_row = dst + ih * s.w;
+          for (int64_t ow = 0; ow < s.out_w; ++ow) {
+            const int64_t iw = ow * s.stride_w - s.pad_w + j * s.dil_w;
+            if (iw >= 0 && iw < s.w) dst_row[iw] += src[ow];
+          }
+        }
+      }
+    }
+  }
+}
+
+// Depthwise-like layers (one input channel per group): the direct kernels by rows. For each
+// kernel tap (i, j) and output row oh, the input row ih is fixed and the output columns that
+// read inside the input form one span, so the innermost loop has no branch (and vectorizes at
+// stride 1).
+struct TapRow {
+  int64_t i, j, oh, ih;
+  int64_t first, last;  // output columns [first, last) read input columns inside [0, w)
+  int64_t offset;       // input column of output column ow: ow * stride_w + offset
+};
+
+template <class F>
+void for_each_tap_row(const Conv2dShape& s, const F& f) {
+  for (int64_t j = 0; j < s.kw; ++j) {
+    const int64_t offset = j * s.dil_w - s.pad_w;
+    const int64_t last = std::min(
+        s.out_w, s.w - offset <= 0 ? 0 : (s.w - offset + s.stride_w - 1) / s.stride_w);
+    const int64_t first = std::min(last, offset >= 0 ? 0 : (s.stride_w - 1 - offset) / s.stride_w);
+    for (int64_t i = 0; i < s.kh; ++i)
+      for (int64_t oh = 0; oh < s.out_h; ++oh) {
+        const int64_t ih = oh * s.stride_h - s.pad_h + i * s.dil_h;
+        if (ih >= 0 && ih < s.h) f(TapRow{i, j, oh, ih, first, last, offset});
+      }
+  }
+}
+
+template <class T>
+void forward_depthwise(const Conv2dShape& s, const T* input, const T* weight, const T* bias,
+                       T* output) {
+  const int64_t out_plane = s.out_h * s.out_w, in_plane = s.h * s.w, cog = s.c_out_group();
+  parallel_for(0, s.n * s.c_out, direct_grain(out_plane * s.kh * s.kw),
+               [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      const int64_t b = p / s.c_out, co = p % s.c_out;
+      const T* in = input + (b * s.c_in + co / cog) * in_plane;
+      const T* w = weight + co * s.kh * s.kw;
+      T* out = output + p * out_plane;
+      std::fill(out, out + out_plane, bias ? bias[co] : T(0));
+      for_each_tap_row(s, [&](const TapRow& r) {
+        const T wv = w[r.i * s.kw + r.j];
+        const T* in_row = in + r.ih * s.w + r.offset;
+        T* out_row = out + r.oh * s.out_w;
+        for (int64_t ow = r.first; ow < r.last; ++ow) out_row[ow] += wv * in_row[ow * s.stride_w];
+      });
+    }
+  });
+}
+
+template <class T>
+void backward_input_depthwise(const Conv2dShape& s, const T* grad_output, const T* weight,
+                              T* grad_input) {
+  const int64_t out_plane = s.out_h * s.out_w, in_plane = s.h * s.w, cog = s.c_out_group();
+  parallel_for(0, s.n * s.c_in, direct_grain(cog * out_plane * s.kh * s.kw),
+               [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      const int64_t b = p / s.c_in, ci = p % s.c_in;
+      T* gin = grad_input + p * in_plane;
+      std::fill(gin, gin + in_plane, T(0));
+      for (int64_t co = ci * cog; co < (ci + 1) * cog; ++co) {
+        const T* go = grad_output + (b * s.c_out + co) * out_plane;
+        const T* w = weight + co * s.kh * s.kw;
+        for_each_tap_row(s, [&](const TapRow& r) {
+          const T wv = w[r.i * s.kw + r.j];
+          const T* go_row = go + r.oh * s.out_w;
+          T* gin_row = gin + r.ih * s.w + r.offset;
+          for (int64_t ow = r.first; ow < r.last; ++ow) gin_row[ow * s.stride_w] += wv * go_row[ow];
+        });
+      }
+    }
+  });
+}
+
+template <class T>
+void backward_weight_depthwise(const Conv2dShape& s, const T* grad_output, const T* input,
+                               T* grad_weight) {
+  const int64_t out_plane = s.out_h * s.out_w, in_plane = s.h * s.w, cog = s.c_out_group();
+  const int64_t taps = s.kh * s.kw;
+  parallel_for(0, s.c_out, direct_grain(s.n * out_plane * taps), [&](int64_t c0, int64_t c1) {
+    for (int64_t co = c0; co < c1; ++co) {
+      T* gw = grad_weight + co * taps;
+      std::fill(gw, gw + taps, T(0));
+      for (int64_t b = 0; b < s.n; ++b) {
+        const T* go = grad_output + (b * s.c_out + co) * out_plane;
+        const T* in = input + (b * s.c_in + co / cog) * in_plane;
+        for_each_tap_row(s, [&](const TapRow& r) {
+          const T* go_row = go + r.oh * s.out_w;
+          const T* in_row = in + r.ih * s.w + r.offset;
+          T acc = 0;
+          for (int64_t ow = r.first; ow < r.last; ++ow) acc += go_row[ow] * in_row[ow * s.stride_w];
+          gw[r.i * s.kw + r.j] += acc;
+        });
+      }
+    }
+  });
+}
+
+// The sizes every im2col kernel uses.
+struct Im2colDims {
+  explicit Im2colDims(const Conv2dShape& s)
+      : cig(s.c_in_group()), cog(s.c_out_group()), taps(cig * s.kh * s.kw),
+        out_plane(s.out_h * s.out_w), in_plane(s.h * s.w), pointwise(is_pointwise(s)) {}
+  int64_t cig, cog, taps, out_plane, in_plane;
+  bool pointwise;
+  size_t col_size() const { return pointwise ? 0 : static_cast<size_t>(taps * out_plane); }
+};
+
+template <class T>
+void forward_im2col(const Conv2dShape& s, const T* input, const T* weight, const T* bias,
+                    T* output) {
+  const Im2colDims d(s);
+  parallel_for(0, s.n, 1, [&](int64_t b0, int64_t b1) {
+    std::vector<T> col(d.col_size());
+    for (int64_t b = b0; b < b1; ++b) {
+      for (int64_t g = 0; g < s.groups; ++g) {
+        const T* in_g = input + (b * s.c_in + g * d.cig) * d.in_plane;
+        if (!d.pointwise) im2col(s, in_g, col.data());
+        GemmArgs<T> a;
+        a.m = d.cog;
+        a.n = d.out_plane;
+        a.k = d.taps;
+        a.a = weight + g * d.cog * d.taps;
+        a.lda = d.taps;
+        a.b = d.pointwise ? in_g : col.data();
+        a.ldb = d.out_plane;
+        a.c = output + (b * s.c_out + g * d.cog) * d.out_plane;
+        a.ldc = d.out_plane;
+        if (bias) {
+          a.epilogue.bias = bias + g * d.cog;
+          a.epilogue.bias_kind = BiasKind::Column;
+        }
+        gemm(a);
+      }
+    }
+  });
+}
+
+template <class T>
+void backward_input_im2col(const Conv2dShape& s, const T* grad_output, const T* weight,
+                           T* grad_input) {
+  const Im2colDims d(s);
+  parallel_for(0, s.n, 1, [&](int64_t b0, int64_t b1) {
+    std::vector<T> col(d.col_size());
+    for (int64_t b = b0; b < b1; ++b) {
+      for (int64_t g = 0; g < s.groups; ++g) {
+        T* gin_g = grad_input + (b * s.c_in + g * d.cig) * d.in_plane;
+        GemmArgs<T> a;
+        a.trans_a = true;
+        a.m = d.taps;
+        a.n = d.out_plane;
+        a.k = d.cog;
+        a.a = weight + g * d.cog * d.taps;
+        a.lda = d.taps;
+        a.b = grad_output + (b * s.c_out + g * d.cog) * d.out_plane;
+        a.ldb = d.out_plane;
+        a.c = d.pointwise ? gin_g : col.data();
+        a.ldc = d.out_plane;
+        gemm(a);
+        if (!d.pointwise) {
+          std::fill(gin_g, gin_g + d.cig * d.in_plane, T(0));
+          col2im(s, col.data(), gin_g);
+        }
+      }
+    }
+  });
+}
+
+template <class T>
+void backward_weight_im2col(const Conv2dShape& s, const T* grad_output, const T* input,
+                            T* grad_weight) {
+  const Im2colDims d(s);
+  const int64_t weight_size = s.c_out * d.taps;
+  std::fill(grad_weight, grad_weight + weight_size, T(0));
+  std::mutex sum_lock;
+  parallel_for(0, s.n, 1, [&](int64_t b0, int64_t b1) {
+    std::vector<T> col(d.col_size()), partial(static_cast<size_t>(weight_size));
+    for (int64_t b = b0; b < b1; ++b) {
+      for (int64_t g = 0; g < s.groups; ++g) {
+        const T* in_g = input + (b * s.c_in + g * d.cig) * d.in_plane;
+        if (!d.pointwise) im2col(s, in_g, col.data());
+        GemmArgs<T> a;
+        a.trans_b = true;
+        a.m = d.cog;
+        a.n = d.taps;
+        a.k = d.out_plane;
+        a.a = grad_output + (b * s.c_out + g * d.cog) * d.out_plane;
+        a.lda = d.out_plane;
+        a.b = d.pointwise ? in_g : col.data();
+        a.ldb = d.out_plane;
+        a.beta = b == b0 ? T(0) : T(1);
+        a.c = partial.data() + g * d.cog * d.taps;
+        a.ldc = d.taps;
+        gemm(a);
+      }
+    }
+    std::lock_guard<std::mutex> hold(sum_lock);
+    for (int64_t e = 0; e < weight_size; ++e) grad_weight[e] += partial[e];
+  });
+}
+
+// The kernel that runs: the direct reference (also without input channels: nothing to
+// multiply, the bias or zeros are written), the depthwise row kernels (auto, grouped layers
+// with one input channel per group, where im2col's GEMMs would be a few rows of 9 taps), or
+// im2col + GEMM (a single-channel input with groups=1 still makes a tall GEMM).
+enum class Path { Direct, Depthwise, Im2col };
+
+Path path_for(const Conv2dShape& s, ConvVariant variant) {
+  if (variant == ConvVariant::Naive || s.c_in_group() == 0) return Path::Direct;
+  if (variant == ConvVariant::Auto && s.groups > 1 && s.c_in_group() == 1)
+    return Path::Depthwise;
+  return Path::Im2col;
+}
+
+}  // namespace
+
+void conv2d_forward(const Conv2dShape& s, DType dtype, const void* input, const void* weight,
+                    const void* bias, void* output, ConvVariant variant) {
+  EMBER_DISPATCH_FLOATING(dtype, "conv2d", [&] {
+    const auto* in = static_cast<const scalar_t*>(input);
+    const auto* w = static_cast<const scalar_t*>(weight);
+    const auto* bi = static_cast<const scalar_t*>(bias);
+    auto* out = static_cast<scalar_t*>(output);
+    switch (path_for(s, variant)) {
+      case Path::Direct: return forward_direct(s, in, w, bi, out);
+      case Path::Depthwise: return forward_depthwise(s, in, w, bi, out);
+      case Path::Im2col: return forward_im2col(s, in, w, bi, out);
+    }
+  });
+}
+
+void conv2d_backward_input(const Conv2dShape& s, DType dtype, const void* grad_output,
+                           const void* weight, void* grad_input, ConvVariant variant) {
+  EMBER_DISPATCH_FLOATING(dtype, "conv2d_backward_input", [&] {
+    const auto* go = static_cast<const scalar_t*>(grad_output);
+    const auto* w = static_cast<const scalar_t*>(weight);
+    auto* gi = static_cast<scalar_t*>(grad_input);
+    switch (path_for(s, variant)) {
+      case Path::Direct: return backward_input_direct(s, go, w, gi);
+      case Path::Depthwise: return backward_input_depthwise(s, go, w, gi);
+      case Path::Im2col: return backward_input_im2col(s, go, w, gi);
+    }
+  });
+}
+
+void conv2d_backward_weight(const Conv2dShape& s, DType dtype, const void* grad_output,
+                            const void* input, void* grad_weight, ConvVariant variant) {
+  EMBER_DISPATCH_FLOATING(dtype, "conv2d_backward_weight", [&] {
+    const auto* go = static_cast<const scalar_t*>(grad_output);
+    const auto* in = static_cast<const scalar_t*>(input);
+    auto* gw = static_cast<scalar_t*>(grad_weight);
+    switch (path_for(s, variant)) {
+      case Path::Direct: return backward_weight_direct(s, go, in, gw);
+      case Path::Depthwise: return backward_weight_depthwise(s, go, in, gw);
+      case Path::Im2col: return backward_weight_im2col(s, go, in, gw);
+    }
+  });
+}
+
+}  // namespace ember::cpu

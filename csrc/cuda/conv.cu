@@ -1,0 +1,95 @@
+// 2-D convolution on CUDA: the direct kernels, one thread per element of the result in a
+// grid-stride loop, each element by the formulas of core/conv_scalar.h (the CPU reference's).
+//   input (n, c_in, h, w), weight (c_out, c_in / groups, kh, kw), bias (c_out) or null,
+//   output / grad_output (n, c_out, out_h, out_w); all contiguous.
+// grad_input gathers over the outputs that read each input element, so no atomics are needed.
+#include <algorithm>
+
+#include "cuda/conv.h"
+#include "cuda/launch.h"
+
+namespace ember::cuda {
+namespace {
+
+constexpr int kThreads = 256;
+
+int blocks_for(int64_t n) {
+  return static_cast<int>(std::min<int64_t>((n + kThreads - 1) / kThreads, 65535));
+}
+
+template <class T>
+__global__ void forward_direct(Conv2dShape s, const T* input, const T* weight, const T* bias,
+                               T* output, int64_t total) {
+  const int64_t plane = s.out_h * s.out_w;
+  const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t idx = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; idx < total;
+       idx += step) {
+    const int64_t ow = idx % s.out_w, oh = idx / s.out_w % s.out_h;
+    const int64_t co = idx / plane % s.c_out, b = idx / plane / s.c_out;
+    const T v = conv_hd::output_element(s, input, weight, b, co, oh, ow);
+    output[idx] = bias ? hd::add_rn(v, bias[co]) : v;
+  }
+}
+
+template <class T>
+__global__ void backward_input_direct(Conv2dShape s, const T* grad_output, const T* weight,
+                                      T* grad_input, int64_t total) {
+  const int64_t plane = s.h * s.w;
+  const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t idx = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; idx < total;
+       idx += step) {
+    const int64_t iw = idx % s.w, ih = idx / s.w % s.h;
+    const int64_t ci = idx / plane % s.c_in, b = idx / plane / s.c_in;
+    grad_input[idx] = conv_hd::grad_input_element(s, grad_output, weight, b, ci, ih, iw);
+  }
+}
+
+template <class T>
+__global__ void backward_weight_direct(Conv2dShape s, const T* grad_output, const T* input,
+                                       T* grad_weight, int64_t total) {
+  const int64_t cig = s.c_in_group(), taps = s.kh * s.kw;
+  const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t idx = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; idx < total;
+       idx += step) {
+    const int64_t j = idx % s.kw, i = idx / s.kw % s.kh;
+    const int64_t c = idx / taps % cig, co = idx / taps / cig;
+    grad_weight[idx] = conv_hd::grad_weight_element(s, grad_output, input, co, c, i, j);
+  }
+}
+
+}  // namespace
+
+void conv2d_forward(const Conv2dShape& s, DType dtype, const void* input, const void* weight,
+                    const void* bias, void* output, ConvVariant) {
+  const int64_t total = s.n * s.c_out * s.out_h * s.out_w;
+  if (total == 0) return;
+  EMBER_DISPATCH_FLOATING(dtype, "conv2d", [&] {
+    EMBER_LAUNCH(forward_direct<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
+                 static_cast<const scalar_t*>(input), static_cast<const scalar_t*>(weight),
+                 static_cast<const scalar_t*>(bias), static_cast<scalar_t*>(output), total);
+  });
+}
+
+void conv2d_backward_input(const Conv2dShape& s, DType dtype, const void* grad_output,
+                           const void* weight, void* grad_input, ConvVariant) {
+  const int64_t total = s.n * s.c_in * s.h * s.w;
+  if (total == 0) return;
+  EMBER_DISPATCH_FLOATING(dtype, "conv2d_backward_input", [&] {
+    EMBER_LAUNCH(backward_input_direct<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
+                 static_cast<const scalar_t*>(grad_output), static_cast<const scalar_t*>(weight),
+                 static_cast<scalar_t*>(grad_input), total);
+  });
+}
+
+void conv2d_backward_weight(const Conv2dShape& s, DType dtype, const void* grad_output,
+                            const void* input, void* grad_weight, ConvVariant) {
+  const int64_t total = s.c_out * s.c_in_group() * s.kh * s.kw;
+  if (total == 0) return;
+  EMBER_DISPATCH_FLOATING(dtype, "conv2d_backward_weight", [&] {
+    EMBER_LAUNCH(backward_weight_direct<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
+                 static_cast<const scalar_t*>(grad_output), static_cast<const scalar_t*>(input),
+                 static_cast<scalar_t*>(grad_weight), total);
+  });
+}
+
+}  // namespace ember::cuda

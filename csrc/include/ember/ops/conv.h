@@ -1,0 +1,32 @@
+// 2-D convolution (cross-correlation, as in PyTorch) and its gradients.
+//   input (N, C_in, H, W), weight (C_out, C_in / groups, kh, kw), bias (C_out,) or none,
+//   output (N, C_out, out_h, out_w); float32 or float64, one dtype and device for all.
+// stride and dilation: 2 values (rows, columns). padding: 2 values (the same on both sides) or
+// 4 (top, bottom, left, right), which is how 'same' with an even kernel pads.
+// variant: "naive" (direct loops, the reference), "im2col" (im2col + packed GEMM) or "auto";
+// CUDA runs the direct kernels whatever the variant.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "ember/tensor.h"
+
+namespace ember::ops {
+
+Tensor conv2d(const Tensor& input, const Tensor& weight, const std::optional<Tensor>& bias,
+              const Shape& stride, const Shape& padding, const Shape& dilation, int64_t groups,
+              const std::string& variant);
+
+// grad_input (input_size) of conv2d from grad_output (N, C_out, out_h, out_w).
+Tensor conv2d_backward_input(const Tensor& grad_output, const Tensor& weight,
+                             const Shape& input_size, const Shape& stride, const Shape& padding,
+                             const Shape& dilation, int64_t groups, const std::string& variant);
+
+// grad_weight (weight_size) of conv2d from grad_output and the forward's input.
+Tensor conv2d_backward_weight(const Tensor& grad_output, const Tensor& input,
+                              const Shape& weight_size, const Shape& stride,
+                              const Shape& padding, const Shape& dilation, int64_t groups,
+                              const std::string& variant);
+
+}  // namespace ember::ops

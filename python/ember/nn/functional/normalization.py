@@ -1,0 +1,131 @@
+"""``batch_norm`` (a composite of differentiable ember ops: var_mean, rsqrt, broadcasting
+arithmetic; the running statistics update in place without gradient) and ``layer_norm`` (fused
+C++/CUDA kernels forward and backward)."""
+from __future__ import annotations
+
+import math
+
+from ... import _C, _reduction
+from ..._tensor import Tensor, wrap
+from ...autograd import engine, grad_mode
+from ...autograd.function import Function
+
+__all__ = ["batch_norm", "layer_norm"]
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5):
+    """Normalizes each channel (dim 1) of an (N, C, *) input by the batch's statistics
+    (``training``; running_mean/var then move by ``momentum``, the variance unbiased) or by
+    the running ones, then scales by weight and shifts by bias (both (C,))."""
+    if not isinstance(input, Tensor) or not input.dtype.is_floating_point:
+        raise TypeError("batch_norm: expected a floating-point Tensor input")
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: expected an input of at least 2 dims (N, C, *), got "
+                         f"shape {tuple(input.shape)}")
+    shape = tuple(input.shape)
+    c = shape[1]
+    for t, name in ((running_mean, "running_mean"), (running_var, "running_var"),
+                    (weight, "weight"), (bias, "bias")):
+        if t is not None and tuple(t.shape) != (c,):
+            raise RuntimeError(f"batch_norm: {name} should contain {c} elements (one per "
+                               f"channel of input of shape {shape}), got shape {tuple(t.shape)}")
+    dims = (0,) + tuple(range(2, input.ndim))
+    bshape = (1, c) + (1,) * (input.ndim - 2)
+    if training:
+        count = input.numel() // max(c, 1)
+        if count <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                             f"size {shape}")
+        var, mean = _reduction.var_mean(input, dims, correction=0)
+        if running_mean is not None:
+            with grad_mode.no_grad():
+                running_mean.mul_(1.0 - momentum).add_(mean.detach() * momentum)
+        if running_var is not None:
+            with grad_mode.no_grad():
+                unbiased = var.detach() * (count / (count - 1))
+                running_var.mul_(1.0 - momentum).add_(unbiased * momentum)
+    else:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("batch_norm: running_mean and running_var are required when "
+                               "not training")
+        mean, var = running_mean, running_var
+    y = (input - mean.reshape(bshape)) * (var.reshape(bshape) + eps).rsqrt()
+    if weight is not None:
+        y = y * weight.reshape(bshape)
+    if bias is not None:
+        y = y + bias.reshape(bshape)
+    return y
+
+
+class LayerNorm(Function):
+    """The fused kernels: ``_C.layer_norm`` (statistics and affine map in one pass per row)
+    and ``_C.layer_norm_backward``. A double backward differentiates the composite form."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, normalized_shape, eps):
+        n = math.prod(normalized_shape)
+        y, mean, rstd = _C.layer_norm(x._impl, n, None if weight is None else weight._impl,
+                                      None if bias is None else bias._impl, eps)
+        ctx.save_for_backward(x, weight, bias)
+        ctx.stats, ctx.n, ctx.shape, ctx.eps = (mean, rstd), n, normalized_shape, eps
+        return wrap(y)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight, bias = ctx.saved_tensors
+        need = ctx.needs_input_grad[:3]
+        if grad_mode._enabled:  # create_graph: gradients as a graph of differentiable ops
+            with grad_mode.enable_grad():
+                y = _layer_norm_composite(x, ctx.shape, weight, bias, ctx.eps)
+            wanted = [t for t, nd in zip((x, weight, bias), need) if nd]
+            grads = iter(engine.grad(y, wanted, g, create_graph=True))
+            return tuple(next(grads) if nd else None for nd in need) + (None, None)
+        mean, rstd = ctx.stats
+        dx, dw, db = _C.layer_norm_backward(g._impl, x._impl, mean, rstd,
+                                            None if weight is None else weight._impl, ctx.n,
+                                            need[0], need[1], need[2])
+        return (None if dx is None else wrap(dx), None if dw is None else wrap(dw),
+                None if db is None else wrap(db), None, None)
+
+
+def _check_layer_norm(input, normalized_shape, weight, bias) -> tuple:
+    if not isinstance(input, Tensor) or not input.dtype.is_floating_point:
+        raise TypeError("layer_norm: expected a floating-point Tensor input")
+    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else \
+        tuple(normalized_shape)
+    k = len(normalized_shape)
+    shape = tuple(input.shape)
+    if k == 0 or len(shape) < k or shape[len(shape) - k:] != normalized_shape:
+        raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input "
+                           f"with shape [*, {', '.join(map(str, normalized_shape))}], but got "
+                           f"input of size {list(shape)}")
+    for t, name in ((weight, "weight"), (bias, "bias")):
+        if t is not None and tuple(t.shape) != normalized_shape:
+            raise RuntimeError(f"layer_norm: {name} of shape {tuple(t.shape)} does not match "
+                               f"normalized_shape {normalized_shape}")
+        if t is not None and (t.dtype != input.dtype or t.device != input.device):
+            raise RuntimeError(f"layer_norm: {name} ({t.dtype}, {t.device}) must have the "
+                               f"input's dtype and device ({input.dtype}, {input.device})")
+    return normalized_shape
+
+
+def _layer_norm_composite(input, normalized_shape, weight, bias, eps):
+    dims = tuple(range(input.ndim - len(normalized_shape), input.ndim))
+    var, mean = _reduction.var_mean(input, dims, correction=0, keepdim=True)
+    y = (input - mean) * (var + eps).rsqrt()
+    if weight is not None:
+        y = y * weight
+    if bias is not None:
+        y = y + bias
+    return y
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
+    """Normalizes over the last ``len(normalized_shape)`` dims (which must equal
+    normalized_shape), then scales by weight and shifts by bias (both of normalized_shape).
+    One fused kernel forward, one per gradient backward."""
+    normalized_shape = _check_layer_norm(input, normalized_shape, weight, bias)
+    if weight is None and bias is not None:  # the kernel's bias gradient needs a weight
+        return LayerNorm.apply(input, None, None, normalized_shape, float(eps)) + bias
+    return LayerNorm.apply(input, weight, bias, normalized_shape, float(eps))
