@@ -384,6 +384,10 @@ def test_layernorm_matches_torch(device, dtypes, shape, normalized, kwargs):
             w = _rng(3).standard_normal(tuple(tm.weight.shape))
             tm.weight.copy_(torch.tensor(w))
             em.weight.copy_(ember.tensor(w, dtype=em.weight.dtype, device=device))
+    if math.prod(em.normalized_shape) == 1:
+        # x - mean is exactly 0 here; torch's float32 rounding of it (~1e-7), times
+        # 1/sqrt(eps) ~ 316, is what differs
+        dtypes = dtypes[:2] + (max(dtypes[2], 1e-4),)
     _run_both(em, tm, [_rng(4).standard_normal(shape) * 3 + 1], device, dtypes)
 
 

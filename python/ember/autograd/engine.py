@@ -52,7 +52,7 @@ def _root_grads(tensors, grad_tensors, op: str):
         if g is None:
             if t._impl.numel != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = _tensor.wrap(_C.scalar_tensor(1, t._impl.dtype)).expand(t.shape)
+            g = _tensor.wrap(_C.scalar_tensor(1, t._impl.dtype)).to(t.device).expand(t.shape)
         elif not isinstance(g, _tensor.Tensor):
             g = _tensor.tensor(g, dtype=t.dtype)
         if tuple(g._impl.shape) != tuple(t._impl.shape):
