@@ -30,7 +30,7 @@ cpu::GemmVariant parse_cpu_variant(const std::string& name) {
   if (name == "blocked") return cpu::GemmVariant::Blocked;
   if (name == "packed") return cpu::GemmVariant::Packed;
   if (name == "auto") return cpu::GemmVariant::Auto;
-  throw ValueError("gemm: unknown CPU variant '" + name +
+  throw ValueError("gemm: unknown variant '" + name +
                    "'; expected 'naive', 'blocked', 'packed' or 'auto'");
 }
 
@@ -42,8 +42,9 @@ cuda::GemmVariant parse_cuda_variant(const std::string& name) {
   if (name == "vectorized") return cuda::GemmVariant::Vectorized;
   if (name == "warp") return cuda::GemmVariant::WarpTiled;
   if (name == "auto") return cuda::GemmVariant::Auto;
-  throw ValueError("gemm: unknown CUDA variant '" + name +
-                   "'; expected 'naive', 'tiled', 'register', 'vectorized', 'warp' or 'auto'");
+  throw ValueError("gemm: unknown variant '" + name +
+                   "' on CUDA; expected 'naive', 'tiled', 'register', 'vectorized', 'warp' or "
+                   "'auto'");
 }
 #endif
 
