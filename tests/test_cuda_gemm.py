@@ -93,18 +93,18 @@ def test_bias_and_activation_epilogue(bias_dim, activation, variant, dtype):
 @needs_cuda
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("variant", VARIANTS)
-@pytest.mark.parametrize("offset", [0, 1])
+@pytest.mark.parametrize("width,offset", [(44, 0), (44, 1), (41, 0)])
 @pytest.mark.parametrize("trans_a,trans_b", [(False, False), (True, True)])
-def test_unaligned_and_strided_operands(offset, trans_a, trans_b, variant, dtype):
-    # Rows of 41 (or 40 from an offset of 1) elements: odd leading dims and pointers one element
-    # past a 16-byte boundary take the scalar loads; offset 0 with 40 columns the vector loads.
-    m, k, n = 37, 40, 45
-    wa = rand((k if trans_a else m, 41), dtype, 9)
-    wb = rand((n if trans_b else k, 41), dtype, 10)
+def test_unaligned_and_strided_operands(width, offset, trans_a, trans_b, variant, dtype):
+    # Views into rows of `width` elements: (44, 0) is 16-byte aligned (the 128-bit loads, with
+    # K = 38 and M = 37 ending in partial vectors); (44, 1) starts one element past a 16-byte
+    # boundary and (41, 0) has an odd leading dim: both take the scalar loads.
+    m, k, n = 37, 38, 35
+    wa = rand((k if trans_a else m, width), dtype, 9)
+    wb = rand((n if trans_b else k, width), dtype, 10)
     cols_a, cols_b = (m if trans_a else k), (k if trans_b else n)
-    a_full, b_full = on_cuda(wa), on_cuda(wb)
-    a = a_full[:, offset:offset + cols_a]
-    b = b_full[:, offset:offset + cols_b]
+    a = on_cuda(wa)[:, offset:offset + cols_a]
+    b = on_cuda(wb)[:, offset:offset + cols_b]
     got = cuda.gemm(a, b, trans_a=trans_a, trans_b=trans_b, variant=variant).cpu().numpy()
     want = reference(wa[:, offset:offset + cols_a].copy(), wb[:, offset:offset + cols_b].copy(),
                      trans_a=trans_a, trans_b=trans_b)

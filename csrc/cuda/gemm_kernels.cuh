@@ -139,26 +139,19 @@ __device__ inline void stage_vector(const T* src, const TileSource& t, bool alig
     const int r = t.k_contiguous ? e / (BK / V) : (e % (R / V)) * V;
     const int kk = t.k_contiguous ? (e % (BK / V)) * V : e / (R / V);
     const int64_t gr = t.r0 + r, gp = t.p0 + kk;
+    // The V lanes run along the contiguous dim: K (lane q is (r, kk + q)) or R ((r + q, kk)).
+    const T* p = src + (t.k_contiguous ? gr * t.ld + gp : gp * t.ld + gr);
+    const int64_t lanes_left = t.k_contiguous ? t.k - gp : t.rows - gr;
+    const bool inside = t.k_contiguous ? gr < t.rows : gp < t.k;
     Lanes<T> x;
-    if (t.k_contiguous) {
-      if (gr < t.rows && gp + V <= t.k) {
-        x.v = *reinterpret_cast<const typename Vec128<T>::type*>(src + gr * t.ld + gp);
-      } else {
-#pragma unroll
-        for (int q = 0; q < V; ++q) x.e[q] = gr < t.rows && gp + q < t.k ? src[gr * t.ld + gp + q] : T(0);
-      }
-#pragma unroll
-      for (int q = 0; q < V; ++q) s[(kk + q) * LDS + r] = x.e[q];
+    if (inside && lanes_left >= V) {
+      x.v = *reinterpret_cast<const typename Vec128<T>::type*>(p);
     } else {
-      if (gp < t.k && gr + V <= t.rows) {
-        x.v = *reinterpret_cast<const typename Vec128<T>::type*>(src + gp * t.ld + gr);
-      } else {
 #pragma unroll
-        for (int q = 0; q < V; ++q) x.e[q] = gp < t.k && gr + q < t.rows ? src[gp * t.ld + gr + q] : T(0);
-      }
-#pragma unroll
-      for (int q = 0; q < V; ++q) s[kk * LDS + r + q] = x.e[q];
+      for (int q = 0; q < V; ++q) x.e[q] = inside && q < lanes_left ? p[q] : T(0);
     }
+#pragma unroll
+    for (int q = 0; q < V; ++q) s[t.k_contiguous ? (kk + q) * LDS + r : kk * LDS + r + q] = x.e[q];
   }
 }
 
