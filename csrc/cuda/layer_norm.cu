@@ -82,16 +82,8 @@ __global__ void backward_params(const T* g, const T* x, const double* mean, cons
                                 T* dw, T* db, int64_t rows, int64_t n) {
   const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t j = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; j < n;
-       j += step) {
-    double sw = 0, sb = 0;
-    for (int64_t r = 0; r < rows; ++r) {
-      const double gv = static_cast<double>(g[r * n + j]);
-      sw += gv * lnm::normalized(static_cast<double>(x[r * n + j]), mean[r], rstd[r]);
-      sb += gv;
-    }
-    dw[j] = static_cast<T>(sw);
-    if (db) db[j] = static_cast<T>(sb);
-  }
+       j += step)
+    lnm::param_grads_column(g, x, mean, rstd, dw, db, rows, n, j);
 }
 
 int row_grid(int64_t rows) { return static_cast<int>(std::min(rows, kMaxBlocks)); }
