@@ -7,6 +7,7 @@
 
 #include "core/layer_norm_math.h"
 #include "cuda/batch_norm.h"
+#include "cuda/block_sum.cuh"
 #include "cuda/launch.h"
 
 namespace ember::cuda {
@@ -15,19 +16,6 @@ namespace {
 
 constexpr int kThreads = 128;  // a power of two, for the tree
 constexpr int64_t kMaxBlocks = 1024;
-
-// The sum of v over the block's threads; every thread gets it. shm: kThreads doubles.
-__device__ double block_sum(double v, double* shm) {
-  shm[threadIdx.x] = v;
-  __syncthreads();
-  for (int s = kThreads / 2; s > 0; s >>= 1) {
-    if (static_cast<int>(threadIdx.x) < s) shm[threadIdx.x] += shm[threadIdx.x + s];
-    __syncthreads();
-  }
-  const double total = shm[0];
-  __syncthreads();  // shm is rewritten by the next call
-  return total;
-}
 
 // The offset of element e (of N * L) of channel c.
 __device__ int64_t at(int64_t e, int64_t c, int64_t C, int64_t L) {
@@ -45,13 +33,13 @@ __global__ void forward_channels(const T* x, const T* w, const T* b, T* y, doubl
       double s = 0;
       for (int64_t e = threadIdx.x; e < count; e += kThreads)
         s += static_cast<double>(x[at(e, c, C, L)]);
-      const double m = block_sum(s, shm) / static_cast<double>(count);
+      const double m = block_sum<kThreads>(s, shm) / static_cast<double>(count);
       double sq = 0;
       for (int64_t e = threadIdx.x; e < count; e += kThreads) {
         const double d = static_cast<double>(x[at(e, c, C, L)]) - m;
         sq += d * d;
       }
-      const double v = block_sum(sq, shm) / static_cast<double>(count);
+      const double v = block_sum<kThreads>(sq, shm) / static_cast<double>(count);
       if (threadIdx.x == 0) {
         mean[c] = m;
         var[c] = v;
@@ -81,8 +69,8 @@ __global__ void backward_channels(const T* g, const T* x, const double* mean, co
       s_g += gv;
       s_g_xhat += gv * lnm::normalized(static_cast<double>(x[i]), m, rs);
     }
-    const double sum_g = block_sum(s_g, shm);
-    const double sum_g_xhat = block_sum(s_g_xhat, shm);
+    const double sum_g = block_sum<kThreads>(s_g, shm);
+    const double sum_g_xhat = block_sum<kThreads>(s_g_xhat, shm);
     if (dw && threadIdx.x == 0) {
       dw[c] = static_cast<T>(sum_g_xhat);
       if (db) db[c] = static_cast<T>(sum_g);
