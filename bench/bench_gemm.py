@@ -1,6 +1,7 @@
-"""GEMM benchmark: ember's CPU GEMM ladder vs numpy (OpenBLAS) vs PyTorch, float32.
+"""GEMM benchmark: ember's CPU GEMM ladder vs numpy (OpenBLAS) vs PyTorch, float32; on a real
+GPU also ember's CUDA GEMM ladder vs cuBLAS (through PyTorch, when torch.cuda is available).
 
-    python bench/bench_gemm.py [--json out.json] [--rounds 5] [--quick]
+    python bench/bench_gemm.py [--json out.json] [--rounds 5] [--quick] [--only cuda]
     python bench/plot.py out.json gemm.png
 
 Shapes: square n = 128 ... 2048, then the shapes training uses (M x K x N: a batch through a
@@ -14,6 +15,10 @@ call of all rounds instead, for a machine that other work keeps busy; the JSON k
 median of every round). Every library gets all threads (ember.set_num_threads, OpenBLAS's and
 PyTorch's default of one per core). Peak is the best GFLOP/s any library reaches in the run,
 and the FMA-throughput estimate of the CPU is printed beside it.
+
+CUDA: each variant is timed with ember.cuda.synchronize() around a block of calls (median
+over rounds), float32 and float64, % of the best measured figure. On the SIMT emulator or
+without a GPU the CUDA part is skipped (with a line saying so): emulated timings mean nothing.
 
 For the numpy baseline, run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (see the
 environment notes); the OpenBLAS kernel in use is printed from threadpoolctl.
@@ -32,6 +37,7 @@ import numpy as np
 
 import ember
 from ember.backends import cpu
+from ember.backends import cuda as cuda_backend
 
 try:
     import torch
@@ -122,6 +128,86 @@ def run_shape(label, m, k, n, linear, rounds, pause, stat):
             "rounds": {name: [median for median, _ in s] for name, s in samples.items()}}
 
 
+CUDA_SQUARE = [256, 512, 1024, 2048, 4096]
+CUDA_SHAPES = [("batch", 64, 784, 512), ("linear-ish", 256, 4096, 1024), ("matvec", 4096, 4096, 1)]
+# The slow CUDA rungs stop where a call takes more than ~50 ms on a current GPU.
+CUDA_MAX_WORK = {"naive": 2 * 2048**3, "tiled": 2 * 4096**3}
+
+
+def cuda_skip_reason() -> str:
+    """'' when ember's CUDA kernels run on a real GPU, else why the CUDA part is skipped."""
+    if not ember.cuda.is_available():
+        return ember.cuda.unavailable_reason() or "no CUDA device"
+    if ember.cuda.is_emulated():
+        return "the CUDA backend is the SIMT emulator (timings would measure the CPU)"
+    return ""
+
+
+def cuda_block_time(fn, sync, calls):
+    """Seconds per call over `calls` back-to-back launches, after one warm-up call."""
+    fn()
+    sync()
+    t0 = time.perf_counter()
+    for _ in range(calls):
+        fn()
+    sync()
+    return (time.perf_counter() - t0) / calls
+
+
+def run_cuda_shape(label, m, k, n, dtype, rounds):
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((m, k)).astype(dtype)
+    b = rng.standard_normal((k, n)).astype(dtype)
+    ea, eb = ember.from_numpy(a).to("cuda"), ember.from_numpy(b).to("cuda")
+    work = 2 * m * n * k
+    calls = max(3, min(200, int(2e10 / work)))
+    libs = {}
+    for variant in cuda_backend.variants():
+        if work <= CUDA_MAX_WORK.get(variant, float("inf")):
+            libs[f"ember-{variant}"] = (
+                lambda v=variant: cuda_backend.gemm(ea, eb, variant=v), ember.cuda.synchronize)
+    if torch is not None and torch.cuda.is_available():
+        ta, tb = torch.from_numpy(a).cuda(), torch.from_numpy(b).cuda()
+        libs["cublas"] = (lambda: ta @ tb, torch.cuda.synchronize)
+    samples = {name: [cuda_block_time(fn, sync, calls) for _ in range(rounds)]
+               for name, (fn, sync) in libs.items()}
+    return {"label": label, "m": m, "k": k, "n": n, "dtype": np.dtype(dtype).name, "flop": work,
+            "seconds": {name: statistics.median(s) for name, s in samples.items()}}
+
+
+def cuda_benchmark(rounds, quick):
+    """The CUDA ladder (and cuBLAS) on square and training shapes; [] when skipped."""
+    reason = cuda_skip_reason()
+    if reason:
+        print(f"# CUDA: skipping CUDA timing: {reason}")
+        return []
+    print(f"# CUDA: {ember.cuda.get_device_name()}; cuBLAS via torch: "
+          f"{'yes' if torch is not None and torch.cuda.is_available() else 'no'}")
+    shapes = [("square", s, s, s) for s in (CUDA_SQUARE[1:3] if quick else CUDA_SQUARE)]
+    shapes += [] if quick else CUDA_SHAPES
+    results = []
+    for dtype in (np.float32, np.float64):
+        for label, m, k, n in shapes:
+            results.append(run_cuda_shape(label, m, k, n, dtype, rounds))
+            print(f"# done cuda {np.dtype(dtype).name} {label} {m}x{k}x{n}", file=sys.stderr)
+    names = []
+    for r in results:
+        names += [x for x in r["seconds"] if x not in names]
+    print("\nCUDA GFLOP/s (% of the best in the row's dtype)")
+    print(f"{'shape':<32}" + "".join(f"{x:>18}" for x in names))
+    for r in results:
+        best = max(r2["flop"] / t / 1e9 for r2 in results if r2["dtype"] == r["dtype"]
+                   for t in r2["seconds"].values())
+        shape = f"{r['dtype']} {r['label']} {r['m']}x{r['k']}x{r['n']}"
+        row = f"{shape:<32}"
+        for x in names:
+            t = r["seconds"].get(x)
+            g = None if t is None else r["flop"] / t / 1e9
+            row += f"{'-':>18}" if g is None else f"{g:10.1f} ({100 * g / best:3.0f}%)"
+        print(row)
+    return results
+
+
 def check_load():
     load = os.getloadavg()[0]
     if load > 1.5:
@@ -163,7 +249,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--pause", type=float, default=0.3)
     ap.add_argument("--quick", action="store_true", help="fewer shapes and rounds")
-    ap.add_argument("--only", choices=["square", "training"], help="one group of shapes")
+    ap.add_argument("--only", choices=["square", "training", "cuda"], help="one group of shapes")
     ap.add_argument("--stat", choices=["median", "best"], default="median",
                     help="median: the median over rounds of each block's median call (default); "
                          "best: the fastest call of all, the steadier figure while other "
@@ -176,6 +262,8 @@ def main():
         training = []
     elif args.only == "training":
         square = []
+    elif args.only == "cuda":
+        square, training = [], []
 
     load_before = check_load()
     print(f"# ember {ember.__version__} ({ember._C.cpu_capability()} kernels, "
@@ -190,12 +278,15 @@ def main():
         results.append(run_shape(label, m, k, n, linear, rounds, args.pause, args.stat))
         print(f"# done {label} {m}x{k}x{n}", file=sys.stderr)
 
-    best = max(r["flop"] / t / 1e9 for r in results for t in r["seconds"].values())
-    fma = fma_peak_gflops()
-    peak = best if fma is None else max(best, fma)
-    print(f"# peak: best measured {best:.1f} GFLOP/s; FMA estimate "
-          f"{'unknown' if fma is None else f'{fma:.1f}'} GFLOP/s (cores x clock x 32)")
-    print_table(results, peak)
+    peak = None
+    if results:
+        best = max(r["flop"] / t / 1e9 for r in results for t in r["seconds"].values())
+        fma = fma_peak_gflops()
+        peak = best if fma is None else max(best, fma)
+        print(f"# peak: best measured {best:.1f} GFLOP/s; FMA estimate "
+              f"{'unknown' if fma is None else f'{fma:.1f}'} GFLOP/s (cores x clock x 32)")
+        print_table(results, peak)
+    cuda_results = cuda_benchmark(rounds, args.quick)
     load_after = check_load()
     if args.json:
         with open(args.json, "w") as f:
@@ -205,7 +296,7 @@ def main():
                        "ember_capability": ember._C.cpu_capability(),
                        "load_average": [load_before, load_after], "peak_gflops": peak,
                        "stat": args.stat,
-                       "results": results}, f, indent=1)
+                       "results": results, "cuda_results": cuda_results}, f, indent=1)
         print(f"# wrote {args.json}")
 
 

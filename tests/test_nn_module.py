@@ -93,7 +93,7 @@ def test_registration_errors_match_pytorch():
         m.weight = ember.ones(3, 2)
     with pytest.raises(KeyError, match="attribute 'weight' already exists"):
         m.register_buffer("weight", ember.ones(1))
-    with pytest.raises(KeyError, match=r"can't contain \"\.\""):
+    with pytest.raises(KeyError, match=r'contain "\."'):
         m.register_buffer("a.b", ember.ones(1))
     with pytest.raises(TypeError, match="cannot assign 'list' object to buffer 'x'"):
         m.register_buffer("x", [1])

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "ember/dtype.h"
 #include "ember/host_device.h"
 #include "ember/random_draw.h"
 
@@ -35,5 +36,18 @@ struct Forward {
     }
   }
 };
+
+// The forward of n contiguous elements through a device's Philox runner
+// draw(T* out, n, seed, first, op) (cpu/philox_blocks.h, cuda/philox_blocks.cuh).
+template <class Draw>
+void forward(const Draw& draw, const void* x, void* out, bool* mask, DType dtype, int64_t n,
+             uint64_t seed, uint64_t first, double p) {
+  EMBER_DISPATCH_FLOATING(dtype, "dropout", [&] {
+    const scalar_t scale = p == 1.0 ? scalar_t(0) : static_cast<scalar_t>(1.0 / (1.0 - p));
+    draw(static_cast<scalar_t*>(out), n, seed, first,
+         Forward<scalar_t>{static_cast<const scalar_t*>(x), mask, (1.0 - p) * philox::kTwo32,
+                           scale});
+  });
+}
 
 }  // namespace ember::dropout_math

@@ -37,4 +37,20 @@ EMBER_HOST_DEVICE inline double input_grad(double gw, double xhat, double sum_gw
   return rstd * (gw - (sum_gw + xhat * sum_gw_xhat) / static_cast<double>(n));
 }
 
+// Column j of the parameter gradients: dweight[j] = sum_r g[r, j] * xhat[r, j] and
+// dbias[j] = sum_r g[r, j] (dbias may be null), summed over the rows in order.
+template <class T>
+EMBER_HOST_DEVICE inline void param_grads_column(const T* g, const T* x, const double* mean,
+                                                 const double* rstd, T* dw, T* db,
+                                                 int64_t rows, int64_t n, int64_t j) {
+  double sw = 0, sb = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    const double gv = static_cast<double>(g[r * n + j]);
+    sw += gv * normalized(static_cast<double>(x[r * n + j]), mean[r], rstd[r]);
+    sb += gv;
+  }
+  dw[j] = static_cast<T>(sw);
+  if (db) db[j] = static_cast<T>(sb);
+}
+
 }  // namespace ember::layer_norm_math

@@ -66,16 +66,8 @@ void backward_params(const T* g, const T* x, const double* mean, const double* r
                      T* db, int64_t rows, int64_t n) {
   const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(rows, 1));
   parallel_for(0, n, grain, [&](int64_t j0, int64_t j1) {
-    for (int64_t j = j0; j < j1; ++j) {
-      double sw = 0, sb = 0;
-      for (int64_t r = 0; r < rows; ++r) {
-        const double gv = static_cast<double>(g[r * n + j]);
-        sw += gv * lnm::normalized(static_cast<double>(x[r * n + j]), mean[r], rstd[r]);
-        sb += gv;
-      }
-      dw[j] = static_cast<T>(sw);
-      if (db) db[j] = static_cast<T>(sb);
-    }
+    for (int64_t j = j0; j < j1; ++j)
+      lnm::param_grads_column(g, x, mean, rstd, dw, db, rows, n, j);
   });
 }
 

@@ -22,12 +22,7 @@ __global__ void dropout_backward_elements(const T* grad, const bool* mask, T* ou
 
 void dropout_kernel(const void* x, void* out, bool* mask, DType dtype, int64_t n, uint64_t seed,
                     uint64_t first, double p) {
-  EMBER_DISPATCH_FLOATING(dtype, "dropout", [&] {
-    const scalar_t scale = p == 1.0 ? scalar_t(0) : static_cast<scalar_t>(1.0 / (1.0 - p));
-    kDraw(static_cast<scalar_t*>(out), n, seed, first,
-          dropout_math::Forward<scalar_t>{static_cast<const scalar_t*>(x), mask,
-                                          (1.0 - p) * philox::kTwo32, scale});
-  });
+  dropout_math::forward(kDraw, x, out, mask, dtype, n, seed, first, p);
 }
 
 void dropout_backward_kernel(const void* grad, const bool* mask, void* out, DType dtype,

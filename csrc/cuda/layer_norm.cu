@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/layer_norm_math.h"
+#include "cuda/block_sum.cuh"
 #include "cuda/launch.h"
 #include "cuda/layer_norm.h"
 
@@ -16,19 +17,6 @@ namespace {
 constexpr int kThreads = 128;  // a power of two, for the tree
 constexpr int64_t kMaxBlocks = 1024;
 
-// The sum of v over the block's threads; every thread gets it. shm: kThreads doubles.
-__device__ double block_sum(double v, double* shm) {
-  shm[threadIdx.x] = v;
-  __syncthreads();
-  for (int s = kThreads / 2; s > 0; s >>= 1) {
-    if (static_cast<int>(threadIdx.x) < s) shm[threadIdx.x] += shm[threadIdx.x + s];
-    __syncthreads();
-  }
-  const double total = shm[0];
-  __syncthreads();  // shm is rewritten by the next call
-  return total;
-}
-
 template <class T>
 __global__ void forward_rows(const T* x, const T* w, const T* b, T* y, double* mean,
                              double* rstd, int64_t rows, int64_t n, double eps) {
@@ -38,13 +26,13 @@ __global__ void forward_rows(const T* x, const T* w, const T* b, T* y, double* m
     const T* xr = x + r * n;
     double s = 0;
     for (int64_t j = threadIdx.x; j < n; j += kThreads) s += static_cast<double>(xr[j]);
-    const double m = block_sum(s, shm) / static_cast<double>(n);
+    const double m = block_sum<kThreads>(s, shm) / static_cast<double>(n);
     double sq = 0;
     for (int64_t j = threadIdx.x; j < n; j += kThreads) {
       const double d = static_cast<double>(xr[j]) - m;
       sq += d * d;
     }
-    const double rs = lnm::rstd_of(block_sum(sq, shm), n, eps);
+    const double rs = lnm::rstd_of(block_sum<kThreads>(sq, shm), n, eps);
     if (threadIdx.x == 0) {
       mean[r] = m;
       rstd[r] = rs;
@@ -67,8 +55,8 @@ __global__ void backward_input(const T* g, const T* x, const double* mean, const
       s_gw += gw;
       s_gw_xhat += gw * lnm::normalized(static_cast<double>(xr[j]), m, rs);
     }
-    const double sum_gw = block_sum(s_gw, shm);
-    const double sum_gw_xhat = block_sum(s_gw_xhat, shm);
+    const double sum_gw = block_sum<kThreads>(s_gw, shm);
+    const double sum_gw_xhat = block_sum<kThreads>(s_gw_xhat, shm);
     for (int64_t j = threadIdx.x; j < n; j += kThreads) {
       const double xhat = lnm::normalized(static_cast<double>(xr[j]), m, rs);
       dx[r * n + j] = static_cast<T>(
@@ -82,16 +70,8 @@ __global__ void backward_params(const T* g, const T* x, const double* mean, cons
                                 T* dw, T* db, int64_t rows, int64_t n) {
   const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t j = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; j < n;
-       j += step) {
-    double sw = 0, sb = 0;
-    for (int64_t r = 0; r < rows; ++r) {
-      const double gv = static_cast<double>(g[r * n + j]);
-      sw += gv * lnm::normalized(static_cast<double>(x[r * n + j]), mean[r], rstd[r]);
-      sb += gv;
-    }
-    dw[j] = static_cast<T>(sw);
-    if (db) db[j] = static_cast<T>(sb);
-  }
+       j += step)
+    lnm::param_grads_column(g, x, mean, rstd, dw, db, rows, n, j);
 }
 
 int row_grid(int64_t rows) { return static_cast<int>(std::min(rows, kMaxBlocks)); }

@@ -1,3 +1,4 @@
+#include "ember/ops/batch_norm.h"
 #include "ember/ops/dropout.h"
 #include "ember/ops/embedding.h"
 #include "ember/ops/layer_norm.h"
@@ -12,6 +13,11 @@ void bind_nn(py::module_& m) {
   m.def("dropout_backward", &ops::dropout_backward, arg("grad"), arg("mask"), arg("scale"), nogil);
   m.def("embedding_backward", &ops::embedding_backward, arg("grad"), arg("indices"),
         arg("num_weights"), arg("padding_idx"), nogil);
+  m.def("batch_norm", &ops::batch_norm, arg("x"), arg("weight"), arg("bias"),
+        arg("running_mean"), arg("running_var"), arg("training"), arg("eps"), nogil);
+  m.def("batch_norm_backward", &ops::batch_norm_backward, arg("grad"), arg("x"), arg("mean"),
+        arg("var"), arg("weight"), arg("training"), arg("eps"), arg("need_input"),
+        arg("need_weight"), arg("need_bias"), nogil);
   m.def("layer_norm", &ops::layer_norm, arg("x"), arg("n"), arg("weight"), arg("bias"),
         arg("eps"), nogil);
   m.def("layer_norm_backward", &ops::layer_norm_backward, arg("grad"), arg("x"), arg("mean"),

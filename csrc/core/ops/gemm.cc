@@ -2,9 +2,14 @@
 
 #include <utility>
 
+#include "core/device_dispatch.h"
 #include "cpu/gemm/gemm.h"
 #include "ember/error.h"
 #include "ember/ops/copy.h"
+
+#if EMBER_WITH_CUDA
+#include "cuda/gemm.h"
+#endif
 
 namespace ember::ops {
 namespace {
@@ -19,7 +24,8 @@ cpu::Activation parse_activation(const std::string& name) {
                    "'; expected None, 'relu', 'gelu', 'sigmoid' or 'tanh'");
 }
 
-cpu::GemmVariant parse_variant(const std::string& name) {
+// The variant names of each device's ladder (backends/cpu.py and backends/cuda.py list them).
+cpu::GemmVariant parse_cpu_variant(const std::string& name) {
   if (name == "naive") return cpu::GemmVariant::Naive;
   if (name == "blocked") return cpu::GemmVariant::Blocked;
   if (name == "packed") return cpu::GemmVariant::Packed;
@@ -27,6 +33,20 @@ cpu::GemmVariant parse_variant(const std::string& name) {
   throw ValueError("gemm: unknown variant '" + name +
                    "'; expected 'naive', 'blocked', 'packed' or 'auto'");
 }
+
+#if EMBER_WITH_CUDA
+cuda::GemmVariant parse_cuda_variant(const std::string& name) {
+  if (name == "naive") return cuda::GemmVariant::Naive;
+  if (name == "tiled") return cuda::GemmVariant::Tiled;
+  if (name == "register") return cuda::GemmVariant::Register;
+  if (name == "vectorized") return cuda::GemmVariant::Vectorized;
+  if (name == "warp") return cuda::GemmVariant::WarpTiled;
+  if (name == "auto") return cuda::GemmVariant::Auto;
+  throw ValueError("gemm: unknown variant '" + name +
+                   "' on CUDA; expected 'naive', 'tiled', 'register', 'vectorized', 'warp' or "
+                   "'auto'");
+}
+#endif
 
 // A 2-D tensor as the kernel sees it: row-major rows of `ld` elements, possibly transposed.
 struct MatrixView {
@@ -66,7 +86,7 @@ std::string operand_str(const Tensor& t, bool trans) {
 template <class T>
 void run(cpu::GemmArgs<T> g, const MatrixView& a, const MatrixView& b, const Tensor& c,
          int64_t ldc, bool c_transposed, const std::optional<Tensor>& bias, bool bias_on_rows,
-         cpu::GemmVariant variant) {
+         const std::string& variant) {
   g.a = a.storage.data<T>();
   g.lda = a.ld;
   g.b = b.storage.data<T>();
@@ -86,7 +106,10 @@ void run(cpu::GemmArgs<T> g, const MatrixView& a, const MatrixView& b, const Ten
     g.trans_b = !ta;
     if (bias) g.epilogue.bias_kind = bias_on_rows ? cpu::BiasKind::Column : cpu::BiasKind::Row;
   }
-  cpu::gemm(g, variant);
+  if (c.device().is_cuda())
+    EMBER_ON_CUDA("gemm", cuda::gemm(g, cuda::GemmBatch{}, parse_cuda_variant(variant)));
+  else
+    cpu::gemm(g, parse_cpu_variant(variant));
 }
 
 }  // namespace
@@ -100,14 +123,17 @@ Tensor gemm(const Tensor& a, const Tensor& b, const std::optional<Tensor>& out, 
   EMBER_CHECK(a.dtype() == b.dtype() && is_floating(a.dtype()), TypeError,
               "gemm: expected float32 or float64 matrices of one dtype, got ", a.dtype(), " and ",
               b.dtype());
-  EMBER_CHECK(a.device().is_cpu() && b.device().is_cpu(), RuntimeError,
-              "gemm: expected CPU tensors, got ", a.device(), " and ", b.device());
+  EMBER_CHECK(a.device() == b.device(), RuntimeError,
+              "gemm: expected a and b on one device, got ", a.device(), " and ", b.device());
   const int64_t m = a.sizes()[trans_a ? 1 : 0], k = a.sizes()[trans_a ? 0 : 1];
   const int64_t kb = b.sizes()[trans_b ? 1 : 0], n = b.sizes()[trans_b ? 0 : 1];
   EMBER_CHECK(k == kb, ValueError, "gemm: shapes ", operand_str(a, trans_a), " and ",
               operand_str(b, trans_b), " cannot be multiplied (", k, " != ", kb, ")");
   const cpu::Activation act = parse_activation(activation);
-  const cpu::GemmVariant var = parse_variant(variant);
+  if (a.device().is_cpu()) parse_cpu_variant(variant);  // bad names fail before any work
+#if EMBER_WITH_CUDA
+  else parse_cuda_variant(variant);
+#endif
 
   std::optional<Tensor> bias_c;
   bool bias_on_rows = true;
@@ -120,8 +146,8 @@ Tensor gemm(const Tensor& a, const Tensor& b, const std::optional<Tensor>& out, 
                 n, "): expected (", want, ",)");
     EMBER_CHECK(bias->dtype() == a.dtype(), TypeError, "gemm: bias has dtype ", bias->dtype(),
                 ", expected ", a.dtype());
-    EMBER_CHECK(bias->device().is_cpu(), RuntimeError, "gemm: expected a CPU bias, got ",
-                bias->device());
+    EMBER_CHECK(bias->device() == a.device(), RuntimeError, "gemm: expected bias on ",
+                a.device(), ", got ", bias->device());
     bias_c = contiguous(*bias);
   }
 
@@ -133,7 +159,8 @@ Tensor gemm(const Tensor& a, const Tensor& b, const std::optional<Tensor>& out, 
                 ") for ", operand_str(a, trans_a), " @ ", operand_str(b, trans_b));
     EMBER_CHECK(c.dtype() == a.dtype(), TypeError, "gemm: out has dtype ", c.dtype(),
                 ", expected ", a.dtype());
-    EMBER_CHECK(c.device().is_cpu(), RuntimeError, "gemm: expected a CPU out, got ", c.device());
+    EMBER_CHECK(c.device() == a.device(), RuntimeError, "gemm: expected out on ", a.device(),
+                ", got ", c.device());
     EMBER_CHECK(!overlaps(c, a) && !overlaps(c, b) && !(bias && overlaps(c, *bias)), ValueError,
                 "gemm: out must not share memory with a, b or bias");
     EMBER_CHECK((m <= 1 || c.strides()[0] != 0) && (n <= 1 || c.strides()[1] != 0), ValueError,
@@ -159,7 +186,7 @@ Tensor gemm(const Tensor& a, const Tensor& b, const std::optional<Tensor>& out, 
     g.alpha = static_cast<scalar_t>(alpha);
     g.beta = static_cast<scalar_t>(beta);
     g.epilogue.activation = act;
-    run(g, av, bv, cv.storage, cv.ld, cv.transposed, bias_c, bias_on_rows, var);
+    run(g, av, bv, cv.storage, cv.ld, cv.transposed, bias_c, bias_on_rows, variant);
   });
   if (staged) copy_(c, cv.storage);
   return c;

@@ -2,17 +2,22 @@
 
 #include <vector>
 
+#include "core/device_dispatch.h"
 #include "cpu/gemm/gemm.h"
 #include "cpu/matmul.h"
 #include "ember/error.h"
 #include "ember/ops/copy.h"
 
+#if EMBER_WITH_CUDA
+#include "cuda/gemm.h"
+#endif
+
 namespace ember::ops {
 namespace {
 
 void check_operands(const Tensor& a, const Tensor& b, const char* op) {
-  EMBER_CHECK(a.device().is_cpu() && b.device().is_cpu(), RuntimeError, op, ": device ",
-              (a.device().is_cpu() ? b.device() : a.device()), " is not available");
+  EMBER_CHECK(a.device() == b.device(), RuntimeError, op,
+              ": expected both operands on one device, got ", a.device(), " and ", b.device());
   EMBER_CHECK(a.dtype() == b.dtype(), RuntimeError, op,
               ": expected both operands to have the same dtype, got ", a.dtype(), " and ",
               b.dtype());
@@ -24,18 +29,36 @@ void check_ndim(const Tensor& a, const Tensor& b, int64_t na, int64_t nb, const 
               "-D operands, got shapes ", shape_str(a.sizes()), " and ", shape_str(b.sizes()));
 }
 
-// Element offsets of each batch of contiguous t (batch dims first, matrix size `matrix`) when
-// its batch dims are broadcast to `batch`.
-std::vector<int64_t> batch_offsets(const Tensor& t, const Shape& batch, int64_t matrix) {
+// One operand of a batched product as the GEMM kernels read it: each matrix (the last two dims)
+// in place when either of its dims has a unit stride, so that `a @ b.T`, `a.T @ b` and the
+// `.mT` of autograd's backward go to the kernels through their trans flag without a copy;
+// anything else (and every integer operand, for cpu::matmul_stub) as a contiguous copy.
+struct Operand {
+  Tensor t;  // what the kernels read: the operand itself or its contiguous copy
+  int64_t ld;
+  bool transposed;
+};
+
+Operand operand_of(const Tensor& t, bool strided_ok) {
+  const int64_t rows = t.size(-2), cols = t.size(-1);
+  const int64_t s0 = t.stride(-2), s1 = t.stride(-1);
+  if (strided_ok) {
+    const int64_t row_ld = rows <= 1 ? std::max<int64_t>(cols, 1) : s0;
+    if ((cols <= 1 || s1 == 1) && row_ld >= std::max<int64_t>(cols, 1)) return {t, row_ld, false};
+    const int64_t col_ld = cols <= 1 ? std::max<int64_t>(rows, 1) : s1;
+    if ((rows <= 1 || s0 == 1) && col_ld >= std::max<int64_t>(rows, 1)) return {t, col_ld, true};
+  }
+  return {contiguous(t), std::max<int64_t>(cols, 1), false};
+}
+
+// Element offsets of each matrix of t when its batch dims (all but the last two) are broadcast
+// to `batch`, from t's own strides.
+std::vector<int64_t> batch_offsets(const Tensor& t, const Shape& batch) {
   const int64_t nb = static_cast<int64_t>(batch.size());
   const int64_t lead = nb - (t.dim() - 2);
   Shape strides(nb, 0);
-  int64_t running = matrix;
-  for (int64_t d = nb - 1; d >= lead; --d) {
-    const int64_t size = t.size(d - lead);
-    strides[d] = size == 1 ? 0 : running;
-    running *= size;
-  }
+  for (int64_t d = lead; d < nb; ++d)
+    strides[d] = t.size(d - lead) == 1 ? 0 : t.stride(d - lead);
   std::vector<int64_t> offsets(std::max<int64_t>(numel_of(batch), 0));
   for (int64_t flat = 0; flat < static_cast<int64_t>(offsets.size()); ++flat) {
     int64_t rest = flat, off = 0;
@@ -46,6 +69,48 @@ std::vector<int64_t> batch_offsets(const Tensor& t, const Shape& batch, int64_t 
     offsets[flat] = off;
   }
   return offsets;
+}
+
+// The common step of offsets when they form one (a strided batch), else -1.
+int64_t common_stride(const std::vector<int64_t>& offsets) {
+  if (offsets.size() < 2) return 0;
+  const int64_t step = offsets[1] - offsets[0];
+  for (size_t i = 2; i < offsets.size(); ++i)
+    if (offsets[i] - offsets[i - 1] != step) return -1;
+  return step;
+}
+
+// out[i] = a[i] @ b[i] for float matrices read through the GEMM kernels of out's device.
+template <class T>
+void gemm_batches(const Operand& a, const Operand& b, const Tensor& out,
+                  const std::vector<int64_t>& a_off, const std::vector<int64_t>& b_off,
+                  int64_t m, int64_t k, int64_t n) {
+  cpu::GemmArgs<T> args;
+  args.trans_a = a.transposed, args.trans_b = b.transposed;
+  args.m = m, args.n = n, args.k = k;
+  args.lda = a.ld, args.ldb = b.ld, args.ldc = std::max<int64_t>(n, 1);
+  const int64_t batches = static_cast<int64_t>(a_off.size());
+  if (out.device().is_cuda()) {
+    EMBER_ON_CUDA("matmul", {
+      const int64_t sa = common_stride(a_off), sb = common_stride(b_off);
+      // A strided batch is one launch; other broadcasts launch per matrix.
+      const bool strided = sa >= 0 && sb >= 0;
+      cuda::GemmBatch batch{strided ? batches : 1, sa, sb, m * n};
+      for (int64_t i = 0; i < batches; i += batch.count) {
+        args.a = a.t.data<T>() + a_off[i];
+        args.b = b.t.data<T>() + b_off[i];
+        args.c = out.data<T>() + i * m * n;
+        cuda::gemm(args, batch, cuda::GemmVariant::Auto);
+      }
+    });
+    return;
+  }
+  for (int64_t i = 0; i < batches; ++i) {
+    args.a = a.t.data<T>() + a_off[i];
+    args.b = b.t.data<T>() + b_off[i];
+    args.c = out.data<T>() + i * m * n;
+    cpu::gemm(args);
+  }
 }
 
 // a (..., m, k) @ b (..., k, n), both at least 2-D, batch dims broadcast.
@@ -60,27 +125,25 @@ Tensor batched_matmul(const Tensor& a, const Tensor& b, const Tensor& a_orig,
   const Shape batch = out_shape;
   out_shape.push_back(m);
   out_shape.push_back(n);
+  const bool floating = is_floating(a.dtype());
+  if (a.device().is_cuda() && !floating) {
+    // Integer products have no CUDA kernel: computed on the host, as exact there as anywhere.
+    const Device cpu_device{DeviceType::CPU, 0};
+    const Tensor host = batched_matmul(to_device(a, cpu_device), to_device(b, cpu_device),
+                                       a_orig, b_orig, op);
+    return to_device(host, a.device());
+  }
   Tensor out = Tensor::empty(out_shape, a.dtype(), a.device());
   if (out.numel() == 0) return out;
-  const Tensor ac = contiguous(a), bc = contiguous(b);
-  const std::vector<int64_t> a_off = batch_offsets(ac, batch, m * k);
-  const std::vector<int64_t> b_off = batch_offsets(bc, batch, k * n);
-  const int64_t batches = static_cast<int64_t>(a_off.size());
-  if (is_floating(a.dtype())) {
-    EMBER_DISPATCH_FLOATING(a.dtype(), op, [&] {
-      cpu::GemmArgs<scalar_t> args;
-      args.m = m, args.n = n, args.k = k;
-      args.lda = k, args.ldb = n, args.ldc = n;
-      for (int64_t i = 0; i < batches; ++i) {
-        args.a = ac.data<scalar_t>() + a_off[i];
-        args.b = bc.data<scalar_t>() + b_off[i];
-        args.c = out.data<scalar_t>() + i * m * n;
-        cpu::gemm(args);
-      }
-    });
+  const Operand ao = operand_of(a, floating), bo = operand_of(b, floating);
+  const std::vector<int64_t> a_off = batch_offsets(ao.t, batch);
+  const std::vector<int64_t> b_off = batch_offsets(bo.t, batch);
+  if (floating) {
+    EMBER_DISPATCH_FLOATING(a.dtype(), op,
+                            [&] { gemm_batches<scalar_t>(ao, bo, out, a_off, b_off, m, k, n); });
   } else {
-    cpu::matmul_stub(a.dtype(), ac.data_ptr(), a_off.data(), bc.data_ptr(), b_off.data(),
-                     out.data_ptr(), batches, m, k, n);
+    cpu::matmul_stub(a.dtype(), ao.t.data_ptr(), a_off.data(), bo.t.data_ptr(), b_off.data(),
+                     out.data_ptr(), static_cast<int64_t>(a_off.size()), m, k, n);
   }
   return out;
 }

@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "cpu/gemm/epilogue.h"
+#include "core/gemm_epilogue.h"
 #include "cpu/gemm/gemm.h"
 #include "ember/parallel.h"
 

@@ -23,7 +23,7 @@
 #include <immintrin.h>
 #endif
 
-#include "cpu/gemm/epilogue.h"
+#include "core/gemm_epilogue.h"
 #include "cpu/gemm/microkernel.h"
 
 namespace ember::cpu {

@@ -1,7 +1,7 @@
 // The reference: one dot product per element of C, in the order a textbook writes it.
 // Single-threaded and unblocked on purpose: every other variant is tested against it.
 //   A: op(A) is M x K, B: op(B) is K x N, C: M x N (row strides lda, ldb, ldc).
-#include "cpu/gemm/epilogue.h"
+#include "core/gemm_epilogue.h"
 #include "cpu/gemm/gemm.h"
 
 namespace ember::cpu {

@@ -21,7 +21,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "cpu/gemm/epilogue.h"
+#include "core/gemm_epilogue.h"
 #include "cpu/gemm/gemm.h"
 #include "cpu/gemm/microkernel.h"
 #include "cpu/gemm/pack.h"

@@ -7,8 +7,7 @@
 """
 from __future__ import annotations
 
-from .. import _C
-from .. import _tensor
+from . import _gemm
 
 __all__ = ["gemm", "variants"]
 
@@ -20,12 +19,6 @@ def variants() -> tuple:
     (cache blocking), ``packed`` (BLIS: packed panels and a per-ISA micro-kernel) and ``auto``
     (packed, with packing, threads and matrix-vector paths chosen from the shape)."""
     return _VARIANTS
-
-
-def _impl(t, name):
-    if not isinstance(t, _tensor.Tensor):
-        raise TypeError(f"gemm: {name} must be an ember.Tensor, got {type(t).__name__}")
-    return t._impl
 
 
 def gemm(a, b, *, out=None, trans_a=False, trans_b=False, alpha=1.0, beta=0.0, bias=None,
@@ -46,12 +39,5 @@ def gemm(a, b, *, out=None, trans_a=False, trans_b=False, alpha=1.0, beta=0.0, b
     Returns:
         ``out``, or the new (M, N) tensor.
     """
-    if activation is not None and not isinstance(activation, str):
-        raise TypeError(f"gemm: activation must be None or a str, got {type(activation).__name__}")
-    if not isinstance(variant, str):
-        raise TypeError(f"gemm: variant must be a str, got {type(variant).__name__}")
-    impl = _C.gemm(_impl(a, "a"), _impl(b, "b"),
-                   None if out is None else _impl(out, "out"), bool(trans_a), bool(trans_b),
-                   float(alpha), float(beta), None if bias is None else _impl(bias, "bias"),
-                   int(bias_dim), "none" if activation is None else activation, variant)
-    return out if out is not None else _tensor.wrap(impl)
+    return _gemm.run(a, b, out, trans_a, trans_b, alpha, beta, bias, bias_dim, activation,
+                     variant, "cpu")

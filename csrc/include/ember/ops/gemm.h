@@ -1,4 +1,4 @@
-// GEMM on tensors, the study entry point of the CPU GEMM ladder (ember._C.gemm):
+// GEMM on tensors, the study entry point of the CPU and CUDA GEMM ladders (ember._C.gemm):
 //   out = act(alpha * op(a) @ op(b) + beta * out + bias)
 // matmul, linear and friends build on the same kernel (cpu/gemm/gemm.h).
 #pragma once
@@ -15,7 +15,9 @@ namespace ember::ops {
 // out: (M, N) of the same dtype, or nullopt for a new tensor (then beta must be 0).
 // bias: 1-D, N values when bias_dim is 1 or -1 (added to every row, like Linear's), M values
 // when bias_dim is 0 or -2. activation: "none", "relu", "gelu" (erf form), "sigmoid", "tanh".
-// variant: "naive", "blocked", "packed" or "auto".
+// All tensors on one device. variant names a rung of that device's ladder: on the CPU "naive",
+// "blocked", "packed" or "auto"; on CUDA "naive", "tiled", "register", "vectorized", "warp" or
+// "auto".
 Tensor gemm(const Tensor& a, const Tensor& b, const std::optional<Tensor>& out, bool trans_a,
             bool trans_b, double alpha, double beta, const std::optional<Tensor>& bias,
             int64_t bias_dim, const std::string& activation, const std::string& variant);

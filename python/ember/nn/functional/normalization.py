@@ -1,6 +1,5 @@
-"""``batch_norm`` (a composite of differentiable ember ops: var_mean, rsqrt, broadcasting
-arithmetic; the running statistics update in place without gradient) and ``layer_norm`` (fused
-C++/CUDA kernels forward and backward)."""
+"""``batch_norm`` and ``layer_norm``: fused C++/CUDA kernels forward and backward (statistics
+in double); their composite forms (differentiable ember ops) serve double backward."""
 from __future__ import annotations
 
 import math
@@ -13,11 +12,69 @@ from ...autograd.function import Function
 __all__ = ["batch_norm", "layer_norm"]
 
 
+def _impl(t):
+    return None if t is None else t._impl
+
+
+class BatchNorm(Function):
+    """The fused kernels: ``_C.batch_norm`` (per-channel statistics and normalization in one
+    kernel) and ``_C.batch_norm_backward``; the running statistics move in place here, without
+    gradient. A double backward differentiates the composite form."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, running_mean, running_var, training, momentum, eps):
+        y, mean, var = _C.batch_norm(x._impl, _impl(weight), _impl(bias), _impl(running_mean),
+                                     _impl(running_var), training, eps)
+        if training:
+            count = x.numel() // x.shape[1]
+            if running_mean is not None:
+                running_mean.mul_(1.0 - momentum).add_(wrap(mean).to(running_mean.dtype) *
+                                                       momentum)
+            if running_var is not None:  # the unbiased variance, like PyTorch
+                running_var.mul_(1.0 - momentum).add_(
+                    wrap(var).to(running_var.dtype) * (momentum * count / (count - 1)))
+        ctx.save_for_backward(x, weight, bias)
+        ctx.stats, ctx.training, ctx.eps = (mean, var), training, eps
+        return wrap(y)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight, bias = ctx.saved_tensors
+        need = ctx.needs_input_grad[:3]
+        mean, var = ctx.stats
+        if grad_mode._enabled:  # create_graph: gradients as a graph of differentiable ops
+            with grad_mode.enable_grad():
+                if ctx.training:
+                    dims = (0,) + tuple(range(2, x.ndim))
+                    v, m = _reduction.var_mean(x, dims, correction=0)
+                else:
+                    v, m = wrap(var).to(x.dtype), wrap(mean).to(x.dtype)
+                y = _batch_norm_composite(x, m, v, weight, bias, ctx.eps)
+            wanted = [t for t, nd in zip((x, weight, bias), need) if nd]
+            grads = iter(engine.grad(y, wanted, g, create_graph=True))
+            return tuple(next(grads) if nd else None for nd in need) + (None,) * 5
+        dx, dw, db = _C.batch_norm_backward(g._impl, x._impl, mean, var, _impl(weight),
+                                            ctx.training, ctx.eps, need[0], need[1], need[2])
+        return (None if dx is None else wrap(dx), None if dw is None else wrap(dw),
+                None if db is None else wrap(db)) + (None,) * 5
+
+
+def _batch_norm_composite(input, mean, var, weight, bias, eps):
+    bshape = (1, input.shape[1]) + (1,) * (input.ndim - 2)
+    y = (input - mean.reshape(bshape)) * (var.reshape(bshape) + eps).rsqrt()
+    if weight is not None:
+        y = y * weight.reshape(bshape)
+    if bias is not None:
+        y = y + bias.reshape(bshape)
+    return y
+
+
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5):
     """Normalizes each channel (dim 1) of an (N, C, *) input by the batch's statistics
     (``training``; running_mean/var then move by ``momentum``, the variance unbiased) or by
-    the running ones, then scales by weight and shifts by bias (both (C,))."""
+    the running ones, then scales by weight and shifts by bias (both (C,)). One fused kernel
+    forward, one backward."""
     if not isinstance(input, Tensor) or not input.dtype.is_floating_point:
         raise TypeError("batch_norm: expected a floating-point Tensor input")
     if input.ndim < 2:
@@ -30,32 +87,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if t is not None and tuple(t.shape) != (c,):
             raise RuntimeError(f"batch_norm: {name} should contain {c} elements (one per "
                                f"channel of input of shape {shape}), got shape {tuple(t.shape)}")
-    dims = (0,) + tuple(range(2, input.ndim))
-    bshape = (1, c) + (1,) * (input.ndim - 2)
-    if training:
-        count = input.numel() // max(c, 1)
-        if count <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input "
-                             f"size {shape}")
-        var, mean = _reduction.var_mean(input, dims, correction=0)
-        if running_mean is not None:
-            with grad_mode.no_grad():
-                running_mean.mul_(1.0 - momentum).add_(mean.detach() * momentum)
-        if running_var is not None:
-            with grad_mode.no_grad():
-                unbiased = var.detach() * (count / (count - 1))
-                running_var.mul_(1.0 - momentum).add_(unbiased * momentum)
-    else:
-        if running_mean is None or running_var is None:
-            raise RuntimeError("batch_norm: running_mean and running_var are required when "
-                               "not training")
-        mean, var = running_mean, running_var
-    y = (input - mean.reshape(bshape)) * (var.reshape(bshape) + eps).rsqrt()
-    if weight is not None:
-        y = y * weight.reshape(bshape)
-    if bias is not None:
-        y = y + bias.reshape(bshape)
-    return y
+    if training and input.numel() // max(c, 1) <= 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                         f"size {shape}")
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError("batch_norm: running_mean and running_var are required when not "
+                           "training")
+    return BatchNorm.apply(input, weight, bias, running_mean, running_var, bool(training),
+                           float(momentum), float(eps))
 
 
 class LayerNorm(Function):

@@ -19,7 +19,29 @@ def _index(idx, n: int, cls: str) -> int:
     return idx % n
 
 
-class Sequential(Module):
+class _NumberedChildren(Module):
+    """Children named "0", "1", ... (Sequential, ModuleList): length, iteration and deletion,
+    after which the rest are renamed so the numbering stays contiguous, like PyTorch's."""
+
+    def __delitem__(self, idx) -> None:
+        keys = list(self._modules.keys())
+        doomed = keys[idx] if isinstance(idx, slice) else \
+            [keys[_index(idx, len(keys), type(self).__name__)]]
+        for key in doomed:
+            del self._modules[key]
+        modules = list(self._modules.values())
+        self._modules.clear()
+        for i, m in enumerate(modules):
+            self._modules[str(i)] = m
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+
+class Sequential(_NumberedChildren):
     """Modules applied one after another: ``Sequential(a, b)(x) == b(a(x))``. Takes modules
     (named "0", "1", ...) or one OrderedDict of named modules."""
 
@@ -41,25 +63,6 @@ class Sequential(Module):
     def __setitem__(self, idx, module) -> None:
         key = list(self._modules.keys())[_index(idx, len(self._modules), "Sequential")]
         setattr(self, key, module)
-
-    def __delitem__(self, idx) -> None:
-        keys = list(self._modules.keys())
-        if isinstance(idx, slice):
-            for key in keys[idx]:
-                delattr(self, key)
-        else:
-            delattr(self, keys[_index(idx, len(keys), "Sequential")])
-        # keep the numbering contiguous, like PyTorch
-        modules = list(self._modules.values())
-        self._modules.clear()
-        for i, m in enumerate(modules):
-            self._modules[str(i)] = m
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
 
     def __add__(self, other: "Sequential") -> "Sequential":
         if not isinstance(other, Sequential):
@@ -93,7 +96,7 @@ class Sequential(Module):
         return input
 
 
-class ModuleList(Module):
+class ModuleList(_NumberedChildren):
     """A list of modules, registered under the names "0", "1", ... (no forward)."""
 
     def __init__(self, modules=None):
@@ -108,24 +111,6 @@ class ModuleList(Module):
 
     def __setitem__(self, idx, module) -> None:
         setattr(self, str(_index(idx, len(self), "ModuleList")), module)
-
-    def __delitem__(self, idx) -> None:
-        keys = list(self._modules.keys())
-        if isinstance(idx, slice):
-            for key in keys[idx]:
-                delattr(self, key)
-        else:
-            delattr(self, keys[_index(idx, len(keys), "ModuleList")])
-        modules = list(self._modules.values())
-        self._modules.clear()
-        for i, m in enumerate(modules):
-            self._modules[str(i)] = m
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
 
     def __iadd__(self, modules) -> "ModuleList":
         return self.extend(modules)

@@ -1,0 +1,289 @@
+// The CUDA GEMM ladder: one kernel template per rung, each parameterized by its tile sizes and
+// correct for every shape (M, N, K not multiples of a tile, K = 0, sizes of 1).
+// Every kernel computes, for the problem z = blockIdx.z of a strided batch,
+//   C (M x N, row stride ldc) = act(alpha * op(A) @ op(B) + beta * C + bias)
+// where op(A) is M x K (A stored M x K with row stride lda, or K x M when trans_a) and op(B) is
+// K x N (B stored K x N with row stride ldb, or N x K when trans_b); bias is N (Row) or M
+// (Column) values. The epilogue is core/gemm_epilogue.h, shared with the CPU kernels.
+#pragma once
+
+#include <cstdint>
+
+#include "cuda/gemm.h"
+#include "cuda/launch.h"
+
+#define EMBER_GEMM_EPILOGUE_CUDA 1
+#include "core/gemm_epilogue.h"
+#undef EMBER_GEMM_EPILOGUE_CUDA
+
+namespace ember::cuda::gemm_kernels {
+
+// One problem of the batch, its pointers moved to blockIdx.z.
+template <class T>
+struct Problem {
+  const T* a;
+  const T* b;
+  T* c;
+};
+
+template <class T>
+__device__ inline Problem<T> problem_of(const GemmArgs<T>& g, const GemmBatch& batch) {
+  const int64_t z = blockIdx.z;
+  return {g.a + z * batch.stride_a, g.b + z * batch.stride_b, g.c + z * batch.stride_c};
+}
+
+// op(A)[i, p] and op(B)[p, j].
+template <class T>
+__device__ inline T load_a(const GemmArgs<T>& g, const T* a, int64_t i, int64_t p) {
+  return g.trans_a ? a[p * g.lda + i] : a[i * g.lda + p];
+}
+template <class T>
+__device__ inline T load_b(const GemmArgs<T>& g, const T* b, int64_t p, int64_t j) {
+  return g.trans_b ? b[j * g.ldb + p] : b[p * g.ldb + j];
+}
+
+// Writes C[i, j] from its dot product when (i, j) lies inside C.
+template <class T>
+__device__ inline void store_c(const GemmArgs<T>& g, T* c, int64_t i, int64_t j, T acc) {
+  if (i >= g.m || j >= g.n) return;
+  T* out = c + i * g.ldc + j;
+  *out = finish(acc, out, g.alpha, g.beta, g.epilogue, i, j);
+}
+
+// ---- naive: one thread per element of C -----------------------------------------------------
+//   grid (ceil(N / BX), ceil(M / BY), batch), block (BX, BY)
+//   A, B, C: global only; thread (x, y) computes C[blockIdx.y * BY + y, blockIdx.x * BX + x]
+template <class T, int BX, int BY>
+__global__ void __launch_bounds__(BX * BY) gemm_naive(GemmArgs<T> g, GemmBatch batch) {
+  const Problem<T> pr = problem_of(g, batch);
+  const int64_t i = int64_t(blockIdx.y) * BY + threadIdx.y;
+  const int64_t j = int64_t(blockIdx.x) * BX + threadIdx.x;
+  if (i >= g.m || j >= g.n) return;
+  T acc = T(0);
+  for (int64_t p = 0; p < g.k; ++p) acc += load_a(g, pr.a, i, p) * load_b(g, pr.b, p, j);
+  store_c(g, pr.c, i, j, acc);
+}
+
+// ---- tiled: TILE x TILE blocks of op(A) and op(B) staged in shared memory -------------------
+//   grid (ceil(N / TILE), ceil(M / TILE), batch), block (TILE, TILE)
+//   shared As[TILE][TILE + 1] = op(A)[i0 + y, p0 + x], Bs[TILE][TILE + 1] = op(B)[p0 + y, j0 + x]
+//   (zero outside the matrices; +1 keeps column reads off one bank)
+//   thread (x, y) computes C[i0 + y, j0 + x]; i0 = blockIdx.y * TILE, j0 = blockIdx.x * TILE
+template <class T, int TILE>
+__global__ void __launch_bounds__(TILE * TILE) gemm_tiled(GemmArgs<T> g, GemmBatch batch) {
+  __shared__ T As[TILE][TILE + 1];
+  __shared__ T Bs[TILE][TILE + 1];
+  const Problem<T> pr = problem_of(g, batch);
+  const int tx = threadIdx.x, ty = threadIdx.y;
+  const int64_t i0 = int64_t(blockIdx.y) * TILE, j0 = int64_t(blockIdx.x) * TILE;
+  // Which tile coordinate follows threadIdx.x: the one contiguous in memory (coalesced reads).
+  const int a_row = g.trans_a ? tx : ty, a_col = g.trans_a ? ty : tx;
+  const int b_row = g.trans_b ? tx : ty, b_col = g.trans_b ? ty : tx;
+  T acc = T(0);
+  for (int64_t p0 = 0; p0 < g.k; p0 += TILE) {
+    const int64_t ai = i0 + a_row, ap = p0 + a_col, bp = p0 + b_row, bj = j0 + b_col;
+    As[a_row][a_col] = ai < g.m && ap < g.k ? load_a(g, pr.a, ai, ap) : T(0);
+    Bs[b_row][b_col] = bp < g.k && bj < g.n ? load_b(g, pr.b, bp, bj) : T(0);
+    __syncthreads();
+#pragma unroll
+    for (int q = 0; q < TILE; ++q) acc += As[ty][q] * Bs[q][tx];
+    __syncthreads();
+  }
+  store_c(g, pr.c, i0 + ty, j0 + tx, acc);
+}
+
+// ---- staging of register-blocked tiles ------------------------------------------------------
+// An R x BK tile of op(A) (R = BM rows of M) or of op(B)^T (R = BN columns of N) goes to shared
+// memory transposed, s[kk * LDS + r], so that a thread's TM (TN) values of one kk are adjacent.
+// Element (r, kk) of the tile is src[(r0 + r) * ld + p0 + kk] when the stored matrix runs along
+// K (A, or B^T with trans_b), else src[(p0 + kk) * ld + r0 + r]; zero outside rows x k.
+struct TileSource {
+  int64_t ld;
+  bool k_contiguous;
+  int64_t r0, rows, p0, k;
+};
+
+template <class T, int R, int BK, int LDS, int NT>
+__device__ inline void stage_scalar(const T* src, const TileSource& t, T* s) {
+  for (int e = threadIdx.x; e < R * BK; e += NT) {
+    // Consecutive threads take consecutive addresses of src.
+    const int r = t.k_contiguous ? e / BK : e % R;
+    const int kk = t.k_contiguous ? e % BK : e / R;
+    const int64_t gr = t.r0 + r, gp = t.p0 + kk;
+    T v = T(0);
+    if (gr < t.rows && gp < t.k) v = t.k_contiguous ? src[gr * t.ld + gp] : src[gp * t.ld + gr];
+    s[kk * LDS + r] = v;
+  }
+}
+
+template <class T> struct Vec128;
+template <> struct Vec128<float> { using type = float4; };
+template <> struct Vec128<double> { using type = double2; };
+
+// The lanes of one 128-bit load.
+template <class T>
+union Lanes {
+  typename Vec128<T>::type v;
+  T e[16 / sizeof(T)];
+};
+
+// stage_scalar with 128-bit loads along the contiguous dim of src; `aligned` says src and ld
+// are multiples of 16 bytes (the host checks), else, and at the matrix edges, scalar loads.
+template <class T, int R, int BK, int LDS, int NT>
+__device__ inline void stage_vector(const T* src, const TileSource& t, bool aligned, T* s) {
+  constexpr int V = 16 / sizeof(T);
+  static_assert(R % V == 0 && BK % V == 0, "tiles must hold whole 128-bit vectors");
+  if (!aligned) return stage_scalar<T, R, BK, LDS, NT>(src, t, s);
+  constexpr int kChunks = R * BK / V;
+  for (int e = threadIdx.x; e < kChunks; e += NT) {
+    const int r = t.k_contiguous ? e / (BK / V) : (e % (R / V)) * V;
+    const int kk = t.k_contiguous ? (e % (BK / V)) * V : e / (R / V);
+    const int64_t gr = t.r0 + r, gp = t.p0 + kk;
+    // The V lanes run along the contiguous dim: K (lane q is (r, kk + q)) or R ((r + q, kk)).
+    const T* p = src + (t.k_contiguous ? gr * t.ld + gp : gp * t.ld + gr);
+    const int64_t lanes_left = t.k_contiguous ? t.k - gp : t.rows - gr;
+    const bool inside = t.k_contiguous ? gr < t.rows : gp < t.k;
+    Lanes<T> x;
+    if (inside && lanes_left >= V) {
+      x.v = *reinterpret_cast<const typename Vec128<T>::type*>(p);
+    } else {
+#pragma unroll
+      for (int q = 0; q < V; ++q) x.e[q] = inside && q < lanes_left ? p[q] : T(0);
+    }
+#pragma unroll
+    for (int q = 0; q < V; ++q) s[t.k_contiguous ? (kk + q) * LDS + r : kk * LDS + r + q] = x.e[q];
+  }
+}
+
+template <class T, int R, int BK, int LDS, int NT, bool kVector>
+__device__ inline void stage(const T* src, const TileSource& t, bool aligned, T* s) {
+  if constexpr (kVector) stage_vector<T, R, BK, LDS, NT>(src, t, aligned, s);
+  else stage_scalar<T, R, BK, LDS, NT>(src, t, s);
+}
+
+// Which operands may be read 128 bits at a time (host-checked alignment).
+struct Alignment {
+  bool a = false, b = false;
+};
+
+// Row padding of the staged tiles: 16 bytes keeps 128-bit shared reads aligned.
+template <class T>
+constexpr int kPad = 16 / sizeof(T);
+
+// ---- register-blocked (and vectorized): a TM x TN block of C per thread -----------------------
+//   grid (ceil(N / BN), ceil(M / BM), batch), block NT = (BM / TM) * (BN / TN) threads
+//   shared As[BK][BM + pad] = op(A)[i0 + r, p0 + kk] at [kk][r],
+//          Bs[BK][BN + pad] = op(B)[p0 + kk, j0 + c] at [kk][c]
+//   registers acc[TM][TN] = C[i0 + ty * TM + r, j0 + tx * TN + c], tx = tid % (BN / TN)
+//   kVector: 128-bit global loads where `align` allows, and 128-bit shared reads of the
+//   fragments (the `vectorized` rung); otherwise scalar (the `register` rung).
+template <class T, int BM, int BN, int BK, int TM, int TN, bool kVector>
+__global__ void __launch_bounds__((BM / TM) * (BN / TN))
+    gemm_register(GemmArgs<T> g, GemmBatch batch, Alignment align) {
+  constexpr int NT = (BM / TM) * (BN / TN), LDA = BM + kPad<T>, LDB = BN + kPad<T>;
+  constexpr int V = kVector ? 16 / sizeof(T) : 1;
+  static_assert(TM % V == 0 && TN % V == 0, "fragments must hold whole vectors");
+  __shared__ __align__(16) T As[BK * LDA];
+  __shared__ __align__(16) T Bs[BK * LDB];
+  const Problem<T> pr = problem_of(g, batch);
+  const int tx = threadIdx.x % (BN / TN), ty = threadIdx.x / (BN / TN);
+  const int64_t i0 = int64_t(blockIdx.y) * BM, j0 = int64_t(blockIdx.x) * BN;
+  T acc[TM][TN] = {};
+  for (int64_t p0 = 0; p0 < g.k; p0 += BK) {
+    stage<T, BM, BK, LDA, NT, kVector>(pr.a, {g.lda, !g.trans_a, i0, g.m, p0, g.k}, align.a, As);
+    stage<T, BN, BK, LDB, NT, kVector>(pr.b, {g.ldb, g.trans_b, j0, g.n, p0, g.k}, align.b, Bs);
+    __syncthreads();
+#pragma unroll
+    for (int kk = 0; kk < BK; ++kk) {
+      T a[TM], b[TN];
+      if constexpr (kVector) {
+        using Vec = typename Vec128<T>::type;
+        Lanes<T> af[TM / V], bf[TN / V];
+#pragma unroll
+        for (int q = 0; q < TM / V; ++q)
+          af[q].v = *reinterpret_cast<const Vec*>(&As[kk * LDA + ty * TM + q * V]);
+#pragma unroll
+        for (int q = 0; q < TN / V; ++q)
+          bf[q].v = *reinterpret_cast<const Vec*>(&Bs[kk * LDB + tx * TN + q * V]);
+#pragma unroll
+        for (int r = 0; r < TM; ++r) a[r] = af[r / V].e[r % V];
+#pragma unroll
+        for (int c = 0; c < TN; ++c) b[c] = bf[c / V].e[c % V];
+      } else {
+#pragma unroll
+        for (int r = 0; r < TM; ++r) a[r] = As[kk * LDA + ty * TM + r];
+#pragma unroll
+        for (int c = 0; c < TN; ++c) b[c] = Bs[kk * LDB + tx * TN + c];
+      }
+#pragma unroll
+      for (int r = 0; r < TM; ++r)
+#pragma unroll
+        for (int c = 0; c < TN; ++c) acc[r][c] += a[r] * b[c];
+    }
+    __syncthreads();
+  }
+#pragma unroll
+  for (int r = 0; r < TM; ++r)
+#pragma unroll
+    for (int c = 0; c < TN; ++c) store_c(g, pr.c, i0 + ty * TM + r, j0 + tx * TN + c, acc[r][c]);
+}
+
+// ---- warp-tiled: the block tile split per warp, each lane an interleaved set of blocks -------
+//   grid (ceil(N / BN), ceil(M / BM), batch), block NT = 32 * WARPS_M * WARPS_N threads
+//   shared As[BK][BM + pad], Bs[BK][BN + pad] as in gemm_register (128-bit loads when aligned)
+//   warp w owns the WM x WN = (BM / WARPS_M) x (BN / WARPS_N) tile at (w / WARPS_N, w % WARPS_N);
+//   its 32 lanes form a 4 x 8 grid that sweeps the warp tile in WMI x WNI steps of
+//   (4 * TM) x (8 * TN), each lane holding a TM x TN block per step:
+//   registers acc[WMI * TM][WNI * TN] = C[i0 + wm * WM + mi * 4 * TM + lm * TM + r,
+//                                         j0 + wn * WN + ni * 8 * TN + ln * TN + c]
+//   A warp's fragment reads then hit few distinct shared-memory rows (broadcasts), and the
+//   4 x 8 lane grid keeps the reads of one instruction on distinct banks.
+template <class T, int BM, int BN, int BK, int WARPS_M, int WARPS_N, int TM, int TN>
+__global__ void __launch_bounds__(32 * WARPS_M * WARPS_N)
+    gemm_warp(GemmArgs<T> g, GemmBatch batch, Alignment align) {
+  constexpr int NT = 32 * WARPS_M * WARPS_N, LDA = BM + kPad<T>, LDB = BN + kPad<T>;
+  constexpr int WM = BM / WARPS_M, WN = BN / WARPS_N;
+  constexpr int WMI = WM / (4 * TM), WNI = WN / (8 * TN);
+  static_assert(WMI * 4 * TM == WM && WNI * 8 * TN == WN, "warp tile must split into lane steps");
+  __shared__ __align__(16) T As[BK * LDA];
+  __shared__ __align__(16) T Bs[BK * LDB];
+  const Problem<T> pr = problem_of(g, batch);
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int wm = warp / WARPS_N, wn = warp % WARPS_N, lm = lane / 8, ln = lane % 8;
+  const int64_t i0 = int64_t(blockIdx.y) * BM, j0 = int64_t(blockIdx.x) * BN;
+  T acc[WMI * TM][WNI * TN] = {};
+  for (int64_t p0 = 0; p0 < g.k; p0 += BK) {
+    stage_vector<T, BM, BK, LDA, NT>(pr.a, {g.lda, !g.trans_a, i0, g.m, p0, g.k}, align.a, As);
+    stage_vector<T, BN, BK, LDB, NT>(pr.b, {g.ldb, g.trans_b, j0, g.n, p0, g.k}, align.b, Bs);
+    __syncthreads();
+#pragma unroll
+    for (int kk = 0; kk < BK; ++kk) {
+      T a[WMI * TM], b[WNI * TN];
+#pragma unroll
+      for (int mi = 0; mi < WMI; ++mi)
+#pragma unroll
+        for (int r = 0; r < TM; ++r) a[mi * TM + r] = As[kk * LDA + wm * WM + mi * 4 * TM + lm * TM + r];
+#pragma unroll
+      for (int ni = 0; ni < WNI; ++ni)
+#pragma unroll
+        for (int c = 0; c < TN; ++c) b[ni * TN + c] = Bs[kk * LDB + wn * WN + ni * 8 * TN + ln * TN + c];
+#pragma unroll
+      for (int r = 0; r < WMI * TM; ++r)
+#pragma unroll
+        for (int c = 0; c < WNI * TN; ++c) acc[r][c] += a[r] * b[c];
+    }
+    __syncthreads();
+  }
+#pragma unroll
+  for (int mi = 0; mi < WMI; ++mi)
+#pragma unroll
+    for (int r = 0; r < TM; ++r)
+#pragma unroll
+      for (int ni = 0; ni < WNI; ++ni)
+#pragma unroll
+        for (int c = 0; c < TN; ++c)
+          store_c(g, pr.c, i0 + wm * WM + mi * 4 * TM + lm * TM + r,
+                  j0 + wn * WN + ni * 8 * TN + ln * TN + c, acc[mi * TM + r][ni * TN + c]);
+}
+
+}  // namespace ember::cuda::gemm_kernels
