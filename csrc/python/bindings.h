@@ -22,6 +22,7 @@ void bind_creation(py::module_& m);
 void bind_cuda(py::module_& m);
 void bind_dlpack(py::module_& m);
 void bind_gemm(py::module_& m);
+void bind_activation(py::module_& m);
 
 inline py::dict memory_stats_dict(const MemoryStats& s) {
   py::dict d;

@@ -60,4 +60,5 @@ PYBIND11_MODULE(_C, m) {
   bind_cuda(m);
   bind_dlpack(m);
   bind_gemm(m);
+  bind_activation(m);
 }
