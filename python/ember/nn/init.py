@@ -1,0 +1,1 @@
+"""``ember.nn.init``: in-place weight initializations (PyTorch's names and formulas)."""

@@ -1,0 +1,2 @@
+"""Activation modules (filled by the nn-act-loss branch)."""
+__all__ = []

@@ -1,0 +1,1 @@
+"""``ember.nn.utils``: helpers over parameter collections."""
