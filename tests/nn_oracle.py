@@ -8,7 +8,7 @@ TOL = {"float32": dict(rtol=2e-5, atol=2e-6), "float64": dict(rtol=1e-10, atol=1
 
 
 def to_ember(a, device, requires_grad=False):
-    t = ember.tensor(np.ascontiguousarray(a), device=device)
+    t = ember.tensor(np.array(a), device=device)  # a copy; keeps 0-d arrays 0-d
     if requires_grad:
         t.requires_grad_()
     return t
@@ -49,7 +49,7 @@ def compare(ember_fn, torch_fn, inputs, device, dtype, grad_of=(0,), seed=0, tol
     want = torch_fn(*t_in)
     assert tuple(got.shape) == tuple(want.shape), (got.shape, want.shape)
     assert str(got.dtype).split(".")[-1] == str(want.dtype).split(".")[-1]
-    np.testing.assert_allclose(got.cpu().numpy(), want.detach().numpy(), **tol)
+    np.testing.assert_allclose(got.detach().cpu().numpy(), want.detach().numpy(), **tol)
     if not grad_of:
         return got
     rng = np.random.default_rng(seed + 1)
@@ -65,4 +65,4 @@ def compare(ember_fn, torch_fn, inputs, device, dtype, grad_of=(0,), seed=0, tol
 
 
 def randn(shape, dtype, seed=0, scale=1.0):
-    return (np.random.default_rng(seed).standard_normal(shape) * scale).astype(dtype)
+    return np.asarray(np.random.default_rng(seed).standard_normal(shape) * scale, dtype=dtype)

@@ -193,7 +193,7 @@ def test_relu_of_integers(device):
 # --- PReLU and RReLU -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("shape,channels", [((7,), 7), ((7,), 1), ((4, 3), 3), ((4, 3), 1),
+@pytest.mark.parametrize("shape,channels", [((7,), 1), ((4, 3), 3), ((4, 3), 1),
                                             ((2, 5, 3, 4), 5), ((2, 5, 3, 4), 1), ((0, 3), 3)])
 def test_prelu_matches_torch(shape, channels, dtype, device):
     a = values(shape, dtype)

@@ -44,8 +44,9 @@ inline void visit(ActivationOp op, const F& f) {
 }
 
 template <class T> EMBER_HOST_DEVICE inline T abs_of(T x) { return x < T(0) ? -x : x; }
-template <class T> EMBER_HOST_DEVICE inline T max_of(T a, T b) { return a > b ? a : b; }
-template <class T> EMBER_HOST_DEVICE inline T min_of(T a, T b) { return a < b ? a : b; }
+// NaN-propagating, as PyTorch's kernels are.
+template <class T> EMBER_HOST_DEVICE inline T max_of(T a, T b) { return scalar::maximum(a, b); }
+template <class T> EMBER_HOST_DEVICE inline T min_of(T a, T b) { return scalar::minimum(a, b); }
 
 template <class M>
 struct ExpOf {

@@ -12,6 +12,12 @@
 
 namespace ember::EMBER_SCALAR_HOME::xent {
 
+// -log p_c = lse - x_c for lse = row_max + log_sum, without rounding x_c against lse.
+template <class T>
+EMBER_HOST_DEVICE inline T neg_log_prob(T x, T row_max, T log_sum) {
+  return (row_max - x) + log_sum;
+}
+
 // q' of a target probability q.
 template <class T>
 EMBER_HOST_DEVICE inline T smoothed(T q, T eps, T inv_classes) {

@@ -33,15 +33,17 @@ struct CrossEntropyArgs {
   double label_smoothing;
 };
 
-// loss, row_weight, lse: (rows,). row_weight is the target's weight (0 where ignored; 1 for
+// loss, row_weight, row_max, log_sum: (rows,). row_max and log_sum split each row's logsumexp
+// (see ops::CrossEntropyResult). row_weight is the target's weight (0 where ignored; 1 for
 // probability targets): the mean divides the summed loss by its sum.
 using cross_entropy_forward_fn = void (*)(const CrossEntropyArgs& args, void* loss,
-                                          void* row_weight, void* lse);
+                                          void* row_weight, void* row_max, void* log_sum);
 EMBER_DECLARE_DISPATCH(cross_entropy_forward_fn, cross_entropy_forward_stub);
 
 // grad_input (outer, classes, inner) = d loss / d input * grad_output[r * grad_stride] (divided
-// by *total_weight when it is not null, for the mean); lse (rows,) from the forward.
-using cross_entropy_backward_fn = void (*)(const CrossEntropyArgs& args, const void* lse,
+// by *total_weight when it is not null, for the mean); row_max, log_sum (rows,) from the forward.
+using cross_entropy_backward_fn = void (*)(const CrossEntropyArgs& args, const void* row_max,
+                                           const void* log_sum,
                                            const void* grad_output, int64_t grad_stride,
                                            const void* total_weight, void* grad_input);
 EMBER_DECLARE_DISPATCH(cross_entropy_backward_fn, cross_entropy_backward_stub);

@@ -114,7 +114,8 @@ void softmax_backward_kernel(DType dtype, bool log, const void* g, const void* y
 }
 
 template <class T>
-void cross_entropy_forward_rows(const CrossEntropyArgs& a, T* loss, T* row_weight, T* lse_out) {
+void cross_entropy_forward_rows(const CrossEntropyArgs& a, T* loss, T* row_weight, T* max_out,
+                                T* log_sum_out) {
   const int64_t C = a.classes, s = a.inner;
   const T* x = static_cast<const T*>(a.input);
   const T* q = static_cast<const T*>(a.probs);
@@ -123,13 +124,16 @@ void cross_entropy_forward_rows(const CrossEntropyArgs& a, T* loss, T* row_weigh
   for_each_row(a.outer, C, a.inner, [&](int64_t r, int64_t base) {
     const T* xr = x + base;
     const T m = row_max(xr, C, s);
-    const T lse = m + std::log(fold_sum<T>(C, [&](int64_t c) { return math::exp(xr[c * s] - m); }));
-    lse_out[r] = lse;
+    const T log_sum =
+        std::log(fold_sum<T>(C, [&](int64_t c) { return math::exp(xr[c * s] - m); }));
+    max_out[r] = m;
+    log_sum_out[r] = log_sum;
+    auto nll = [&](int64_t c) { return xent::neg_log_prob(xr[c * s], m, log_sum); };
     auto w_of = [&](int64_t c) { return w ? w[c] : T(1); };
     if (q) {
       const T* qr = q + base;
       loss[r] = fold_sum<T>(C, [&](int64_t c) {
-        return w_of(c) * xent::smoothed(qr[c * s], eps, inv_c) * (lse - xr[c * s]);
+        return w_of(c) * xent::smoothed(qr[c * s], eps, inv_c) * nll(c);
       });
       row_weight[r] = T(1);
       return;
@@ -141,16 +145,16 @@ void cross_entropy_forward_rows(const CrossEntropyArgs& a, T* loss, T* row_weigh
       return;
     }
     const T wt = w_of(t);
-    T value = (T(1) - eps) * wt * (lse - xr[t * s]);
-    if (eps > T(0))
-      value += eps * inv_c * fold_sum<T>(C, [&](int64_t c) { return w_of(c) * (lse - xr[c * s]); });
+    T value = (T(1) - eps) * wt * nll(t);
+    if (eps > T(0)) value += eps * inv_c * fold_sum<T>(C, [&](int64_t c) { return w_of(c) * nll(c); });
     loss[r] = value;
     row_weight[r] = wt;
   });
 }
 
 template <class T>
-void cross_entropy_backward_rows(const CrossEntropyArgs& a, const T* lse, const T* g,
+void cross_entropy_backward_rows(const CrossEntropyArgs& a, const T* row_max, const T* log_sum,
+                                 const T* g,
                                  int64_t g_stride, const T* total_weight, T* gi) {
   const int64_t C = a.classes, s = a.inner;
   const T* x = static_cast<const T*>(a.input);
@@ -169,7 +173,7 @@ void cross_entropy_backward_rows(const CrossEntropyArgs& a, const T* lse, const 
         return w_of(c) * xent::smoothed(qr[c * s], eps, inv_c);
       });
       for (int64_t c = 0; c < C; ++c) {
-        const T p = math::exp(xr[c * s] - lse[r]);
+        const T p = math::exp((xr[c * s] - row_max[r]) - log_sum[r]);
         out[c * s] = factor * xent::prob_grad(p, sum_wq, w_of(c) * xent::smoothed(qr[c * s], eps, inv_c));
       }
       return;
@@ -182,25 +186,28 @@ void cross_entropy_backward_rows(const CrossEntropyArgs& a, const T* lse, const 
     const T wt = w_of(t);
     const T weight_sum = eps > T(0) ? fold_sum<T>(C, w_of) : T(0);
     for (int64_t c = 0; c < C; ++c) {
-      const T p = math::exp(xr[c * s] - lse[r]);
+      const T p = math::exp((xr[c * s] - row_max[r]) - log_sum[r]);
       out[c * s] = factor * xent::index_grad(p, c == t, wt, w_of(c), eps, inv_c, weight_sum);
     }
   });
 }
 
 void cross_entropy_forward_kernel(const CrossEntropyArgs& args, void* loss, void* row_weight,
-                                  void* lse) {
+                                  void* row_max, void* log_sum) {
   EMBER_DISPATCH_FLOATING(args.dtype, "cross_entropy", [&] {
     cross_entropy_forward_rows(args, static_cast<scalar_t*>(loss),
-                               static_cast<scalar_t*>(row_weight), static_cast<scalar_t*>(lse));
+                               static_cast<scalar_t*>(row_weight), static_cast<scalar_t*>(row_max),
+                               static_cast<scalar_t*>(log_sum));
   });
 }
 
-void cross_entropy_backward_kernel(const CrossEntropyArgs& args, const void* lse,
+void cross_entropy_backward_kernel(const CrossEntropyArgs& args, const void* row_max,
+                                   const void* log_sum,
                                    const void* grad_output, int64_t grad_stride,
                                    const void* total_weight, void* grad_input) {
   EMBER_DISPATCH_FLOATING(args.dtype, "cross_entropy_backward", [&] {
-    cross_entropy_backward_rows(args, static_cast<const scalar_t*>(lse),
+    cross_entropy_backward_rows(args, static_cast<const scalar_t*>(row_max),
+                                static_cast<const scalar_t*>(log_sum),
                                 static_cast<const scalar_t*>(grad_output), grad_stride,
                                 static_cast<const scalar_t*>(total_weight),
                                 static_cast<scalar_t*>(grad_input));

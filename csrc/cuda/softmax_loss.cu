@@ -117,10 +117,11 @@ __global__ void softmax_backward_kernel(bool log, const T* g, const T* y, T* gi,
   }
 }
 
-// input, probs: (outer, C, inner); target, loss, row_weight, lse: (rows,); weight: (C,)
+// input, probs: (outer, C, inner); target, loss, row_weight, row_max, log_sum: (rows,);
+// weight: (C,)
 template <bool kBlock, class T>
 __global__ void cross_entropy_forward_kernel(CrossEntropyArgs a, T* loss, T* row_weight,
-                                             T* lse_out) {
+                                             T* max_out, T* log_sum_out) {
   using R = Rows<kBlock>;
   EMBER_DYNAMIC_SHARED(T, smem);
   const int64_t C = a.classes, s = a.inner, rows = a.outer * a.inner;
@@ -134,27 +135,29 @@ __global__ void cross_entropy_forward_kernel(CrossEntropyArgs a, T* loss, T* row
     const T m = row_max<kBlock>(xr, C, s, smem);
     T sum = 0;
     for (int64_t c = R::lane(); c < C; c += R::lanes()) sum += exp_(xr[c * s] - m);
-    const T lse = m + log_(row_reduce<kBlock>(sum, Sum(), smem));
+    const T log_sum = log_(row_reduce<kBlock>(sum, Sum(), smem));
     T value = 0, wt = 1;
     if (q) {
       for (int64_t c = R::lane(); c < C; c += R::lanes())
-        value += (w ? w[c] : T(1)) * xent::smoothed(q[base + c * s], eps, inv_c) * (lse - xr[c * s]);
+        value += (w ? w[c] : T(1)) * xent::smoothed(q[base + c * s], eps, inv_c) *
+                 xent::neg_log_prob(xr[c * s], m, log_sum);
       value = row_reduce<kBlock>(value, Sum(), smem);
     } else {
       const int64_t t = a.target[row];
       const bool ignored = t == a.ignore_index;  // uniform over the row's threads
       if (eps > T(0) && !ignored) {
         for (int64_t c = R::lane(); c < C; c += R::lanes())
-          value += (w ? w[c] : T(1)) * (lse - xr[c * s]);
+          value += (w ? w[c] : T(1)) * xent::neg_log_prob(xr[c * s], m, log_sum);
         value = eps * inv_c * row_reduce<kBlock>(value, Sum(), smem);
       }
       wt = ignored ? T(0) : (w ? w[t] : T(1));
-      if (!ignored) value += (T(1) - eps) * wt * (lse - xr[t * s]);
+      if (!ignored) value += (T(1) - eps) * wt * xent::neg_log_prob(xr[t * s], m, log_sum);
     }
     if (R::lane() == 0) {
       loss[row] = value;
       row_weight[row] = wt;
-      lse_out[row] = lse;
+      max_out[row] = m;
+      log_sum_out[row] = log_sum;
     }
   }
 }
@@ -162,7 +165,8 @@ __global__ void cross_entropy_forward_kernel(CrossEntropyArgs a, T* loss, T* row
 // grad_input: (outer, C, inner); g: (rows,) with stride g_stride (0: one value); total_weight:
 // the mean's divisor or null.
 template <bool kBlock, class T>
-__global__ void cross_entropy_backward_kernel(CrossEntropyArgs a, const T* lse, const T* g,
+__global__ void cross_entropy_backward_kernel(CrossEntropyArgs a, const T* row_max,
+                                              const T* log_sum, const T* g,
                                               int64_t g_stride, const T* total_weight, T* gi) {
   using R = Rows<kBlock>;
   EMBER_DYNAMIC_SHARED(T, smem);
@@ -183,7 +187,7 @@ __global__ void cross_entropy_backward_kernel(CrossEntropyArgs a, const T* lse, 
         sum_wq += (w ? w[c] : T(1)) * xent::smoothed(q[base + c * s], eps, inv_c);
       sum_wq = row_reduce<kBlock>(sum_wq, Sum(), smem);
       for (int64_t c = R::lane(); c < C; c += R::lanes()) {
-        const T p = exp_(xr[c * s] - lse[row]);
+        const T p = exp_((xr[c * s] - row_max[row]) - log_sum[row]);
         const T wq = (w ? w[c] : T(1)) * xent::smoothed(q[base + c * s], eps, inv_c);
         out[c * s] = factor * xent::prob_grad(p, sum_wq, wq);
       }
@@ -201,7 +205,7 @@ __global__ void cross_entropy_backward_kernel(CrossEntropyArgs a, const T* lse, 
     }
     const T wt = w ? w[t] : T(1);
     for (int64_t c = R::lane(); c < C; c += R::lanes()) {
-      const T p = exp_(xr[c * s] - lse[row]);
+      const T p = exp_((xr[c * s] - row_max[row]) - log_sum[row]);
       out[c * s] = factor * xent::index_grad(p, c == t, wt, w ? w[c] : T(1), eps, inv_c, weight_sum);
     }
   }
@@ -260,18 +264,20 @@ void softmax_backward(DType dtype, bool log, const void* g, const void* y, void*
 }
 
 void cross_entropy_forward(const CrossEntropyArgs& args, void* loss, void* row_weight,
-                           void* lse) {
+                           void* row_max, void* log_sum) {
   const int64_t rows = args.outer * args.inner;
   if (rows == 0) return;
   EMBER_DISPATCH_FLOATING(args.dtype, "cross_entropy", [&] {
     using T = scalar_t;
     const RowLaunch cfg = row_launch(rows, args.classes, args.inner, sizeof(T));
     EMBER_ROW_LAUNCH(cross_entropy_forward_kernel, T, cfg, args, static_cast<T*>(loss),
-                     static_cast<T*>(row_weight), static_cast<T*>(lse));
+                     static_cast<T*>(row_weight), static_cast<T*>(row_max),
+                     static_cast<T*>(log_sum));
   });
 }
 
-void cross_entropy_backward(const CrossEntropyArgs& args, const void* lse,
+void cross_entropy_backward(const CrossEntropyArgs& args, const void* row_max,
+                            const void* log_sum,
                             const void* grad_output, int64_t grad_stride,
                             const void* total_weight, void* grad_input) {
   const int64_t rows = args.outer * args.inner;
@@ -279,7 +285,8 @@ void cross_entropy_backward(const CrossEntropyArgs& args, const void* lse,
   EMBER_DISPATCH_FLOATING(args.dtype, "cross_entropy_backward", [&] {
     using T = scalar_t;
     const RowLaunch cfg = row_launch(rows, args.classes, args.inner, sizeof(T));
-    EMBER_ROW_LAUNCH(cross_entropy_backward_kernel, T, cfg, args, static_cast<const T*>(lse),
+    EMBER_ROW_LAUNCH(cross_entropy_backward_kernel, T, cfg, args,
+                     static_cast<const T*>(row_max), static_cast<const T*>(log_sum),
                      static_cast<const T*>(grad_output), grad_stride,
                      static_cast<const T*>(total_weight), static_cast<T*>(grad_input));
   });

@@ -64,10 +64,11 @@ ChannelShape prelu_shape(const Tensor& x, const Tensor& weight) {
               "prelu: weight and input are on different devices");
   const int64_t channels = weight.numel();
   if (channels == 1) return {1, 1, x.numel()};
-  const int64_t dim = x.dim() >= 2 ? 1 : 0;
-  EMBER_CHECK(x.dim() >= 1 && x.size(dim) == channels, ValueError,
+  // The channels are dim 1; an input of fewer dims has one channel, as in PyTorch.
+  const int64_t dim = 1;
+  EMBER_CHECK(x.dim() >= 2 && x.size(dim) == channels, ValueError,
               "prelu: weight of shape ", shape_str(weight.sizes()),
-              " doesn't match the channels of input of shape ", shape_str(x.sizes()));
+              " doesn't match the channels (dim 1) of input of shape ", shape_str(x.sizes()));
   int64_t outer = 1, inner = 1;
   for (int64_t d = 0; d < dim; ++d) outer *= x.size(d);
   for (int64_t d = dim + 1; d < x.dim(); ++d) inner *= x.size(d);

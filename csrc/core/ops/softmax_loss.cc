@@ -170,14 +170,16 @@ CrossEntropyResult cross_entropy_forward(const Tensor& input, const Tensor& targ
   Tensor loss = Tensor::empty(plan.batch, dtype, input.device());
   Tensor row_weight = Tensor::empty({rows}, dtype, input.device());
   CrossEntropyResult result;
-  result.lse = Tensor::empty({rows}, dtype, input.device());
+  result.row_max = Tensor::empty({rows}, dtype, input.device());
+  result.log_sum = Tensor::empty({rows}, dtype, input.device());
   if (input.device().is_cuda())
     EMBER_ON_CUDA("cross_entropy", cuda::cross_entropy_forward(args, loss.data_ptr(),
                                                                row_weight.data_ptr(),
-                                                               result.lse.data_ptr()));
+                                                               result.row_max.data_ptr(),
+                                                               result.log_sum.data_ptr()));
   else
     cpu::cross_entropy_forward_stub(args, loss.data_ptr(), row_weight.data_ptr(),
-                                    result.lse.data_ptr());
+                                    result.row_max.data_ptr(), result.log_sum.data_ptr());
   result.total_weight = sum(row_weight);
   switch (reduction) {
     case Reduction::None: result.loss = loss; break;
@@ -205,10 +207,12 @@ Tensor cross_entropy_backward(const Tensor& grad_output, const Tensor& input,
   Tensor grad_input = Tensor::empty(input.sizes(), input.dtype(), input.device());
   if (input.device().is_cuda())
     EMBER_ON_CUDA("cross_entropy_backward",
-                  cuda::cross_entropy_backward(args, saved.lse.data_ptr(), g.data_ptr(), g_stride,
+                  cuda::cross_entropy_backward(args, saved.row_max.data_ptr(),
+                                               saved.log_sum.data_ptr(), g.data_ptr(), g_stride,
                                                total_weight, grad_input.data_ptr()));
   else
-    cpu::cross_entropy_backward_stub(args, saved.lse.data_ptr(), g.data_ptr(), g_stride,
+    cpu::cross_entropy_backward_stub(args, saved.row_max.data_ptr(), saved.log_sum.data_ptr(),
+                                     g.data_ptr(), g_stride,
                                      total_weight, grad_input.data_ptr());
   return grad_input;
 }

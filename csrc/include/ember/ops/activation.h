@@ -36,7 +36,7 @@ Tensor activation_forward(ActivationOp op, const Tensor& x, const ActivationPara
 Tensor activation_backward(ActivationOp op, const Tensor& grad_output, const Tensor& saved,
                            const ActivationParams& params);
 
-// PReLU with weight (1,) or (C,) for x's dim 1 (dim 0 of a 1-D x, as in PyTorch).
+// PReLU with weight (1,) or (C,) for x's dim 1 (an input of fewer dims has one channel).
 Tensor prelu_forward(const Tensor& x, const Tensor& weight);
 // (grad_input, grad_weight) in one pass.
 std::pair<Tensor, Tensor> prelu_backward(const Tensor& grad_output, const Tensor& x,

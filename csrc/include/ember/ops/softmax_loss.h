@@ -19,7 +19,10 @@ enum class Reduction : uint8_t { None = 0, Mean = 1, Sum = 2 };
 // What cross_entropy_forward returns: the loss and what the backward needs.
 struct CrossEntropyResult {
   Tensor loss;          // (N, d1, ...) for Reduction::None, else 0-d
-  Tensor lse;           // (rows,) logsumexp of each row of logits
+  // Each row's logsumexp as max + log_sum (kept apart: p = exp((x - max) - log_sum) stays
+  // accurate when the logits are large).
+  Tensor row_max;       // (rows,)
+  Tensor log_sum;       // (rows,) log(sum(exp(x - max)))
   Tensor total_weight;  // 0-d: the mean's denominator (sum of target weights, or rows)
 };
 
