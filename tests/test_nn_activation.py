@@ -57,18 +57,28 @@ def values(shape, dtype, seed=0):
     return a
 
 
+# PyTorch's float64 gradients of these round a constant to float32 (celu's 1/alpha,
+# hardsigmoid's 1/6), so they differ from the exact ones by ~1e-7 relatively.
+TOL_OF = {("celu", "float64"): dict(rtol=1e-6, atol=1e-12),
+          ("hardsigmoid", "float64"): dict(rtol=1e-6, atol=1e-12)}
+
+
+def check_against_torch(name, array, device, dtype, **kwargs):
+    fn, tfn = ACTIVATIONS[name]
+    compare(fn, tfn, [array], device, dtype, tol=TOL_OF.get((name, dtype)), **kwargs)
+
+
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("shape", [(), (1,), (37,), (3, 0), (2, 3, 7)])
 def test_matches_torch(name, dtype, shape, device):
-    fn, tfn = ACTIVATIONS[name]
-    compare(fn, tfn, [values(shape, dtype)], device, dtype)
+    check_against_torch(name, values(shape, dtype), device, dtype)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_non_contiguous_input(name, device):
-    fn, tfn = ACTIVATIONS[name]
-    compare(fn, tfn, [values((5, 7), "float32", seed=3)], device, "float32", transposed=(0,))
+    check_against_torch(name, values((5, 7), "float32", seed=3), device, "float32",
+                        transposed=(0,))
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -79,23 +89,24 @@ def test_edge_values_forward(name, dtype, device):
                  dtype=dtype)
     got = fn(to_ember(a, device)).cpu().numpy()
     want = tfn(torch.from_numpy(a)).numpy()
+    if name == "gelu" and dtype == "float32":
+        assert got[0] == np.inf  # PyTorch's vectorized float32 erf gives NaN at +inf
+        got, want = got[1:], want[1:]
     np.testing.assert_allclose(got, want, **TOL[dtype], equal_nan=True)
 
 
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_large_magnitudes_backward(name, dtype, device):
-    fn, tfn = ACTIVATIONS[name]
     a = np.array([1e4, -1e4, 88.0, -88.0, 700.0, -700.0, 1e-30, -1e-30], dtype=dtype)
-    compare(fn, tfn, [a], device, dtype)
+    check_against_torch(name, a, device, dtype)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_simd_variants(name, capability):
     """Every instruction-set variant, on a size with full vectors and a tail, against PyTorch."""
-    fn, tfn = ACTIVATIONS[name]
     for dtype in DTYPES:
-        compare(fn, tfn, [values((1037,), dtype, seed=5)], "cpu", dtype)
+        check_against_torch(name, values((1037,), dtype, seed=5), "cpu", dtype)
 
 
 @pytest.mark.parametrize("name", NAMES)

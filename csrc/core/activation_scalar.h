@@ -82,8 +82,9 @@ EMBER_HOST_DEVICE inline T forward(T x, const Params<T>& p) {
   } else if constexpr (Op == ActivationOp::Gelu) {
     return T(0.5) * x * (T(1) + M::erf(x * T(kSqrt1_2)));
   } else if constexpr (Op == ActivationOp::GeluTanh) {
+    // 0.5 (1 + tanh(u)) = sigmoid(2u): no cancellation where tanh(u) is near -1.
     const T inner = T(kSqrt2_Pi) * (x + T(kGeluKappa) * x * x * x);
-    return T(0.5) * x * (T(1) + M::tanh(inner));
+    return x * sigmoid_of<M>(T(2) * inner);
   } else if constexpr (Op == ActivationOp::Silu) {
     return x * sigmoid_of<M>(x);
   } else if constexpr (Op == ActivationOp::Mish) {
@@ -124,11 +125,12 @@ EMBER_HOST_DEVICE inline T backward(T g, T v, const Params<T>& p) {
     const T pdf = M::exp(T(-0.5) * x * x) * T(kInvSqrt2Pi);
     return g * (cdf + x * pdf);
   } else if constexpr (Op == ActivationOp::GeluTanh) {
+    // With s+ = sigmoid(2u), s- = sigmoid(-2u): 0.5 (1 + tanh u) = s+, 1 - tanh^2 u = 4 s+ s-.
     const T x_sq = x * x;
-    const T t = M::tanh(T(kSqrt2_Pi) * (x + T(kGeluKappa) * x_sq * x));
-    const T left = T(0.5) * (T(1) + t);
-    const T right = T(0.5) * x * (T(1) - t * t) * T(kSqrt2_Pi) * (T(1) + T(3 * kGeluKappa) * x_sq);
-    return g * (left + right);
+    const T inner = T(kSqrt2_Pi) * (x + T(kGeluKappa) * x_sq * x);
+    const T s_pos = sigmoid_of<M>(T(2) * inner), s_neg = sigmoid_of<M>(T(-2) * inner);
+    const T slope = T(kSqrt2_Pi) * (T(1) + T(3 * kGeluKappa) * x_sq);
+    return g * (s_pos + T(2) * x * s_pos * s_neg * slope);
   } else if constexpr (Op == ActivationOp::Silu) {
     const T s = sigmoid_of<M>(x);
     return g * s * (T(1) + x * (T(1) - s));
@@ -144,7 +146,7 @@ EMBER_HOST_DEVICE inline T backward(T g, T v, const Params<T>& p) {
   } else if constexpr (Op == ActivationOp::Hardsigmoid) {
     return (x > T(-3) && x < T(3)) ? g / T(6) : T(0);
   } else if constexpr (Op == ActivationOp::Hardswish) {
-    return x < T(-3) ? T(0) : (x <= T(3) ? g * (x / T(3) + T(0.5)) : g);
+    return x <= T(-3) ? T(0) : (x < T(3) ? g * (x / T(3) + T(0.5)) : g);
   } else if constexpr (Op == ActivationOp::Sigmoid) {
     return g * (T(1) - v) * v;
   } else if constexpr (Op == ActivationOp::Tanh) {

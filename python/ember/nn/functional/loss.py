@@ -70,8 +70,8 @@ def _check_broadcast(name: str, input, target) -> None:
     except (ValueError, RuntimeError) as e:
         raise ValueError(f"{name}: target of shape {tuple(target.shape)} doesn't match input of "
                          f"shape {tuple(input.shape)}") from e
-    warnings.warn(f"{name}: using a target size ({tuple(target.shape)}) that is different to the "
-                  f"input size ({tuple(input.shape)}); this will likely lead to incorrect results "
+    warnings.warn(f"{name}: using a target size {tuple(target.shape)} that is different to the "
+                  f"input size {tuple(input.shape)}; this will likely lead to incorrect results "
                   "due to broadcasting. Please ensure they have the same size.", stacklevel=3)
 
 
@@ -243,7 +243,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
         return loss
     if reduction == "sum":
         return loss.sum()
-    return loss.sum() / target_weight.sum()
+    # Nothing to average (every target ignored): NaN, as in PyTorch, with zero gradients.
+    total = target_weight.sum()
+    empty = total == 0
+    return E.where(empty, float("nan"), loss.sum() / E.where(empty, 1.0, total))
 
 
 class _BinaryCrossEntropy(Function):
@@ -280,8 +283,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     _check_tensors("binary_cross_entropy", input=input, target=target)
     reduction = _reduction(size_average, reduce, reduction)
     if input.shape != target.shape:
-        raise ValueError(f"binary_cross_entropy: using a target size ({tuple(target.shape)}) "
-                         f"that is different to the input size ({tuple(input.shape)}) is not "
+        raise ValueError(f"binary_cross_entropy: using a target size {tuple(target.shape)} "
+                         f"that is different to the input size {tuple(input.shape)} is not "
                          "supported; please ensure they have the same size")
     return _reduce(_BinaryCrossEntropy.apply(input, target, weight), reduction)
 
@@ -329,8 +332,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     reduction = _reduction(size_average, reduce, reduction)
     if input.shape != target.shape:
         raise ValueError(f"binary_cross_entropy_with_logits: target size "
-                         f"({tuple(target.shape)}) must be the same as input size "
-                         f"({tuple(input.shape)})")
+                         f"{tuple(target.shape)} must be the same as input size "
+                         f"{tuple(input.shape)}")
     return _reduce(_BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight),
                    reduction)
 
