@@ -309,6 +309,7 @@ MODULES = [
 ]
 
 
+@pytest.mark.filterwarnings("ignore:Implicit dimension choice")  # PyTorch's Softmax()
 @pytest.mark.parametrize("name,args,kwargs", MODULES)
 def test_module_matches_torch(name, args, kwargs, device):
     m = getattr(nn, name)(*args, **kwargs).to(device).eval()

@@ -219,6 +219,7 @@ def _make(maker, shape, dtype, seed):
                       dtype=dtype)
 
 
+@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides the total loss")  # kl_div's
 @pytest.mark.parametrize("name", sorted(POINTWISE))
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)

@@ -45,10 +45,11 @@ def test_non_contiguous(name, dim, device):
 def test_default_dim_and_dtype(name, device):
     fn, tfn = FUNCTIONS[name]
     a = randn((2, 3, 4), "float32", 3)
-    got = fn(to_ember(a, device), dtype=ember.float64)
+    got = fn(to_ember(a, device), 1, dtype=ember.float64)
     assert got.dtype == ember.float64
     np.testing.assert_allclose(got.cpu().numpy(),
-                               tfn(torch.from_numpy(a), dtype=torch.float64).numpy(), rtol=1e-12)
+                               tfn(torch.from_numpy(a), 1, dtype=torch.float64).numpy(),
+                               rtol=1e-12)
     for shape in [(5,), (2, 5), (2, 3, 4), (2, 2, 3, 4)]:
         a = randn(shape, "float64", 4)
         got = fn(to_ember(a, device))  # PyTorch's legacy choice of dim
