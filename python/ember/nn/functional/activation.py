@@ -43,8 +43,14 @@ class _Activation(Function):
     @staticmethod
     def backward(ctx, grad):
         saved, = ctx.saved_tensors
+        grad = on_device_of(grad, saved)
         return (_tensor.wrap(_C.activation_backward(ctx.op, grad._impl, saved._impl, ctx.params)),
                 None, None)
+
+
+def on_device_of(grad, like):
+    """grad on like's device: the engine may seed a backward pass with a CPU gradient."""
+    return grad if grad.device == like.device else grad.to(like.device)
 
 
 def _check_tensor(x, name: str) -> None:
@@ -217,6 +223,7 @@ class _PReLU(Function):
     @staticmethod
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
+        grad = on_device_of(grad, x)
         grad_input, grad_weight = _C.prelu_backward(grad._impl, x._impl, weight._impl)
         return _tensor.wrap(grad_input), _tensor.wrap(grad_weight)
 
@@ -268,6 +275,7 @@ class _Softmax(Function):
     @staticmethod
     def backward(ctx, grad):
         y, = ctx.saved_tensors
+        grad = on_device_of(grad, y)
         return _tensor.wrap(_C.softmax_backward(grad._impl, y._impl, ctx.dim, ctx.log)), None, None
 
 

@@ -154,6 +154,7 @@ class _CrossEntropy(Function):
     @staticmethod
     def backward(ctx, grad):
         input, target, weight = ctx.saved_tensors
+        grad = _act.on_device_of(grad, input)
         ignore_index, label_smoothing, reduction = ctx.options
         grad_input = grad_target = None
         if ctx.needs_input_grad[0]:
