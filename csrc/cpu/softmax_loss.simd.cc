@@ -184,9 +184,20 @@ void cross_entropy_backward_rows(const CrossEntropyArgs& a, const T* row_max, co
       return;
     }
     const T wt = w_of(t);
-    const T weight_sum = eps > T(0) ? fold_sum<T>(C, w_of) : T(0);
+    const T m = row_max[r], ls = log_sum[r];
+    if (eps == T(0)) {
+      // The common case, as a loop without branches (it vectorizes): every class as a
+      // non-target with eps = 0, then the target's entry.
+      for (int64_t c = 0; c < C; ++c)
+        out[c * s] = factor * xent::index_grad(math::exp((xr[c * s] - m) - ls), false, wt, T(1),
+                                               T(0), inv_c, T(0));
+      out[t * s] = factor * xent::index_grad(math::exp((xr[t * s] - m) - ls), true, wt, T(1),
+                                             T(0), inv_c, T(0));
+      return;
+    }
+    const T weight_sum = fold_sum<T>(C, w_of);
     for (int64_t c = 0; c < C; ++c) {
-      const T p = math::exp((xr[c * s] - row_max[r]) - log_sum[r]);
+      const T p = math::exp((xr[c * s] - m) - ls);
       out[c * s] = factor * xent::index_grad(p, c == t, wt, w_of(c), eps, inv_c, weight_sum);
     }
   });
