@@ -63,4 +63,5 @@ PYBIND11_MODULE(_C, m) {
   bind_optim(m);
   bind_nn(m);
   bind_conv(m);
+  bind_activation(m);
 }

@@ -37,6 +37,7 @@ from ._creation import *  # noqa: E402,F401,F403
 from ._random import *  # noqa: E402,F401,F403
 from ._dlpack import *  # noqa: E402,F401,F403
 from . import nn  # noqa: E402,F401
+from .nn.functional.activation import heaviside  # noqa: E402,F401
 
 float = float32
 double = float64

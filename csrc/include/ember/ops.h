@@ -9,3 +9,5 @@
 #include "ember/ops/views.h"
 #include "ember/ops/creation.h"
 #include "ember/ops/random.h"
+#include "ember/ops/activation.h"
+#include "ember/ops/softmax_loss.h"
