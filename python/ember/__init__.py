@@ -52,3 +52,5 @@ __all__ = [
     "memory_stats", "empty_cache", "cuda",
     "autograd", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
 ]
+from . import data, utils  # noqa: E402
+from .serialization import save, load  # noqa: E402
