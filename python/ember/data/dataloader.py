@@ -5,7 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import itertools
 
-from .. import _creation
+from .._tensor import tensor
 from .. import _dtype
 from .collate import default_collate, default_convert
 from .dataset import IterableDataset
@@ -122,7 +122,7 @@ class DataLoader:
         fast = getattr(dataset, "_get_batch", None) if not self._custom_collate else None
         if fast is not None:
             def batch_of(indices):
-                return fast(_creation.tensor(indices, dtype=_dtype.int64))
+                return fast(tensor(indices, dtype=_dtype.int64))
             return ((lambda b=b: batch_of(b)) for b in self.batch_sampler)
         return ((lambda b=b: collate([dataset[i] for i in b])) for b in self.batch_sampler)
 

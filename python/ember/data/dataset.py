@@ -12,7 +12,7 @@ import bisect
 import math
 import numbers
 
-from .._tensor import Tensor
+from .._tensor import Tensor, tensor
 from .. import _creation
 from .. import _random
 
@@ -125,8 +125,14 @@ class Subset(Dataset):
         raise AttributeError(name)
 
     def _subset_batch(self, indices: Tensor):
-        mapped = _creation.tensor(self.indices, dtype=indices.dtype).index_select(0, indices)
-        return self.dataset._get_batch(mapped)
+        # The index list as a tensor is built once (not per batch) and rebuilt only when
+        # ``self.indices`` has been replaced or resized.
+        key = (id(self.indices), len(self.indices))
+        cached = self.__dict__.get("_index_tensor")
+        if cached is None or cached[0] != key:
+            cached = (key, tensor(self.indices, dtype=indices.dtype))
+            self.__dict__["_index_tensor"] = cached
+        return self.dataset._get_batch(cached[1].index_select(0, indices))
 
 
 def _lengths_from_fractions(fractions, n: int) -> list:
