@@ -14,7 +14,6 @@ import numbers
 
 from .._tensor import Tensor, tensor
 from .. import _creation
-from .. import _random
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "Subset",
            "random_split"]
@@ -170,4 +169,4 @@ def random_split(dataset: Dataset, lengths, generator=None) -> list:
 
 def _random_permutation(n: int, generator) -> list:
     """0..n-1 shuffled by ember's Philox generator (``generator`` or the default one)."""
-    return _creation.randperm(n, generator=generator or _random.default_generator).tolist()
+    return _creation.randperm(n, generator=generator).tolist()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from .. import _creation
-from .. import _random
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
            "BatchSampler"]
@@ -51,14 +50,13 @@ class RandomSampler(Sampler):
 
     def __iter__(self):
         n = len(self.data_source)
-        generator = self.generator or _random.default_generator
         if self.replacement:
-            draws = _creation.randint(0, n, (self.num_samples,), generator=generator)
+            draws = _creation.randint(0, n, (self.num_samples,), generator=self.generator)
             return iter(draws.tolist())
         # num_samples beyond n: whole permutations back to back, then part of one more.
         order = []
         while len(order) < self.num_samples:
-            order += _creation.randperm(n, generator=generator).tolist()
+            order += _creation.randperm(n, generator=self.generator).tolist()
         return iter(order[:self.num_samples])
 
     def __len__(self) -> int:
@@ -73,8 +71,7 @@ class SubsetRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self):
-        order = _creation.randperm(len(self.indices),
-                                   generator=self.generator or _random.default_generator)
+        order = _creation.randperm(len(self.indices), generator=self.generator)
         return (self.indices[i] for i in order.tolist())
 
     def __len__(self) -> int:
