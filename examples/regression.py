@@ -28,7 +28,8 @@ def fit_nonlinear(rng):
                         batch_size=64, shuffle=True)
     model = nn.Sequential(nn.Linear(1, 64), nn.Tanh(), nn.Linear(64, 64), nn.Tanh(),
                           nn.Linear(64, 1))
-    optimizer = optim.Adam(model.parameters(), lr=3e-3)
+    optimizer = optim.Adam(model.parameters(), lr=1e-2)
+    scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=20, gamma=0.3)
     loss_fn = nn.MSELoss()
     for epoch in range(1, 61):
         for x, y in loader:
@@ -36,6 +37,7 @@ def fit_nonlinear(rng):
             loss = loss_fn(model(x), y)
             loss.backward()
             optimizer.step()
+        scheduler.step()
         if epoch % 20 == 0:
             print(f"  epoch {epoch}: last batch mse {loss.item():.4f}")
     with ember.no_grad():
@@ -76,11 +78,11 @@ def linear_models(rng):
     x = rng.standard_normal((n, d)).astype(np.float32)
     y = (x @ true_w + 0.5 + 0.1 * rng.standard_normal(n)).astype(np.float32)
     x64, y64 = x.astype(np.float64), y.astype(np.float64)
-    print(f"  true weights      {np.round(true_w, 3)}, bias 0.5")
+    print(f"  true weights      {true_w}, bias 0.5")
     for name, penalty, lam in [("linear", None, 0.0), ("ridge", "ridge", 0.1),
                                ("lasso", "lasso", 0.1)]:
         w, b = fit_linear(x, y, penalty, lam)
-        line = f"  {name:6s} network  {np.round(w, 3)}, bias {b:.3f}"
+        line = f"  {name:6s} network  {w}, bias {b:.3f}"
         if penalty != "lasso":
             w_exact, b_exact = closed_form(x64, y64, lam)
             line += f"  (max |w - closed form| {np.abs(w - w_exact).max():.1e})"
@@ -90,6 +92,7 @@ def linear_models(rng):
 
 
 def main():
+    np.set_printoptions(precision=3, suppress=True)
     ember.manual_seed(0)
     rng = np.random.default_rng(0)
     print("nonlinear 1-D regression with an MLP:")
