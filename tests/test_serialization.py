@@ -200,3 +200,29 @@ def test_write_is_atomic(tmp_path, monkeypatch):
     with pytest.raises(TypeError):
         ember.save({"w": object()}, path)
     assert path.read_bytes() == before
+
+
+def test_model_and_optimizer_checkpoint(tmp_path):
+    from ember import nn, optim
+    ember.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    opt = optim.Adam(model.parameters(), lr=1e-2)
+    model(ember.randn(5, 4)).sum().backward()
+    opt.step()
+    ember.save({"model": model.state_dict(), "optimizer": opt.state_dict()},
+               tmp_path / "ckpt.safetensors")
+    ember.save(model.state_dict(), tmp_path / "model.safetensors")
+    ckpt = ember.load(tmp_path / "ckpt.safetensors")
+    restored = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    restored.load_state_dict(ckpt["model"])
+    restored_opt = optim.Adam(restored.parameters(), lr=1e-2)
+    restored_opt.load_state_dict(ckpt["optimizer"])
+    x = ember.randn(2, 4)
+    np.testing.assert_array_equal(restored(x).detach().numpy(), model(x).detach().numpy())
+    assert restored_opt.state_dict()["param_groups"] == opt.state_dict()["param_groups"]
+    torch = pytest.importorskip("torch")
+    st_torch = pytest.importorskip("safetensors.torch")
+    twin = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))
+    twin.load_state_dict(st_torch.load_file(str(tmp_path / "model.safetensors")))
+    np.testing.assert_allclose(twin(torch.from_numpy(x.numpy())).detach().numpy(),
+                               model(x).detach().numpy(), rtol=1e-6)
