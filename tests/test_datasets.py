@@ -108,7 +108,9 @@ def test_corrupt_and_truncated_files(tmp_path):
     (tmp_path / "header.gz").write_bytes(b"\x1f\x8b garbage")
     with pytest.raises(ValueError, match="header.gz"):
         read_idx(tmp_path / "header.gz")
-    np.testing.assert_array_equal(read_idx(good), np.ones((2, 4, 4), np.uint8))
+    array = read_idx(good)
+    np.testing.assert_array_equal(array, np.ones((2, 4, 4), np.uint8))
+    assert array.flags.writeable
     # A dataset whose image file is cut short names that file.
     _write_idx(tmp_path / "train-labels-idx1-ubyte", [1, 2])
     (tmp_path / "train-images-idx3-ubyte").write_bytes(data[:-1])

@@ -40,5 +40,6 @@ def read_idx(path) -> np.ndarray:
     if len(raw) != expected:
         raise ValueError(f"read_idx: {path} has {len(raw)} bytes but its header (shape {shape}, "
                          f"{dtype.name}) needs {expected}: the file is truncated or corrupt")
+    # A writable, native-order copy: tensors made over it may be written to.
     return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape).astype(
-        dtype.newbyteorder("="), copy=False)
+        dtype.newbyteorder("="), copy=True)
