@@ -116,16 +116,16 @@ __device__ inline void stage_scalar(const T* src, const TileSource& t, T* s) {
   }
 }
 
-template <class T> struct Vec128;
-template <> struct Vec128<float> { using type = float4; };
-template <> struct Vec128<double> { using type = double2; };
-
-// The lanes of one 128-bit load.
-template <class T>
-union Lanes {
-  typename Vec128<T>::type v;
-  T e[16 / sizeof(T)];
-};
+// One 128-bit load from p (16-byte aligned) into e[0 .. 16 / sizeof(T)), lane by lane (a
+// union would put the vector in local memory).
+__device__ inline void load_lanes(const float* p, float* e) {
+  const float4 v = *reinterpret_cast<const float4*>(p);
+  e[0] = v.x, e[1] = v.y, e[2] = v.z, e[3] = v.w;
+}
+__device__ inline void load_lanes(const double* p, double* e) {
+  const double2 v = *reinterpret_cast<const double2*>(p);
+  e[0] = v.x, e[1] = v.y;
+}
 
 // stage_scalar with 128-bit loads along the contiguous dim of src; `aligned` says src and ld
 // are multiples of 16 bytes (the host checks), else, and at the matrix edges, scalar loads.
@@ -143,15 +143,15 @@ __device__ inline void stage_vector(const T* src, const TileSource& t, bool alig
     const T* p = src + (t.k_contiguous ? gr * t.ld + gp : gp * t.ld + gr);
     const int64_t lanes_left = t.k_contiguous ? t.k - gp : t.rows - gr;
     const bool inside = t.k_contiguous ? gr < t.rows : gp < t.k;
-    Lanes<T> x;
+    T x[V];
     if (inside && lanes_left >= V) {
-      x.v = *reinterpret_cast<const typename Vec128<T>::type*>(p);
+      load_lanes(p, x);
     } else {
 #pragma unroll
-      for (int q = 0; q < V; ++q) x.e[q] = inside && q < lanes_left ? p[q] : T(0);
+      for (int q = 0; q < V; ++q) x[q] = inside && q < lanes_left ? p[q] : T(0);
     }
 #pragma unroll
-    for (int q = 0; q < V; ++q) s[t.k_contiguous ? (kk + q) * LDS + r : kk * LDS + r + q] = x.e[q];
+    for (int q = 0; q < V; ++q) s[t.k_contiguous ? (kk + q) * LDS + r : kk * LDS + r + q] = x[q];
   }
 }
 
@@ -197,18 +197,10 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN))
     for (int kk = 0; kk < BK; ++kk) {
       T a[TM], b[TN];
       if constexpr (kVector) {
-        using Vec = typename Vec128<T>::type;
-        Lanes<T> af[TM / V], bf[TN / V];
 #pragma unroll
-        for (int q = 0; q < TM / V; ++q)
-          af[q].v = *reinterpret_cast<const Vec*>(&As[kk * LDA + ty * TM + q * V]);
+        for (int q = 0; q < TM / V; ++q) load_lanes(&As[kk * LDA + ty * TM + q * V], a + q * V);
 #pragma unroll
-        for (int q = 0; q < TN / V; ++q)
-          bf[q].v = *reinterpret_cast<const Vec*>(&Bs[kk * LDB + tx * TN + q * V]);
-#pragma unroll
-        for (int r = 0; r < TM; ++r) a[r] = af[r / V].e[r % V];
-#pragma unroll
-        for (int c = 0; c < TN; ++c) b[c] = bf[c / V].e[c % V];
+        for (int q = 0; q < TN / V; ++q) load_lanes(&Bs[kk * LDB + tx * TN + q * V], b + q * V);
       } else {
 #pragma unroll
         for (int r = 0; r < TM; ++r) a[r] = As[kk * LDA + ty * TM + r];
