@@ -140,18 +140,29 @@ __device__ inline void stage_vector(const T* src, const TileSource& t, bool alig
     const int kk = t.k_contiguous ? (e % (BK / V)) * V : e / (R / V);
     const int64_t gr = t.r0 + r, gp = t.p0 + kk;
     // The V lanes run along the contiguous dim: K (lane q is (r, kk + q)) or R ((r + q, kk)).
-    const T* p = src + (t.k_contiguous ? gr * t.ld + gp : gp * t.ld + gr);
-    const int64_t lanes_left = t.k_contiguous ? t.k - gp : t.rows - gr;
-    const bool inside = t.k_contiguous ? gr < t.rows : gp < t.k;
+    // Two explicit branches: folding them into one with selects makes ptxas spill (sm_80).
     T x[V];
-    if (inside && lanes_left >= V) {
-      load_lanes(p, x);
+    if (t.k_contiguous) {
+      const T* p = src + gr * t.ld + gp;
+      if (gr < t.rows && gp + V <= t.k) {
+        load_lanes(p, x);
+      } else {
+#pragma unroll
+        for (int q = 0; q < V; ++q) x[q] = gr < t.rows && gp + q < t.k ? p[q] : T(0);
+      }
+#pragma unroll
+      for (int q = 0; q < V; ++q) s[(kk + q) * LDS + r] = x[q];
     } else {
+      const T* p = src + gp * t.ld + gr;
+      if (gp < t.k && gr + V <= t.rows) {
+        load_lanes(p, x);
+      } else {
 #pragma unroll
-      for (int q = 0; q < V; ++q) x[q] = inside && q < lanes_left ? p[q] : T(0);
+        for (int q = 0; q < V; ++q) x[q] = gp < t.k && gr + q < t.rows ? p[q] : T(0);
+      }
+#pragma unroll
+      for (int q = 0; q < V; ++q) s[kk * LDS + r + q] = x[q];
     }
-#pragma unroll
-    for (int q = 0; q < V; ++q) s[t.k_contiguous ? (kk + q) * LDS + r : kk * LDS + r + q] = x[q];
   }
 }
 
