@@ -50,6 +50,36 @@ __device__ inline void store_c(const GemmArgs<T>& g, T* c, int64_t i, int64_t j,
   *out = finish(acc, out, g.alpha, g.beta, g.epilogue, i, j);
 }
 
+// The epilogue of a thread's block of C in two steps, for the register-blocked kernels:
+// store_linear (alpha, beta, bias) while the accumulators are in registers, unrolled; then
+// activate_block over the same elements in a rolled loop (the thread re-reads what it wrote).
+// Unrolled, the activation would be inlined once per accumulator (64 copies of erf/tanh),
+// and ptxas spills.
+template <class T>
+__device__ inline void store_linear(const GemmArgs<T>& g, T* c, int64_t i, int64_t j, T acc) {
+  if (i >= g.m || j >= g.n) return;
+  Epilogue<T> linear = g.epilogue;
+  linear.activation = Activation::None;
+  T* out = c + i * g.ldc + j;
+  *out = finish(acc, out, g.alpha, g.beta, linear, i, j);
+}
+
+// row_of(r) and col_of(q): the C coordinates of the thread's r-th row and q-th column.
+template <class T, class RowOf, class ColOf>
+__device__ inline void activate_block(const GemmArgs<T>& g, T* c, int rows, int cols,
+                                      RowOf row_of, ColOf col_of) {
+  const Activation act = g.epilogue.activation;
+  if (act == Activation::None) return;
+#pragma unroll 1
+  for (int r = 0; r < rows; ++r) {
+#pragma unroll 1
+    for (int q = 0; q < cols; ++q) {
+      const int64_t i = row_of(r), j = col_of(q);
+      if (i < g.m && j < g.n) c[i * g.ldc + j] = activate(c[i * g.ldc + j], act);
+    }
+  }
+}
+
 // ---- naive: one thread per element of C -----------------------------------------------------
 //   grid (ceil(N / BX), ceil(M / BY), batch), block (BX, BY)
 //   A, B, C: global only; thread (x, y) computes C[blockIdx.y * BY + y, blockIdx.x * BX + x]
@@ -225,10 +255,13 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN))
     }
     __syncthreads();
   }
+  const auto row_of = [&](int r) { return i0 + ty * TM + r; };
+  const auto col_of = [&](int c) { return j0 + tx * TN + c; };
 #pragma unroll
   for (int r = 0; r < TM; ++r)
 #pragma unroll
-    for (int c = 0; c < TN; ++c) store_c(g, pr.c, i0 + ty * TM + r, j0 + tx * TN + c, acc[r][c]);
+    for (int c = 0; c < TN; ++c) store_linear(g, pr.c, row_of(r), col_of(c), acc[r][c]);
+  activate_block(g, pr.c, TM, TN, row_of, col_of);
 }
 
 // ---- warp-tiled: the block tile split per warp, each lane an interleaved set of blocks -------
@@ -277,16 +310,14 @@ __global__ void __launch_bounds__(32 * WARPS_M * WARPS_N)
     }
     __syncthreads();
   }
+  // Accumulator row r (of WMI * TM) and column c (of WNI * TN) in C.
+  const auto row_of = [&](int r) { return i0 + wm * WM + (r / TM) * 4 * TM + lm * TM + r % TM; };
+  const auto col_of = [&](int c) { return j0 + wn * WN + (c / TN) * 8 * TN + ln * TN + c % TN; };
 #pragma unroll
-  for (int mi = 0; mi < WMI; ++mi)
+  for (int r = 0; r < WMI * TM; ++r)
 #pragma unroll
-    for (int r = 0; r < TM; ++r)
-#pragma unroll
-      for (int ni = 0; ni < WNI; ++ni)
-#pragma unroll
-        for (int c = 0; c < TN; ++c)
-          store_c(g, pr.c, i0 + wm * WM + mi * 4 * TM + lm * TM + r,
-                  j0 + wn * WN + ni * 8 * TN + ln * TN + c, acc[mi * TM + r][ni * TN + c]);
+    for (int c = 0; c < WNI * TN; ++c) store_linear(g, pr.c, row_of(r), col_of(c), acc[r][c]);
+  activate_block(g, pr.c, WMI * TM, WNI * TN, row_of, col_of);
 }
 
 }  // namespace ember::cuda::gemm_kernels
