@@ -216,10 +216,12 @@ constexpr int kPad = 16 / sizeof(T);
 //   shared As[BK][BM + pad] = op(A)[i0 + r, p0 + kk] at [kk][r],
 //          Bs[BK][BN + pad] = op(B)[p0 + kk, j0 + c] at [kk][c]
 //   registers acc[TM][TN] = C[i0 + ty * TM + r, j0 + tx * TN + c], tx = tid % (BN / TN)
+//   Launch bounds of one block per SM: without them ptxas caps these kernels at 80 registers
+//   (three blocks per SM) and spills.
 //   kVector: 128-bit global loads where `align` allows, and 128-bit shared reads of the
 //   fragments (the `vectorized` rung); otherwise scalar (the `register` rung).
 template <class T, int BM, int BN, int BK, int TM, int TN, bool kVector>
-__global__ void __launch_bounds__((BM / TM) * (BN / TN))
+__global__ void __launch_bounds__((BM / TM) * (BN / TN), 1)
     gemm_register(GemmArgs<T> g, GemmBatch batch, Alignment align) {
   constexpr int NT = (BM / TM) * (BN / TN), LDA = BM + kPad<T>, LDB = BN + kPad<T>;
   constexpr int V = kVector ? 16 / sizeof(T) : 1;
@@ -275,7 +277,7 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN))
 //   A warp's fragment reads then hit few distinct shared-memory rows (broadcasts), and the
 //   4 x 8 lane grid keeps the reads of one instruction on distinct banks.
 template <class T, int BM, int BN, int BK, int WARPS_M, int WARPS_N, int TM, int TN>
-__global__ void __launch_bounds__(32 * WARPS_M * WARPS_N)
+__global__ void __launch_bounds__(32 * WARPS_M * WARPS_N, 1)
     gemm_warp(GemmArgs<T> g, GemmBatch batch, Alignment align) {
   constexpr int NT = 32 * WARPS_M * WARPS_N, LDA = BM + kPad<T>, LDB = BN + kPad<T>;
   constexpr int WM = BM / WARPS_M, WN = BN / WARPS_N;
