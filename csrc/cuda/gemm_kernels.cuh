@@ -53,8 +53,8 @@ __device__ inline void store_c(const GemmArgs<T>& g, T* c, int64_t i, int64_t j,
 // The epilogue of a thread's block of C in two steps, for the register-blocked kernels:
 // store_linear (alpha, beta, bias) while the accumulators are in registers, unrolled; then
 // activate_block over the same elements in a rolled loop (the thread re-reads what it wrote).
-// Unrolled, the activation would be inlined once per accumulator (64 copies of erf/tanh),
-// and ptxas spills.
+// This keeps the kernels small: unrolled, the activation would be inlined once per accumulator
+// (up to 64 copies of erf, exp and tanh).
 template <class T>
 __device__ inline void store_linear(const GemmArgs<T>& g, T* c, int64_t i, int64_t j, T acc) {
   if (i >= g.m || j >= g.n) return;
@@ -170,7 +170,6 @@ __device__ inline void stage_vector(const T* src, const TileSource& t, bool alig
     const int kk = t.k_contiguous ? (e % (BK / V)) * V : e / (R / V);
     const int64_t gr = t.r0 + r, gp = t.p0 + kk;
     // The V lanes run along the contiguous dim: K (lane q is (r, kk + q)) or R ((r + q, kk)).
-    // Two explicit branches: folding them into one with selects makes ptxas spill (sm_80).
     T x[V];
     if (t.k_contiguous) {
       const T* p = src + gr * t.ld + gp;
