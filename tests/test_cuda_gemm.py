@@ -233,3 +233,13 @@ def test_bad_shapes_and_names_raise():
 def test_variant_lists():
     assert cuda.variants() == ("naive", "tiled", "register", "vectorized", "warp", "auto")
     assert cpu.variants() == ("naive", "blocked", "packed", "auto")
+
+
+@needs_cuda
+def test_batch_beyond_one_launch():
+    # grid.z holds 65535 problems: the rest of the batch goes in a second launch.
+    count = 65537
+    a = np.arange(count, dtype=np.float32).reshape(count, 1, 1)
+    b = np.full((count, 1, 1), 2.0, dtype=np.float32)
+    got = ember.bmm(on_cuda(a), on_cuda(b)).cpu().numpy()
+    np.testing.assert_array_equal(got, a * 2)

@@ -50,6 +50,36 @@ __device__ inline void store_c(const GemmArgs<T>& g, T* c, int64_t i, int64_t j,
   *out = finish(acc, out, g.alpha, g.beta, g.epilogue, i, j);
 }
 
+// The epilogue of a thread's block of C in two steps, for the register-blocked kernels:
+// store_linear (alpha, beta, bias) while the accumulators are in registers, unrolled; then
+// activate_block over the same elements in a rolled loop (the thread re-reads what it wrote).
+// This keeps the kernels small: unrolled, the activation would be inlined once per accumulator
+// (up to 64 copies of erf, exp and tanh).
+template <class T>
+__device__ inline void store_linear(const GemmArgs<T>& g, T* c, int64_t i, int64_t j, T acc) {
+  if (i >= g.m || j >= g.n) return;
+  Epilogue<T> linear = g.epilogue;
+  linear.activation = Activation::None;
+  T* out = c + i * g.ldc + j;
+  *out = finish(acc, out, g.alpha, g.beta, linear, i, j);
+}
+
+// row_of(r) and col_of(q): the C coordinates of the thread's r-th row and q-th column.
+template <class T, class RowOf, class ColOf>
+__device__ inline void activate_block(const GemmArgs<T>& g, T* c, int rows, int cols,
+                                      RowOf row_of, ColOf col_of) {
+  const Activation act = g.epilogue.activation;
+  if (act == Activation::None) return;
+#pragma unroll 1
+  for (int r = 0; r < rows; ++r) {
+#pragma unroll 1
+    for (int q = 0; q < cols; ++q) {
+      const int64_t i = row_of(r), j = col_of(q);
+      if (i < g.m && j < g.n) c[i * g.ldc + j] = activate(c[i * g.ldc + j], act);
+    }
+  }
+}
+
 // ---- naive: one thread per element of C -----------------------------------------------------
 //   grid (ceil(N / BX), ceil(M / BY), batch), block (BX, BY)
 //   A, B, C: global only; thread (x, y) computes C[blockIdx.y * BY + y, blockIdx.x * BX + x]
@@ -116,16 +146,16 @@ __device__ inline void stage_scalar(const T* src, const TileSource& t, T* s) {
   }
 }
 
-template <class T> struct Vec128;
-template <> struct Vec128<float> { using type = float4; };
-template <> struct Vec128<double> { using type = double2; };
-
-// The lanes of one 128-bit load.
-template <class T>
-union Lanes {
-  typename Vec128<T>::type v;
-  T e[16 / sizeof(T)];
-};
+// One 128-bit load from p (16-byte aligned) into e[0 .. 16 / sizeof(T)), lane by lane (a
+// union would put the vector in local memory).
+__device__ inline void load_lanes(const float* p, float* e) {
+  const float4 v = *reinterpret_cast<const float4*>(p);
+  e[0] = v.x, e[1] = v.y, e[2] = v.z, e[3] = v.w;
+}
+__device__ inline void load_lanes(const double* p, double* e) {
+  const double2 v = *reinterpret_cast<const double2*>(p);
+  e[0] = v.x, e[1] = v.y;
+}
 
 // stage_scalar with 128-bit loads along the contiguous dim of src; `aligned` says src and ld
 // are multiples of 16 bytes (the host checks), else, and at the matrix edges, scalar loads.
@@ -140,18 +170,28 @@ __device__ inline void stage_vector(const T* src, const TileSource& t, bool alig
     const int kk = t.k_contiguous ? (e % (BK / V)) * V : e / (R / V);
     const int64_t gr = t.r0 + r, gp = t.p0 + kk;
     // The V lanes run along the contiguous dim: K (lane q is (r, kk + q)) or R ((r + q, kk)).
-    const T* p = src + (t.k_contiguous ? gr * t.ld + gp : gp * t.ld + gr);
-    const int64_t lanes_left = t.k_contiguous ? t.k - gp : t.rows - gr;
-    const bool inside = t.k_contiguous ? gr < t.rows : gp < t.k;
-    Lanes<T> x;
-    if (inside && lanes_left >= V) {
-      x.v = *reinterpret_cast<const typename Vec128<T>::type*>(p);
+    T x[V];
+    if (t.k_contiguous) {
+      const T* p = src + gr * t.ld + gp;
+      if (gr < t.rows && gp + V <= t.k) {
+        load_lanes(p, x);
+      } else {
+#pragma unroll
+        for (int q = 0; q < V; ++q) x[q] = gr < t.rows && gp + q < t.k ? p[q] : T(0);
+      }
+#pragma unroll
+      for (int q = 0; q < V; ++q) s[(kk + q) * LDS + r] = x[q];
     } else {
+      const T* p = src + gp * t.ld + gr;
+      if (gp < t.k && gr + V <= t.rows) {
+        load_lanes(p, x);
+      } else {
 #pragma unroll
-      for (int q = 0; q < V; ++q) x.e[q] = inside && q < lanes_left ? p[q] : T(0);
+        for (int q = 0; q < V; ++q) x[q] = gp < t.k && gr + q < t.rows ? p[q] : T(0);
+      }
+#pragma unroll
+      for (int q = 0; q < V; ++q) s[kk * LDS + r + q] = x[q];
     }
-#pragma unroll
-    for (int q = 0; q < V; ++q) s[t.k_contiguous ? (kk + q) * LDS + r : kk * LDS + r + q] = x.e[q];
   }
 }
 
@@ -175,10 +215,12 @@ constexpr int kPad = 16 / sizeof(T);
 //   shared As[BK][BM + pad] = op(A)[i0 + r, p0 + kk] at [kk][r],
 //          Bs[BK][BN + pad] = op(B)[p0 + kk, j0 + c] at [kk][c]
 //   registers acc[TM][TN] = C[i0 + ty * TM + r, j0 + tx * TN + c], tx = tid % (BN / TN)
+//   Launch bounds of one block per SM: without them ptxas caps these kernels at 80 registers
+//   (three blocks per SM) and spills.
 //   kVector: 128-bit global loads where `align` allows, and 128-bit shared reads of the
 //   fragments (the `vectorized` rung); otherwise scalar (the `register` rung).
 template <class T, int BM, int BN, int BK, int TM, int TN, bool kVector>
-__global__ void __launch_bounds__((BM / TM) * (BN / TN))
+__global__ void __launch_bounds__((BM / TM) * (BN / TN), 1)
     gemm_register(GemmArgs<T> g, GemmBatch batch, Alignment align) {
   constexpr int NT = (BM / TM) * (BN / TN), LDA = BM + kPad<T>, LDB = BN + kPad<T>;
   constexpr int V = kVector ? 16 / sizeof(T) : 1;
@@ -197,18 +239,10 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN))
     for (int kk = 0; kk < BK; ++kk) {
       T a[TM], b[TN];
       if constexpr (kVector) {
-        using Vec = typename Vec128<T>::type;
-        Lanes<T> af[TM / V], bf[TN / V];
 #pragma unroll
-        for (int q = 0; q < TM / V; ++q)
-          af[q].v = *reinterpret_cast<const Vec*>(&As[kk * LDA + ty * TM + q * V]);
+        for (int q = 0; q < TM / V; ++q) load_lanes(&As[kk * LDA + ty * TM + q * V], a + q * V);
 #pragma unroll
-        for (int q = 0; q < TN / V; ++q)
-          bf[q].v = *reinterpret_cast<const Vec*>(&Bs[kk * LDB + tx * TN + q * V]);
-#pragma unroll
-        for (int r = 0; r < TM; ++r) a[r] = af[r / V].e[r % V];
-#pragma unroll
-        for (int c = 0; c < TN; ++c) b[c] = bf[c / V].e[c % V];
+        for (int q = 0; q < TN / V; ++q) load_lanes(&Bs[kk * LDB + tx * TN + q * V], b + q * V);
       } else {
 #pragma unroll
         for (int r = 0; r < TM; ++r) a[r] = As[kk * LDA + ty * TM + r];
@@ -222,10 +256,13 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN))
     }
     __syncthreads();
   }
+  const auto row_of = [&](int r) { return i0 + ty * TM + r; };
+  const auto col_of = [&](int c) { return j0 + tx * TN + c; };
 #pragma unroll
   for (int r = 0; r < TM; ++r)
 #pragma unroll
-    for (int c = 0; c < TN; ++c) store_c(g, pr.c, i0 + ty * TM + r, j0 + tx * TN + c, acc[r][c]);
+    for (int c = 0; c < TN; ++c) store_linear(g, pr.c, row_of(r), col_of(c), acc[r][c]);
+  activate_block(g, pr.c, TM, TN, row_of, col_of);
 }
 
 // ---- warp-tiled: the block tile split per warp, each lane an interleaved set of blocks -------
@@ -239,7 +276,7 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN))
 //   A warp's fragment reads then hit few distinct shared-memory rows (broadcasts), and the
 //   4 x 8 lane grid keeps the reads of one instruction on distinct banks.
 template <class T, int BM, int BN, int BK, int WARPS_M, int WARPS_N, int TM, int TN>
-__global__ void __launch_bounds__(32 * WARPS_M * WARPS_N)
+__global__ void __launch_bounds__(32 * WARPS_M * WARPS_N, 1)
     gemm_warp(GemmArgs<T> g, GemmBatch batch, Alignment align) {
   constexpr int NT = 32 * WARPS_M * WARPS_N, LDA = BM + kPad<T>, LDB = BN + kPad<T>;
   constexpr int WM = BM / WARPS_M, WN = BN / WARPS_N;
@@ -274,16 +311,14 @@ __global__ void __launch_bounds__(32 * WARPS_M * WARPS_N)
     }
     __syncthreads();
   }
+  // Accumulator row r (of WMI * TM) and column c (of WNI * TN) in C.
+  const auto row_of = [&](int r) { return i0 + wm * WM + (r / TM) * 4 * TM + lm * TM + r % TM; };
+  const auto col_of = [&](int c) { return j0 + wn * WN + (c / TN) * 8 * TN + ln * TN + c % TN; };
 #pragma unroll
-  for (int mi = 0; mi < WMI; ++mi)
+  for (int r = 0; r < WMI * TM; ++r)
 #pragma unroll
-    for (int r = 0; r < TM; ++r)
-#pragma unroll
-      for (int ni = 0; ni < WNI; ++ni)
-#pragma unroll
-        for (int c = 0; c < TN; ++c)
-          store_c(g, pr.c, i0 + wm * WM + mi * 4 * TM + lm * TM + r,
-                  j0 + wn * WN + ni * 8 * TN + ln * TN + c, acc[mi * TM + r][ni * TN + c]);
+    for (int c = 0; c < WNI * TN; ++c) store_linear(g, pr.c, row_of(r), col_of(c), acc[r][c]);
+  activate_block(g, pr.c, WMI * TM, WNI * TN, row_of, col_of);
 }
 
 }  // namespace ember::cuda::gemm_kernels

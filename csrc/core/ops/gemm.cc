@@ -5,6 +5,7 @@
 #include "core/device_dispatch.h"
 #include "cpu/gemm/gemm.h"
 #include "ember/error.h"
+#include "core/ops/matrix_view.h"
 #include "ember/ops/copy.h"
 
 #if EMBER_WITH_CUDA
@@ -47,23 +48,6 @@ cuda::GemmVariant parse_cuda_variant(const std::string& name) {
                    "'auto'");
 }
 #endif
-
-// A 2-D tensor as the kernel sees it: row-major rows of `ld` elements, possibly transposed.
-struct MatrixView {
-  Tensor storage;  // keeps a contiguous copy alive when one was needed
-  int64_t ld;
-  bool transposed;
-};
-
-// A matrix with a unit stride in either dim (or a single row/column) is read in place: a
-// column-major one is the transpose of a row-major one.
-MatrixView view_of(const Tensor& t) {
-  const int64_t rows = t.sizes()[0], cols = t.sizes()[1];
-  const int64_t s0 = t.strides()[0], s1 = t.strides()[1];
-  if (cols <= 1 || s1 == 1) return {t, rows <= 1 ? std::max<int64_t>(cols, 1) : s0, false};
-  if (rows <= 1 || s0 == 1) return {t, s1, true};
-  return {contiguous(t), cols, false};
-}
 
 // Whether the memory spans of two tensors intersect (conservative for interleaved views).
 bool overlaps(const Tensor& x, const Tensor& y) {
@@ -174,7 +158,7 @@ Tensor gemm(const Tensor& a, const Tensor& b, const std::optional<Tensor>& out, 
   if (m == 0 || n == 0) return c;
 
   // An output with no unit stride comes back as a contiguous copy: filled, then copied back.
-  const MatrixView av = view_of(a), bv = view_of(b), cv = view_of(c);
+  const MatrixView av = matrix_view(a), bv = matrix_view(b), cv = matrix_view(c);
   const bool staged = cv.storage.data_ptr() != c.data_ptr();
   EMBER_DISPATCH_FLOATING(a.dtype(), "gemm", [&] {
     cpu::GemmArgs<scalar_t> g;

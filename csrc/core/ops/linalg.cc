@@ -1,11 +1,13 @@
 #include "ember/ops/linalg.h"
 
+#include <optional>
 #include <vector>
 
 #include "core/device_dispatch.h"
 #include "cpu/gemm/gemm.h"
 #include "cpu/matmul.h"
 #include "ember/error.h"
+#include "core/ops/matrix_view.h"
 #include "ember/ops/copy.h"
 
 #if EMBER_WITH_CUDA
@@ -29,28 +31,6 @@ void check_ndim(const Tensor& a, const Tensor& b, int64_t na, int64_t nb, const 
               "-D operands, got shapes ", shape_str(a.sizes()), " and ", shape_str(b.sizes()));
 }
 
-// One operand of a batched product as the GEMM kernels read it: each matrix (the last two dims)
-// in place when either of its dims has a unit stride, so that `a @ b.T`, `a.T @ b` and the
-// `.mT` of autograd's backward go to the kernels through their trans flag without a copy;
-// anything else (and every integer operand, for cpu::matmul_stub) as a contiguous copy.
-struct Operand {
-  Tensor t;  // what the kernels read: the operand itself or its contiguous copy
-  int64_t ld;
-  bool transposed;
-};
-
-Operand operand_of(const Tensor& t, bool strided_ok) {
-  const int64_t rows = t.size(-2), cols = t.size(-1);
-  const int64_t s0 = t.stride(-2), s1 = t.stride(-1);
-  if (strided_ok) {
-    const int64_t row_ld = rows <= 1 ? std::max<int64_t>(cols, 1) : s0;
-    if ((cols <= 1 || s1 == 1) && row_ld >= std::max<int64_t>(cols, 1)) return {t, row_ld, false};
-    const int64_t col_ld = cols <= 1 ? std::max<int64_t>(rows, 1) : s1;
-    if ((rows <= 1 || s0 == 1) && col_ld >= std::max<int64_t>(rows, 1)) return {t, col_ld, true};
-  }
-  return {contiguous(t), std::max<int64_t>(cols, 1), false};
-}
-
 // Element offsets of each matrix of t when its batch dims (all but the last two) are broadcast
 // to `batch`, from t's own strides.
 std::vector<int64_t> batch_offsets(const Tensor& t, const Shape& batch) {
@@ -71,18 +51,18 @@ std::vector<int64_t> batch_offsets(const Tensor& t, const Shape& batch) {
   return offsets;
 }
 
-// The common step of offsets when they form one (a strided batch), else -1.
-int64_t common_stride(const std::vector<int64_t>& offsets) {
+// The common step of offsets when they form one (a strided batch).
+std::optional<int64_t> common_stride(const std::vector<int64_t>& offsets) {
   if (offsets.size() < 2) return 0;
   const int64_t step = offsets[1] - offsets[0];
   for (size_t i = 2; i < offsets.size(); ++i)
-    if (offsets[i] - offsets[i - 1] != step) return -1;
+    if (offsets[i] - offsets[i - 1] != step) return std::nullopt;
   return step;
 }
 
 // out[i] = a[i] @ b[i] for float matrices read through the GEMM kernels of out's device.
 template <class T>
-void gemm_batches(const Operand& a, const Operand& b, const Tensor& out,
+void gemm_batches(const MatrixView& a, const MatrixView& b, const Tensor& out,
                   const std::vector<int64_t>& a_off, const std::vector<int64_t>& b_off,
                   int64_t m, int64_t k, int64_t n) {
   cpu::GemmArgs<T> args;
@@ -92,13 +72,13 @@ void gemm_batches(const Operand& a, const Operand& b, const Tensor& out,
   const int64_t batches = static_cast<int64_t>(a_off.size());
   if (out.device().is_cuda()) {
     EMBER_ON_CUDA("matmul", {
-      const int64_t sa = common_stride(a_off), sb = common_stride(b_off);
       // A strided batch is one launch; other broadcasts launch per matrix.
-      const bool strided = sa >= 0 && sb >= 0;
-      cuda::GemmBatch batch{strided ? batches : 1, sa, sb, m * n};
+      const std::optional<int64_t> sa = common_stride(a_off), sb = common_stride(b_off);
+      const bool strided = sa && sb;
+      cuda::GemmBatch batch{strided ? batches : 1, sa.value_or(0), sb.value_or(0), m * n};
       for (int64_t i = 0; i < batches; i += batch.count) {
-        args.a = a.t.data<T>() + a_off[i];
-        args.b = b.t.data<T>() + b_off[i];
+        args.a = a.storage.data<T>() + a_off[i];
+        args.b = b.storage.data<T>() + b_off[i];
         args.c = out.data<T>() + i * m * n;
         cuda::gemm(args, batch, cuda::GemmVariant::Auto);
       }
@@ -106,8 +86,8 @@ void gemm_batches(const Operand& a, const Operand& b, const Tensor& out,
     return;
   }
   for (int64_t i = 0; i < batches; ++i) {
-    args.a = a.t.data<T>() + a_off[i];
-    args.b = b.t.data<T>() + b_off[i];
+    args.a = a.storage.data<T>() + a_off[i];
+    args.b = b.storage.data<T>() + b_off[i];
     args.c = out.data<T>() + i * m * n;
     cpu::gemm(args);
   }
@@ -135,14 +115,17 @@ Tensor batched_matmul(const Tensor& a, const Tensor& b, const Tensor& a_orig,
   }
   Tensor out = Tensor::empty(out_shape, a.dtype(), a.device());
   if (out.numel() == 0) return out;
-  const Operand ao = operand_of(a, floating), bo = operand_of(b, floating);
-  const std::vector<int64_t> a_off = batch_offsets(ao.t, batch);
-  const std::vector<int64_t> b_off = batch_offsets(bo.t, batch);
+  // Float matrices are read in place where their strides allow (matrix_view); the integer
+  // kernel takes contiguous row-major ones.
+  const MatrixView ao = floating ? matrix_view(a) : MatrixView{contiguous(a), k, false};
+  const MatrixView bo = floating ? matrix_view(b) : MatrixView{contiguous(b), n, false};
+  const std::vector<int64_t> a_off = batch_offsets(ao.storage, batch);
+  const std::vector<int64_t> b_off = batch_offsets(bo.storage, batch);
   if (floating) {
     EMBER_DISPATCH_FLOATING(a.dtype(), op,
                             [&] { gemm_batches<scalar_t>(ao, bo, out, a_off, b_off, m, k, n); });
   } else {
-    cpu::matmul_stub(a.dtype(), ao.t.data_ptr(), a_off.data(), bo.t.data_ptr(), b_off.data(),
+    cpu::matmul_stub(a.dtype(), ao.storage.data_ptr(), a_off.data(), bo.storage.data_ptr(), b_off.data(),
                      out.data_ptr(), static_cast<int64_t>(a_off.size()), m, k, n);
   }
   return out;
