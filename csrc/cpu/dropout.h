@@ -1,4 +1,4 @@
-// Kernels of ember/ops/dropout.h on the CPU. Buffers are contiguous, n elements each.
+// The CPU kernels of ember/ops/dropout.h (host memory), as listed in core/kernels/dropout.inc.
 #pragma once
 
 #include <cstdint>
@@ -6,12 +6,5 @@
 #include "ember/dtype.h"
 
 namespace ember::cpu {
-
-// x, out: n of dtype (floating); mask: n bools. Draws the blocks [first, ...) of seed's stream.
-void dropout_kernel(const void* x, void* out, bool* mask, DType dtype, int64_t n, uint64_t seed,
-                    uint64_t first, double p);
-// grad, out: n of dtype; mask: n bools. out = grad * (mask ? scale : 0).
-void dropout_backward_kernel(const void* grad, const bool* mask, void* out, DType dtype,
-                             int64_t n, double scale);
-
+#include "core/kernels/dropout.inc"
 }  // namespace ember::cpu
