@@ -5,14 +5,14 @@
 Rows:
 - mlp/sgd, mlp/adam: 784-512-256-10 MLP (ReLU, dropout 0.2), batch 128, cross-entropy,
   SGD (momentum 0.9) or Adam, one full step (zero_grad, forward, loss, backward, step);
-- tiny/adam: a 16-32-4 MLP at batch 1, where per-op overhead is all there is.
+- tiny/sgd, tiny/adam: a 16-32-4 MLP at batch 1, where per-op overhead is all there is.
 
 Both libraries start from the same weights and see the same batches (synthetic: throughput does
 not depend on the values). Each library runs in its own block after a short pause, blocks are
 interleaved over rounds, a block reports steps/s over its steps, a row the median over rounds,
 and the ratio is the median of the per-round ratios. The FLOP column counts 3 GEMMs per Linear
-(forward, grad input, grad weight); % peak is against this machine's best measured GEMM rate
-(the peak bench/bench_gemm.py reports), when given with --peak.
+(forward, grad input, grad weight; the first layer has no grad input); % peak is against this
+machine's best measured GEMM rate (the peak bench/bench_gemm.py reports), given with --peak.
 
 Also: `import ember` vs `import torch` wall time (fresh interpreters, median of 5), and the
 installed size of each package.
@@ -92,12 +92,16 @@ def _rows(quick):
         # name, sizes, dropout, batch, optimizer, steps per block
         ("mlp/sgd", big, 0.2, 128, "sgd", 20 if quick else 60),
         ("mlp/adam", big, 0.2, 128, "adam", 20 if quick else 60),
+        ("tiny/sgd", tiny, 0.0, 1, "sgd", 300 if quick else 1500),
         ("tiny/adam", tiny, 0.0, 1, "adam", 300 if quick else 1500),
     ]
 
 
 def _flops(sizes, batch):
-    return 3 * 2 * batch * sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    """Forward, grad-weight and grad-input GEMMs of every Linear, less the first layer's
+    grad-input (the data needs no gradient)."""
+    products = [a * b for a, b in zip(sizes[:-1], sizes[1:])]
+    return 2 * batch * (3 * sum(products) - products[0])
 
 
 def _trainers(sizes, dropout, batch, opt_name, rng):

@@ -496,6 +496,27 @@ def test_inplace_on_view_of_graph_tensor_is_refused():
         x.view(4).add_(1)
 
 
+
+@pytest.mark.parametrize("take_view", [lambda y: y.view(4), lambda y: y.t(),
+                                       lambda y: y.expand(2, 2, 2), lambda y: y[0]])
+def test_view_taken_before_an_inplace_write_to_its_base_refuses_backward(take_view):
+    # The view's value now includes the write, but its recorded history does not: a gradient
+    # through it would be silently wrong (PyTorch rebases the view; ember refuses).
+    x = leaf([[1.0, 2.0], [3.0, 4.0]])
+    y = x * 2
+    v = take_view(y)
+    y.mul_(3)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        v.sum().backward()
+
+
+def test_view_taken_after_an_inplace_write_gets_the_full_gradient():
+    x = leaf([[1.0, 2.0], [3.0, 4.0]])
+    y = x * 2
+    y.mul_(3)
+    y.t().sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.full((2, 2), 6.0))
+
 # -- hooks on nodes ------------------------------------------------------------------------------
 
 def test_grad_fn_hooks_match_torch():

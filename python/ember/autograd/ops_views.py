@@ -8,7 +8,10 @@ written into zeros through the same view, or, for advanced indices that may repe
 ``index_put_(accumulate=True)`` at the flat positions that replaying the op on ``arange`` gives.
 
 A node whose output shares its input's memory is marked ``_is_view``: in-place writes to such
-an output are refused while recording (see inplace.py).
+an output are refused while recording (see inplace.py). An in-place write to the memory after
+the view was taken (through the base or another view) leaves the view's recorded history
+stale; PyTorch rebases it, ember refuses at backward instead of returning a wrong gradient.
+``Gather`` saves its input, whose version check covers this; the others remember the version.
 """
 from __future__ import annotations
 
@@ -26,16 +29,34 @@ def _shares_memory(out, x) -> bool:
     return out is not None and out._impl.storage_ptr == x._impl.storage_ptr
 
 
+def _remember_version(ctx, x) -> None:
+    ctx.memory = x._impl, x._impl.version
+
+
+def _check_version(ctx) -> None:
+    impl, version = ctx.memory
+    if impl.version != version:
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: the memory under a {ctx.name()[:-8]} view was written in "
+            f"place after the view was taken (version {impl.version}, expected {version}); "
+            "ember does not rebase a view's history: take the view after the in-place op")
+
+
 class Reshape(Function):
     @staticmethod
     def forward(ctx, x, fn, *args):
         ctx.shape = x._impl.shape
         out = fn(x, *args)
-        ctx._is_view = _shares_memory(out, x)
+        if _shares_memory(out, x):
+            ctx._is_view = True
+            _remember_version(ctx, x)
         return out
 
     @staticmethod
     def backward(ctx, g):
+        if ctx._is_view:
+            _check_version(ctx)
         return (g.reshape(ctx.shape), None) + (None,) * (len(ctx.next_functions) - 2)
 
 
@@ -48,10 +69,12 @@ class Permute(Function):
         out = fn(x, *args)
         perm = perm_of(x.ndim, *args)
         ctx.inverse = sorted(range(len(perm)), key=perm.__getitem__)
+        _remember_version(ctx, x)
         return out
 
     @staticmethod
     def backward(ctx, g):
+        _check_version(ctx)
         return (g.permute(ctx.inverse),) + (None,) * (len(ctx.next_functions) - 1)
 
 
@@ -86,10 +109,12 @@ class Expand(Function):
     @staticmethod
     def forward(ctx, x, fn, *args):
         ctx.shape = x._impl.shape
+        _remember_version(ctx, x)
         return fn(x, *args)
 
     @staticmethod
     def backward(ctx, g):
+        _check_version(ctx)
         return (unbroadcast(g, ctx.shape), None) + (None,) * (len(ctx.next_functions) - 2)
 
 
