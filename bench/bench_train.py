@@ -5,13 +5,16 @@
 Rows:
 - mlp/sgd, mlp/adam: 784-512-256-10 MLP (ReLU, dropout 0.2), batch 128, cross-entropy,
   SGD (momentum 0.9) or Adam, one full step (zero_grad, forward, loss, backward, step);
-- tiny/sgd, tiny/adam: a 16-32-4 MLP at batch 1, where per-op overhead is all there is.
+- tiny/sgd, tiny/adam: a 16-32-4 MLP at batch 1, where per-op overhead is all there is;
+- cnn/adam: examples/fashion_mnist_cnn.py's CNN (conv 5×5 1→32 + ReLU + max-pool 2, conv 5×5
+  32→64 + ReLU + max-pool 2, dropout 0.5, Linear 3136→1000, Linear 1000→10) on 100×1×28×28.
 
 Both libraries start from the same weights and see the same batches (synthetic: throughput does
 not depend on the values). Each library runs in its own block after a short pause, blocks are
 interleaved over rounds, a block reports steps/s over its steps, a row the median over rounds,
 and the ratio is the median of the per-round ratios. The FLOP column counts 3 GEMMs per Linear
-(forward, grad input, grad weight; the first layer has no grad input); % peak is against this
+(forward, grad input, grad weight; the first layer has no grad input), and the same for each
+convolution; % peak is against this
 machine's best measured GEMM rate (the peak bench/bench_gemm.py reports), given with --peak.
 
 Also: `import ember` vs `import torch` wall time (fresh interpreters, median of 5), and the
@@ -47,6 +50,21 @@ def _mlp(lib, sizes, dropout):
             if dropout:
                 layers.append(nn.Dropout(dropout))
     return nn.Sequential(*layers)
+
+
+def _cnn(lib, dropout):
+    """The CNN of examples/fashion_mnist_cnn.py; its state_dict keys match across libraries."""
+    nn = lib.nn
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Dropout(dropout),
+        nn.Linear(7 * 7 * 64, 1000), nn.Linear(1000, 10),
+    )
+
+
+def _model(lib, sizes, dropout):
+    return _cnn(lib, dropout) if sizes == "cnn" else _mlp(lib, sizes, dropout)
 
 
 def _copy_weights(src, dst):
@@ -89,30 +107,40 @@ class _Trainer:
 def _rows(quick):
     big, tiny = (784, 512, 256, 10), (16, 32, 4)
     return [
-        # name, sizes, dropout, batch, optimizer, steps per block
+        # name, sizes (or "cnn"), dropout, batch, optimizer, steps per block
         ("mlp/sgd", big, 0.2, 128, "sgd", 20 if quick else 60),
         ("mlp/adam", big, 0.2, 128, "adam", 20 if quick else 60),
         ("tiny/sgd", tiny, 0.0, 1, "sgd", 300 if quick else 1500),
         ("tiny/adam", tiny, 0.0, 1, "adam", 300 if quick else 1500),
+        ("cnn/adam", "cnn", 0.5, 100, "adam", 3 if quick else 8),
     ]
 
 
 def _flops(sizes, batch):
-    """Forward, grad-weight and grad-input GEMMs of every Linear, less the first layer's
-    grad-input (the data needs no gradient)."""
+    """Forward, grad-weight and grad-input GEMMs of every Linear (and convolution), less the
+    first layer's grad-input (the data needs no gradient)."""
+    if sizes == "cnn":
+        # multiply-adds per sample: conv1 (32×28² outputs × 25 taps), conv2 (64×14² × 32·25),
+        # then the two Linears
+        first, rest = 32 * 28 * 28 * 25, [64 * 14 * 14 * 32 * 25, 7 * 7 * 64 * 1000, 1000 * 10]
+        return 2 * batch * (2 * first + 3 * sum(rest))
     products = [a * b for a, b in zip(sizes[:-1], sizes[1:])]
     return 2 * batch * (3 * sum(products) - products[0])
 
 
 def _trainers(sizes, dropout, batch, opt_name, rng):
-    x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
-    y = rng.integers(0, sizes[-1], batch).astype(np.int64)
+    if sizes == "cnn":
+        x_shape, classes = (batch, 1, 28, 28), 10
+    else:
+        x_shape, classes = (batch, sizes[0]), sizes[-1]
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    y = rng.integers(0, classes, batch).astype(np.int64)
     out = {}
     if torch is not None:
         torch.manual_seed(0)
-        tm = _mlp(torch, sizes, dropout)
+        tm = _model(torch, sizes, dropout)
         out["torch"] = _Trainer(torch, tm, opt_name, torch.from_numpy(x), torch.from_numpy(y))
-    em = _mlp(ember, sizes, dropout)
+    em = _model(ember, sizes, dropout)
     if torch is not None:
         _copy_weights(tm, em)
     out["ember"] = _Trainer(ember, em, opt_name, ember.from_numpy(x), ember.from_numpy(y))
