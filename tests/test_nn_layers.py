@@ -220,8 +220,56 @@ def test_embedding_bad_input():
         m(ember.tensor([-1]))
     with pytest.raises(AssertionError, match="Padding_idx"):
         nn.Embedding(4, 2, padding_idx=4)
-    with pytest.raises(NotImplementedError, match="max_norm"):
-        nn.Embedding(4, 2, max_norm=1.0)(ember.tensor([1]))
+    with pytest.raises(NotImplementedError, match="sparse=True"):
+        nn.Embedding(4, 2, sparse=True)(ember.tensor([1]))
+
+
+@pytest.mark.parametrize("max_norm, norm_type", [(1.0, 2.0), (0.5, 1.0)])
+def test_embedding_max_norm_renormalizes_picked_rows_like_torch(device, max_norm, norm_type):
+    x = _rng(6).standard_normal((6, 3)) * 2
+    idx = np.array([[0, 2, 2], [5, 0, 1]])
+    ew = ember.tensor(x, device=device, requires_grad=True)
+    tw = torch.tensor(x, requires_grad=True)
+    eo = F.embedding(ember.tensor(idx, device=device), ew, max_norm=max_norm, norm_type=norm_type)
+    to = torch.nn.functional.embedding(torch.tensor(idx), tw, max_norm=max_norm,
+                                       norm_type=norm_type)
+    np.testing.assert_allclose(eo.detach().cpu().numpy(), to.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ew.detach().cpu().numpy(), tw.detach().numpy(), rtol=1e-12)
+    eo.sum().backward()
+    to.sum().backward()
+    np.testing.assert_allclose(ew.grad.cpu().numpy(), tw.grad.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("padding_idx", [None, 2])
+def test_embedding_scale_grad_by_freq_matches_torch(device, padding_idx):
+    x = _rng(7).standard_normal((5, 4))
+    idx = np.array([[0, 2, 2, 4], [2, 0, 1, 2]])
+    g = _rng(8).standard_normal((2, 4, 4))
+    ew = ember.tensor(x, device=device, requires_grad=True)
+    tw = torch.tensor(x, requires_grad=True)
+    F.embedding(ember.tensor(idx, device=device), ew, padding_idx=padding_idx,
+                scale_grad_by_freq=True).backward(ember.tensor(g, device=device))
+    torch.nn.functional.embedding(torch.tensor(idx), tw, padding_idx=padding_idx,
+                                  scale_grad_by_freq=True).backward(torch.tensor(g))
+    np.testing.assert_allclose(ew.grad.cpu().numpy(), tw.grad.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("padding_idx", [None, 1])
+def test_embedding_double_backward_matches_torch(device, padding_idx):
+    x = _rng(9).standard_normal((4, 3))
+    idx = np.array([1, 3, 1, 0])
+    v = _rng(10).standard_normal((4, 3))
+    grads = []
+    for lib, mk in ((ember, lambda a, **k: ember.tensor(a, device=device, **k)),
+                    (torch, torch.tensor)):
+        w = mk(x, requires_grad=True)
+        g = mk(np.ones((4, 3)), requires_grad=True)
+        fn = F.embedding if lib is ember else torch.nn.functional.embedding
+        out = fn(mk(idx), w, padding_idx=padding_idx)
+        gw, = lib.autograd.grad(out, w, g, create_graph=True)
+        (gw * mk(v)).sum().backward()
+        grads.append(np.asarray(g.grad.cpu().numpy() if lib is ember else g.grad.numpy()))
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)
 
 
 # -- Dropout -----------------------------------------------------------------------------------
