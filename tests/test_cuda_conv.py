@@ -18,8 +18,8 @@ VARIANTS = ["naive", "implicit_gemm", "im2col", "auto"]
 DTYPES = [np.float32, np.float64]
 
 # (N, C_in, H, W), (C_out, C_in / groups, kh, kw), stride, padding, dilation, groups.
-# The implicit GEMM tiles are 64 x 64 x 8; grad_weight splits K = N * out_h * out_w in chunks of
-# at least 256.
+# The implicit GEMM tiles are 32 x 128 x 8 for M <= 32 rows, else 64 x 64 x 8; grad_weight
+# splits K = N * out_h * out_w in chunks of at least 256.
 CASES = [
     ((1, 1, 1, 1), (1, 1, 1, 1), 1, 0, 1, 1),                  # every size 1
     ((1, 3, 5, 7), (2, 3, 5, 7), 1, 0, 1, 1),                  # kernel = input size: 1x1 output
@@ -34,6 +34,7 @@ CASES = [
     ((1, 2, 10, 10), (3, 2, 2, 2), 4, 0, 1, 1),                # stride > kernel: unread inputs
     ((4, 6, 12, 12), (8, 3, 3, 3), 1, 1, 1, 2),                # N = 576; grad_weight split-K
     ((3, 2, 24, 24), (2, 2, 3, 3), 1, 0, 1, 1),                # K = 1452: six splits
+    ((2, 3, 16, 16), (40, 3, 2, 2), 1, 0, 1, 1),               # M = 40: 64-row tiles, split-K
     ((2, 3, 6, 7), (4, 3, 4, 2), 1, "same", 1, 1),             # even kernel: asymmetric pad
 ]
 

@@ -65,8 +65,11 @@ __global__ void backward_weight_direct(Conv2dShape s, const T* grad_output, cons
 // `auto`: the direct kernels when M < 8 (depthwise and near it), where a 64-row tile would sit
 // mostly idle while the direct kernel still has one thread per output; the GEMM otherwise. The
 // direct grad_weight has only c_out * cig * kh * kw threads, each summing n * out_h * out_w
-// products, so `auto` takes the split-K GEMM for grad_weight at every M.
-bool use_implicit_gemm(ConvVariant variant, int64_t gemm_m, bool weight_grad) {
+// products, so `auto` takes the split-K GEMM for grad_weight at every M. Shapes whose indices
+// pass 32 bits run the direct kernels whatever the variant.
+bool use_implicit_gemm(const Conv2dShape& s, ConvVariant variant, int64_t gemm_m,
+                       bool weight_grad) {
+  if (!implicit_gemm_fits(s)) return false;
   switch (variant) {
     case ConvVariant::Naive:
       return false;
@@ -85,7 +88,7 @@ void conv2d_forward(const Conv2dShape& s, DType dtype, const void* input, const 
                     const void* bias, void* output, ConvVariant variant) {
   const int64_t total = s.n * s.c_out * s.out_h * s.out_w;
   if (total == 0) return;
-  if (use_implicit_gemm(variant, s.c_out_group(), false))
+  if (use_implicit_gemm(s, variant, s.c_out_group(), false))
     return conv2d_forward_implicit_gemm(s, dtype, input, weight, bias, output);
   EMBER_DISPATCH_FLOATING(dtype, "conv2d", [&] {
     EMBER_LAUNCH(forward_direct<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
@@ -98,7 +101,7 @@ void conv2d_backward_input(const Conv2dShape& s, DType dtype, const void* grad_o
                            const void* weight, void* grad_input, ConvVariant variant) {
   const int64_t total = s.n * s.c_in * s.h * s.w;
   if (total == 0) return;
-  if (use_implicit_gemm(variant, s.c_in_group(), false))
+  if (use_implicit_gemm(s, variant, s.c_in_group(), false))
     return conv2d_backward_input_implicit_gemm(s, dtype, grad_output, weight, grad_input);
   EMBER_DISPATCH_FLOATING(dtype, "conv2d_backward_input", [&] {
     EMBER_LAUNCH(backward_input_direct<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
@@ -111,7 +114,7 @@ void conv2d_backward_weight(const Conv2dShape& s, DType dtype, const void* grad_
                             const void* input, void* grad_weight, ConvVariant variant) {
   const int64_t total = s.c_out * s.c_in_group() * s.kh * s.kw;
   if (total == 0) return;
-  if (use_implicit_gemm(variant, s.c_out_group(), true))
+  if (use_implicit_gemm(s, variant, s.c_out_group(), true))
     return conv2d_backward_weight_implicit_gemm(s, dtype, grad_output, input, grad_weight);
   EMBER_DISPATCH_FLOATING(dtype, "conv2d_backward_weight", [&] {
     EMBER_LAUNCH(backward_weight_direct<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,

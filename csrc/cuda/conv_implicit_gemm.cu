@@ -29,6 +29,17 @@ namespace {
 // Each view gives m(), n(), k() of one group's GEMM; load_a(g, i, p) = A[i, p]; column(g, j)
 // the per-column part of B's gather (computed once per thread, outside the K loop) and
 // load_b(col, p) = B[p, j]; store(g, split, i, j, acc) writes C[i, j] (of split `split`).
+// The loads inside the K loop decode indices with 32-bit divisions, several times cheaper on a
+// GPU than 64-bit ones: implicit_gemm_fits (checked by the host) keeps them below 2^31.
+
+struct QuotRem {
+  int q, r;
+};
+// x = q * d + r, for 0 <= x < 2^31 and 0 < d < 2^31.
+__device__ inline QuotRem divmod(int64_t x, int64_t d) {
+  const int q = int(x) / int(d);
+  return {q, int(x) - q * int(d)};
+}
 
 template <class T>
 struct ForwardGemm {
@@ -55,10 +66,10 @@ struct ForwardGemm {
             ow * s.stride_w - s.pad_w};
   }
   __device__ T load_b(const Column& col, int64_t p) const {
-    const int64_t taps = s.kh * s.kw, c = p / taps, i = p % taps / s.kw, j = p % s.kw;
-    const int64_t ih = col.ih0 + i * s.dil_h, iw = col.iw0 + j * s.dil_w;
+    const QuotRem c_tap = divmod(p, s.kh * s.kw), ij = divmod(c_tap.r, s.kw);
+    const int64_t ih = col.ih0 + ij.q * s.dil_h, iw = col.iw0 + ij.r * s.dil_w;
     if (ih < 0 || ih >= s.h || iw < 0 || iw >= s.w) return T(0);
-    return input[col.base + (c * s.h + ih) * s.w + iw];
+    return input[col.base + (c_tap.q * s.h + ih) * s.w + iw];
   }
   __device__ void store(int64_t g, int64_t, int64_t i, int64_t j, T acc) const {
     const int64_t co = g * s.c_out_group() + i, plane = s.out_h * s.out_w;
@@ -82,20 +93,21 @@ struct BackwardInputGemm {
   __host__ __device__ int64_t k() const { return s.c_out_group() * s.kh * s.kw; }
 
   __device__ T load_a(int64_t g, int64_t i, int64_t p) const {
-    const int64_t taps = s.kh * s.kw, co = g * s.c_out_group() + p / taps;
-    return weight[(co * s.c_in_group() + i) * taps + p % taps];
+    const int64_t taps = s.kh * s.kw;
+    const QuotRem co_tap = divmod(p, taps);
+    return weight[((g * s.c_out_group() + co_tap.q) * s.c_in_group() + i) * taps + co_tap.r];
   }
   __device__ Column column(int64_t g, int64_t j) const {
     const int64_t iw = j % s.w, ih = j / s.w % s.h, b = j / (s.w * s.h);
     return {(b * s.c_out + g * s.c_out_group()) * s.out_h * s.out_w, ih + s.pad_h, iw + s.pad_w};
   }
   __device__ T load_b(const Column& col, int64_t p) const {
-    const int64_t taps = s.kh * s.kw, co = p / taps, i = p % taps / s.kw, j = p % s.kw;
-    const int64_t th = col.th0 - i * s.dil_h, tw = col.tw0 - j * s.dil_w;
-    if (th < 0 || tw < 0 || th % s.stride_h != 0 || tw % s.stride_w != 0) return T(0);
-    const int64_t oh = th / s.stride_h, ow = tw / s.stride_w;
-    if (oh >= s.out_h || ow >= s.out_w) return T(0);
-    return grad_output[col.base + (co * s.out_h + oh) * s.out_w + ow];
+    const QuotRem co_tap = divmod(p, s.kh * s.kw), ij = divmod(co_tap.r, s.kw);
+    const int64_t th = col.th0 - ij.q * s.dil_h, tw = col.tw0 - ij.r * s.dil_w;
+    if (th < 0 || tw < 0) return T(0);
+    const QuotRem oh = divmod(th, s.stride_h), ow = divmod(tw, s.stride_w);
+    if (oh.r != 0 || ow.r != 0 || oh.q >= s.out_h || ow.q >= s.out_w) return T(0);
+    return grad_output[col.base + (co_tap.q * s.out_h + oh.q) * s.out_w + ow.q];
   }
   __device__ void store(int64_t g, int64_t, int64_t i, int64_t j, T acc) const {
     const int64_t plane = s.h * s.w;
@@ -120,7 +132,8 @@ struct BackwardWeightGemm {
 
   __device__ T load_a(int64_t g, int64_t i, int64_t p) const {
     const int64_t plane = s.out_h * s.out_w;
-    return grad_output[(p / plane * s.c_out + g * s.c_out_group() + i) * plane + p % plane];
+    const QuotRem b_pos = divmod(p, plane);
+    return grad_output[(b_pos.q * s.c_out + g * s.c_out_group() + i) * plane + b_pos.r];
   }
   __device__ Column column(int64_t g, int64_t j) const {
     const int64_t taps = s.kh * s.kw, c = j / taps, i = j % taps / s.kw, jj = j % s.kw;
@@ -128,10 +141,10 @@ struct BackwardWeightGemm {
             jj * s.dil_w - s.pad_w};
   }
   __device__ T load_b(const Column& col, int64_t p) const {
-    const int64_t ow = p % s.out_w, oh = p / s.out_w % s.out_h, b = p / (s.out_w * s.out_h);
-    const int64_t ih = oh * s.stride_h + col.dh, iw = ow * s.stride_w + col.dw;
+    const QuotRem row_ow = divmod(p, s.out_w), b_oh = divmod(row_ow.q, s.out_h);
+    const int64_t ih = b_oh.r * s.stride_h + col.dh, iw = row_ow.r * s.stride_w + col.dw;
     if (ih < 0 || ih >= s.h || iw < 0 || iw >= s.w) return T(0);
-    return input[b * s.c_in * s.h * s.w + col.base + ih * s.w + iw];
+    return input[b_oh.q * s.c_in * s.h * s.w + col.base + ih * s.w + iw];
   }
   __device__ void store(int64_t g, int64_t split, int64_t i, int64_t j, T acc) const {
     partial[(split * s.c_out + g * s.c_out_group() + i) * n() + j] = acc;
@@ -217,50 +230,76 @@ __global__ void sum_splits(const T* partial, int64_t splits, int64_t total, T* o
 
 int64_t ceil_div(int64_t x, int64_t y) { return (x + y - 1) / y; }
 
-// 64 x 64 x 8 block tiles of 4 x 4 outputs per thread (256 threads), the GEMM ladder's register
-// rung: float and double alike keep their accumulators in registers.
-constexpr int kBM = 64, kBN = 64, kBK = 8, kTM = 4, kTN = 4;
-constexpr int kThreads = (kBM / kTM) * (kBN / kTN);
+// Block tiles BM x BN x BK of TM x TN outputs per thread, 256 threads either way: the GEMM
+// ladder's register rung (64 x 64), and a narrow one (32 x 128) for GEMMs of few rows (M <= 32:
+// few channels per group), where half of a 64-row tile would compute padding.
+template <int BM_, int BN_, int BK_, int TM_, int TN_>
+struct Tiles {
+  static constexpr int BM = BM_, BN = BN_, BK = BK_, TM = TM_, TN = TN_;
+  static constexpr int kThreads = (BM / TM) * (BN / TN);
+};
+using SquareTiles = Tiles<64, 64, 8, 4, 4>;
+using NarrowTiles = Tiles<32, 128, 8, 2, 8>;
+
+// Calls run(tiles) with the tiles for a GEMM of m rows.
+template <class Run>
+void with_tiles(int64_t m, Run run) {
+  if (m <= NarrowTiles::BM) run(NarrowTiles{});
+  else run(SquareTiles{});
+}
+
 // grid.z holds groups * splits, at most 65535: more groups go in several launches.
 constexpr int64_t kMaxGridZ = 65535;
 
 // Runs every group's GEMM, each with its K cut into `splits` chunks of k_chunk (a multiple of
-// the tile's BK) that write their own partial C.
-template <class T, class Gemm>
+// BK) that write their own partial C.
+template <class T, class Tl, class Gemm>
 void run(const Gemm& gemm, int64_t groups, int64_t splits, int64_t k_chunk) {
   if (gemm.m() == 0 || gemm.n() == 0) return;
   const int64_t per_launch = kMaxGridZ / splits;
   for (int64_t g0 = 0; g0 < groups; g0 += per_launch) {
-    const dim3 grid(unsigned(ceil_div(gemm.n(), kBN)), unsigned(ceil_div(gemm.m(), kBM)),
+    const dim3 grid(unsigned(ceil_div(gemm.n(), Tl::BN)), unsigned(ceil_div(gemm.m(), Tl::BM)),
                     unsigned(std::min(per_launch, groups - g0) * splits));
-    EMBER_LAUNCH((implicit_gemm<T, Gemm, kBM, kBN, kBK, kTM, kTN>), grid, dim3(kThreads), 0, 0,
-                 gemm, g0, splits, k_chunk);
+    EMBER_LAUNCH((implicit_gemm<T, Gemm, Tl::BM, Tl::BN, Tl::BK, Tl::TM, Tl::TN>), grid,
+                 dim3(Tl::kThreads), 0, 0, gemm, g0, splits, k_chunk);
   }
 }
 
 template <class T, class Gemm>
 void run_unsplit(const Gemm& gemm, int64_t groups) {
-  run<T>(gemm, groups, 1, std::max<int64_t>(gemm.k(), 1));
+  with_tiles(gemm.m(), [&](auto tiles) {
+    run<T, decltype(tiles)>(gemm, groups, 1, std::max<int64_t>(gemm.k(), 1));
+  });
 }
 
 // Split-K of grad_weight: its GEMMs are small (c_out x cig*kh*kw) with a long K (n*out_h*out_w),
-// so K is split until the grid has about kTargetBlocks blocks, each chunk at least kMinChunk
-// long. The count depends on the shape only, so the result is the same on every run and device.
-constexpr int64_t kTargetBlocks = 512, kMinChunk = 32 * kBK, kMaxSplits = 64;
+// so K is split until the grid has about kTargetBlocks blocks, each chunk at least kMinChunkTiles
+// k-tiles long. The count depends on the shape only: the same result on every run and device.
+constexpr int64_t kTargetBlocks = 512, kMinChunkTiles = 32, kMaxSplits = 64;
 
 struct SplitK {
   int64_t splits, chunk;
 };
 
+template <class Tl>
 SplitK split_k(int64_t m, int64_t n, int64_t k, int64_t groups) {
-  const int64_t tiles = ceil_div(m, kBM) * ceil_div(n, kBN) * groups;
-  int64_t splits = std::min({ceil_div(kTargetBlocks, tiles), ceil_div(k, kMinChunk), kMaxSplits});
-  splits = std::max<int64_t>(splits, 1);
-  const int64_t chunk = std::max<int64_t>(ceil_div(ceil_div(k, splits), kBK) * kBK, kBK);
+  const int64_t tiles = ceil_div(m, Tl::BM) * ceil_div(n, Tl::BN) * groups;
+  const int64_t splits = std::max<int64_t>(
+      1, std::min({ceil_div(kTargetBlocks, tiles), ceil_div(k, kMinChunkTiles * Tl::BK),
+                   kMaxSplits}));
+  const int64_t chunk = std::max<int64_t>(ceil_div(ceil_div(k, splits), Tl::BK) * Tl::BK, Tl::BK);
   return {ceil_div(std::max<int64_t>(k, 1), chunk), chunk};
 }
 
+bool below_2_31(int64_t x) { return x < (int64_t(1) << 31); }
+
 }  // namespace
+
+bool implicit_gemm_fits(const Conv2dShape& s) {
+  return below_2_31(s.n * s.out_h * s.out_w) && below_2_31(s.n * s.h * s.w) &&
+         below_2_31(s.c_in * s.kh * s.kw) && below_2_31(s.c_out * s.kh * s.kw) &&
+         below_2_31(s.h + s.pad_h) && below_2_31(s.w + s.pad_w);
+}
 
 void conv2d_forward_implicit_gemm(const Conv2dShape& s, DType dtype, const void* input,
                                   const void* weight, const void* bias, void* output) {
@@ -291,15 +330,18 @@ void conv2d_backward_weight_implicit_gemm(const Conv2dShape& s, DType dtype,
     using T = scalar_t;
     BackwardWeightGemm<T> gemm{s, static_cast<const T*>(grad_output),
                                static_cast<const T*>(input), static_cast<T*>(grad_weight)};
-    const SplitK sk = split_k(gemm.m(), gemm.n(), gemm.k(), s.groups);
-    if (sk.splits == 1) return run<T>(gemm, s.groups, 1, sk.chunk);
-    const int64_t total = s.c_out * gemm.n();
-    reduce_impl::Scratch partial(sk.splits * total * sizeof(T));
-    gemm.partial = static_cast<T*>(partial.get());
-    run<T>(gemm, s.groups, sk.splits, sk.chunk);
-    const int blocks = int(std::min<int64_t>(ceil_div(total, 256), 65535));
-    EMBER_LAUNCH(sum_splits<T>, blocks, 256, 0, 0, gemm.partial, sk.splits, total,
-                 static_cast<T*>(grad_weight));
+    with_tiles(gemm.m(), [&](auto tiles) {
+      using Tl = decltype(tiles);
+      const SplitK sk = split_k<Tl>(gemm.m(), gemm.n(), gemm.k(), s.groups);
+      if (sk.splits == 1) return run<T, Tl>(gemm, s.groups, 1, sk.chunk);
+      const int64_t total = s.c_out * gemm.n();
+      reduce_impl::Scratch partial(sk.splits * total * sizeof(T));
+      gemm.partial = static_cast<T*>(partial.get());
+      run<T, Tl>(gemm, s.groups, sk.splits, sk.chunk);
+      const int blocks = int(std::min<int64_t>(ceil_div(total, 256), 65535));
+      EMBER_LAUNCH(sum_splits<T>, blocks, 256, 0, 0, gemm.partial, sk.splits, total,
+                   static_cast<T*>(grad_weight));
+    });
   });
 }
 
