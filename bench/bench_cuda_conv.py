@@ -5,7 +5,7 @@ float32 and float64, on a real GPU.
     python bench/bench_cuda_conv.py [--quick] [--rounds 5] [--json PATH]
     python bench/bench_cuda_conv.py --smoke     # one tiny shape, also on the SIMT emulator
 
-Method (bench_gemm.py's CUDA part): each kernel is timed with a synchronize around a block of
+Method (bench_gemm.py's CUDA part, whose timer this reuses): each kernel is timed with a synchronize around a block of
 back-to-back calls after a warm-up call; blocks of the libraries are interleaved over rounds and
 each figure is the median over rounds. GFLOP/s counts 2 * multiply-adds of the convolution (the
 same for each of the three passes). Without a GPU, or on the SIMT emulator, the timing is
@@ -18,12 +18,14 @@ import argparse
 import json
 import statistics
 import sys
-import time
 
 import numpy as np
 
 import ember
 from ember import _C
+
+from bench_gemm import cuda_block_time as block_time  # bench/ is the script's directory
+from bench_gemm import cuda_skip_reason as skip_reason
 
 try:
     import torch
@@ -49,26 +51,6 @@ CONVS = [
 ]
 QUICK = [CONVS[2], CONVS[5], CONVS[8]]
 SMOKE = [("smoke 3->4 k3", (2, 3, 6, 6), (4, 3), 1, 1, 1)]
-
-
-def skip_reason() -> str:
-    """'' when ember's CUDA kernels run on a real GPU, else why the timing is skipped."""
-    if not ember.cuda.is_available():
-        return ember.cuda.unavailable_reason() or "no CUDA device"
-    if ember.cuda.is_emulated():
-        return "the CUDA backend is the SIMT emulator (timings would measure the CPU)"
-    return ""
-
-
-def block_time(fn, sync, calls):
-    """Seconds per call over `calls` back-to-back launches, after one warm-up call."""
-    fn()
-    sync()
-    t0 = time.perf_counter()
-    for _ in range(calls):
-        fn()
-    sync()
-    return (time.perf_counter() - t0) / calls
 
 
 def ember_passes(x, w, g, geometry, variant):

@@ -29,6 +29,9 @@ namespace {
 // Each view gives m(), n(), k() of one group's GEMM; load_a(g, i, p) = A[i, p]; column(g, j)
 // the per-column part of B's gather (computed once per thread, outside the K loop) and
 // load_b(col, p) = B[p, j]; store(g, split, i, j, acc) writes C[i, j] (of split `split`).
+// kBAlongK: whether consecutive threads stage B along K rather than N, the direction in which
+// the gather reads consecutive addresses (the image's x runs along N in the forward and
+// grad_input GEMMs, along K in grad_weight's).
 // The loads inside the K loop decode indices with 32-bit divisions, several times cheaper on a
 // GPU than 64-bit ones: implicit_gemm_fits (checked by the host) keeps them below 2^31.
 
@@ -51,8 +54,9 @@ struct ForwardGemm {
 
   struct Column {
     int64_t base;      // input offset of (b, g*cig, 0, 0)
-    int64_t ih0, iw0;  // the input position of tap (0, 0)
+    int ih0, iw0;      // the input position of tap (0, 0)
   };
+  static constexpr bool kBAlongK = false;
   __host__ __device__ int64_t m() const { return s.c_out_group(); }
   __host__ __device__ int64_t n() const { return s.n * s.out_h * s.out_w; }
   __host__ __device__ int64_t k() const { return s.c_in_group() * s.kh * s.kw; }
@@ -62,12 +66,12 @@ struct ForwardGemm {
   }
   __device__ Column column(int64_t g, int64_t j) const {
     const int64_t ow = j % s.out_w, oh = j / s.out_w % s.out_h, b = j / (s.out_w * s.out_h);
-    return {(b * s.c_in + g * s.c_in_group()) * s.h * s.w, oh * s.stride_h - s.pad_h,
-            ow * s.stride_w - s.pad_w};
+    return {(b * s.c_in + g * s.c_in_group()) * s.h * s.w, int(oh * s.stride_h - s.pad_h),
+            int(ow * s.stride_w - s.pad_w)};
   }
   __device__ T load_b(const Column& col, int64_t p) const {
     const QuotRem c_tap = divmod(p, s.kh * s.kw), ij = divmod(c_tap.r, s.kw);
-    const int64_t ih = col.ih0 + ij.q * s.dil_h, iw = col.iw0 + ij.r * s.dil_w;
+    const int ih = col.ih0 + ij.q * int(s.dil_h), iw = col.iw0 + ij.r * int(s.dil_w);
     if (ih < 0 || ih >= s.h || iw < 0 || iw >= s.w) return T(0);
     return input[col.base + (c_tap.q * s.h + ih) * s.w + iw];
   }
@@ -86,8 +90,9 @@ struct BackwardInputGemm {
 
   struct Column {
     int64_t base;      // grad_output offset of (b, g*cog, 0, 0)
-    int64_t th0, tw0;  // ih + pad_h, iw + pad_w: oh * stride_h + i * dil_h for the outputs read
+    int th0, tw0;      // ih + pad_h, iw + pad_w: oh * stride_h + i * dil_h for the outputs read
   };
+  static constexpr bool kBAlongK = false;
   __host__ __device__ int64_t m() const { return s.c_in_group(); }
   __host__ __device__ int64_t n() const { return s.n * s.h * s.w; }
   __host__ __device__ int64_t k() const { return s.c_out_group() * s.kh * s.kw; }
@@ -99,11 +104,12 @@ struct BackwardInputGemm {
   }
   __device__ Column column(int64_t g, int64_t j) const {
     const int64_t iw = j % s.w, ih = j / s.w % s.h, b = j / (s.w * s.h);
-    return {(b * s.c_out + g * s.c_out_group()) * s.out_h * s.out_w, ih + s.pad_h, iw + s.pad_w};
+    return {(b * s.c_out + g * s.c_out_group()) * s.out_h * s.out_w, int(ih + s.pad_h),
+            int(iw + s.pad_w)};
   }
   __device__ T load_b(const Column& col, int64_t p) const {
     const QuotRem co_tap = divmod(p, s.kh * s.kw), ij = divmod(co_tap.r, s.kw);
-    const int64_t th = col.th0 - ij.q * s.dil_h, tw = col.tw0 - ij.r * s.dil_w;
+    const int th = col.th0 - ij.q * int(s.dil_h), tw = col.tw0 - ij.r * int(s.dil_w);
     if (th < 0 || tw < 0) return T(0);
     const QuotRem oh = divmod(th, s.stride_h), ow = divmod(tw, s.stride_w);
     if (oh.r != 0 || ow.r != 0 || oh.q >= s.out_h || ow.q >= s.out_w) return T(0);
@@ -124,8 +130,9 @@ struct BackwardWeightGemm {
 
   struct Column {
     int64_t base;      // input offset of (0, g*cig + c, 0, 0)
-    int64_t dh, dw;    // ih - oh * stride_h and iw - ow * stride_w of tap (i, j)
+    int dh, dw;        // ih - oh * stride_h and iw - ow * stride_w of tap (i, j)
   };
+  static constexpr bool kBAlongK = true;
   __host__ __device__ int64_t m() const { return s.c_out_group(); }
   __host__ __device__ int64_t n() const { return s.c_in_group() * s.kh * s.kw; }
   __host__ __device__ int64_t k() const { return s.n * s.out_h * s.out_w; }
@@ -137,12 +144,12 @@ struct BackwardWeightGemm {
   }
   __device__ Column column(int64_t g, int64_t j) const {
     const int64_t taps = s.kh * s.kw, c = j / taps, i = j % taps / s.kw, jj = j % s.kw;
-    return {(g * s.c_in_group() + c) * s.h * s.w, i * s.dil_h - s.pad_h,
-            jj * s.dil_w - s.pad_w};
+    return {(g * s.c_in_group() + c) * s.h * s.w, int(i * s.dil_h - s.pad_h),
+            int(jj * s.dil_w - s.pad_w)};
   }
   __device__ T load_b(const Column& col, int64_t p) const {
     const QuotRem row_ow = divmod(p, s.out_w), b_oh = divmod(row_ow.q, s.out_h);
-    const int64_t ih = b_oh.r * s.stride_h + col.dh, iw = row_ow.r * s.stride_w + col.dw;
+    const int ih = b_oh.r * int(s.stride_h) + col.dh, iw = row_ow.r * int(s.stride_w) + col.dw;
     if (ih < 0 || ih >= s.h || iw < 0 || iw >= s.w) return T(0);
     return input[b_oh.q * s.c_in * s.h * s.w + col.base + ih * s.w + iw];
   }
@@ -155,17 +162,24 @@ struct BackwardWeightGemm {
 //   grid (ceil(N / BN), ceil(M / BM), groups_in_launch * splits), block NT = (BM/TM)*(BN/TN)
 //   group g = g0 + blockIdx.z / splits sums K in [split * k_chunk, (split + 1) * k_chunk)
 //   shared As[BK][BM + pad] = A[i0 + r, p0 + kk] at [kk][r] (consecutive threads along K),
-//          Bs[BK][BN + pad] = B[p0 + kk, j0 + c] at [kk][c] (consecutive threads along N)
+//          Bs[BK][BN + pad] = B[p0 + kk, j0 + c] at [kk][c] (consecutive threads along N, or
+//          along K when Gemm::kBAlongK)
 //   registers acc[TM][TN] = C[i0 + ty * TM + r, j0 + tx * TN + c], tx = tid % (BN / TN)
-//   A thread stages one column c = tid % BN of every B tile, so its gather's per-column part
-//   (the (b, oh, ow) or (c, i, j) decoding) is computed once, before the K loop.
-//   Launch bounds of one block per SM, as the GEMM ladder's register rung (no spills).
+//   A thread stages the same columns of every B tile (one along N, BK * BN / NT along K), so
+//   its gather's per-column part (the (b, oh, ow) or (c, i, j) decoding) is computed once,
+//   before the K loop.
+//   Launch bounds of two blocks per SM: at most 128 registers a thread (ptxas reports no spills
+//   for sm_80 / sm_90; with one block it takes up to 168, for the index state of the gathers).
 template <class T, class Gemm, int BM, int BN, int BK, int TM, int TN>
-__global__ void __launch_bounds__((BM / TM) * (BN / TN), 1)
+__global__ void __launch_bounds__((BM / TM) * (BN / TN), 2)
     implicit_gemm(Gemm gemm, int64_t g0, int64_t splits, int64_t k_chunk) {
   constexpr int NT = (BM / TM) * (BN / TN), kPad = 16 / sizeof(T);
   constexpr int LDA = BM + kPad, LDB = BN + kPad;
-  static_assert(NT % BN == 0 && BK % (NT / BN) == 0, "each thread stages one column of B");
+  constexpr bool kAlongK = Gemm::kBAlongK;
+  constexpr int kPerThread = BK * BN / NT, kColumns = kAlongK ? kPerThread : 1;
+  static_assert(kAlongK ? NT % BK == 0 && BN % (NT / BK) == 0
+                        : NT % BN == 0 && BK % (NT / BN) == 0,
+                "every thread stages whole rows (along K) or columns (along N) of B");
   __shared__ __align__(16) T As[BK * LDA];
   __shared__ __align__(16) T Bs[BK * LDB];
   const int64_t g = g0 + blockIdx.z / splits, split = blockIdx.z % splits;
@@ -174,9 +188,17 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN), 1)
   const int64_t k_end = k_begin + k_chunk < gemm.k() ? k_begin + k_chunk : gemm.k();
   const int tx = threadIdx.x % (BN / TN), ty = threadIdx.x / (BN / TN);
   const int64_t i0 = int64_t(blockIdx.y) * BM, j0 = int64_t(blockIdx.x) * BN;
-  const int jb = threadIdx.x % BN;
-  const bool column_inside = j0 + jb < n;
-  const typename Gemm::Column column = gemm.column(g, column_inside ? j0 + jb : 0);
+  // The q-th B element a thread stages, at [b_row(q)][b_col(q)] of the tile.
+  const int tid = threadIdx.x;
+  const auto b_row = [tid](int q) { return kAlongK ? tid % BK : tid / BN + q * (NT / BN); };
+  const auto b_col = [tid](int q) { return kAlongK ? tid / BK + q * (NT / BK) : tid % BN; };
+  typename Gemm::Column columns[kColumns];
+  bool inside[kColumns];
+#pragma unroll
+  for (int q = 0; q < kColumns; ++q) {
+    inside[q] = j0 + b_col(q) < n;
+    columns[q] = gemm.column(g, inside[q] ? j0 + b_col(q) : 0);
+  }
   T acc[TM][TN] = {};
   for (int64_t p0 = k_begin; p0 < k_end; p0 += BK) {
     for (int e = threadIdx.x; e < BM * BK; e += NT) {
@@ -184,9 +206,12 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN), 1)
       const int64_t i = i0 + r, p = p0 + kk;
       As[kk * LDA + r] = i < m && p < k_end ? gemm.load_a(g, i, p) : T(0);
     }
-    for (int kk = threadIdx.x / BN; kk < BK; kk += NT / BN) {
-      const int64_t p = p0 + kk;
-      Bs[kk * LDB + jb] = column_inside && p < k_end ? gemm.load_b(column, p) : T(0);
+#pragma unroll
+    for (int q = 0; q < kPerThread; ++q) {
+      const int64_t p = p0 + b_row(q);
+      const int cq = kAlongK ? q : 0;
+      Bs[b_row(q) * LDB + b_col(q)] =
+          inside[cq] && p < k_end ? gemm.load_b(columns[cq], p) : T(0);
     }
     __syncthreads();
 #pragma unroll
@@ -298,7 +323,8 @@ bool below_2_31(int64_t x) { return x < (int64_t(1) << 31); }
 bool implicit_gemm_fits(const Conv2dShape& s) {
   return below_2_31(s.n * s.out_h * s.out_w) && below_2_31(s.n * s.h * s.w) &&
          below_2_31(s.c_in * s.kh * s.kw) && below_2_31(s.c_out * s.kh * s.kw) &&
-         below_2_31(s.h + s.pad_h) && below_2_31(s.w + s.pad_w);
+         below_2_31(s.out_h * s.stride_h + s.h + s.pad_h) &&
+         below_2_31(s.out_w * s.stride_w + s.w + s.pad_w);
 }
 
 void conv2d_forward_implicit_gemm(const Conv2dShape& s, DType dtype, const void* input,

@@ -10,7 +10,7 @@ namespace ember::cuda {
 
 // Whether the implicit GEMMs take this shape: their gathers index with 32 bits, so the number
 // of outputs and inputs per channel (n * out_h * out_w, n * h * w), c_in * kh * kw,
-// c_out * kh * kw and the padded extents must stay below 2^31.
+// c_out * kh * kw and the image positions (up to out_h * stride_h + h + pad_h) stay below 2^31.
 bool implicit_gemm_fits(const Conv2dShape& s);
 
 void conv2d_forward_implicit_gemm(const Conv2dShape& s, DType dtype, const void* input,
