@@ -61,24 +61,17 @@ __global__ void backward_weight_direct(Conv2dShape s, const T* grad_output, cons
 
 // Whether a kernel runs as an implicit GEMM whose M (the rows of C: output channels per group
 // for the forward and grad_weight, input channels per group for grad_input) is gemm_m.
-// "im2col" is the implicit GEMM on CUDA: the same GEMM without materializing the column buffer.
-// `auto`: the direct kernels when M < 8 (depthwise and near it), where a 64-row tile would sit
-// mostly idle while the direct kernel still has one thread per output; the GEMM otherwise. The
-// direct grad_weight has only c_out * cig * kh * kw threads, each summing n * out_h * out_w
-// products, so `auto` takes the split-K GEMM for grad_weight at every M. Shapes whose indices
-// pass 32 bits run the direct kernels whatever the variant.
+// `naive` is the direct kernels; every other CPU variant ("im2col": the same GEMM as a column
+// buffer) means the implicit GEMM on CUDA. `auto`: the direct kernels when M < 8 (depthwise and
+// near it), where a 32-row tile would sit mostly idle while the direct kernel still has one
+// thread per output; the GEMM otherwise. The direct grad_weight has only c_out * cig * kh * kw
+// threads, each summing n * out_h * out_w products, so `auto` takes the split-K GEMM for
+// grad_weight at every M. Shapes whose indices pass 32 bits run the direct kernels whatever the
+// variant.
 bool use_implicit_gemm(const Conv2dShape& s, ConvVariant variant, int64_t gemm_m,
                        bool weight_grad) {
-  if (!implicit_gemm_fits(s)) return false;
-  switch (variant) {
-    case ConvVariant::Naive:
-      return false;
-    case ConvVariant::Im2col:
-    case ConvVariant::ImplicitGemm:
-      return true;
-    case ConvVariant::Auto:
-      return weight_grad || gemm_m >= 8;
-  }
+  if (!implicit_gemm_fits(s) || variant == ConvVariant::Naive) return false;
+  if (variant == ConvVariant::Auto) return weight_grad || gemm_m >= 8;
   return true;
 }
 
