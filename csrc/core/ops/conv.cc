@@ -9,12 +9,17 @@
 namespace ember::ops {
 namespace {
 
-ConvVariant parse_variant(const std::string& name, const char* op) {
+ConvVariant parse_variant(const std::string& name, const Tensor& on, const char* op) {
   if (name == "naive") return ConvVariant::Naive;
   if (name == "im2col") return ConvVariant::Im2col;
+  if (name == "implicit_gemm") {
+    EMBER_CHECK(on.device().is_cuda(), ValueError, op,
+                ": variant 'implicit_gemm' runs on CUDA only, got tensors on ", on.device());
+    return ConvVariant::ImplicitGemm;
+  }
   if (name == "auto") return ConvVariant::Auto;
   throw ValueError(detail::concat(op, ": unknown variant '", name,
-                                  "'; expected 'naive', 'im2col' or 'auto'"));
+                                  "'; expected 'naive', 'im2col', 'implicit_gemm' or 'auto'"));
 }
 
 void check_pair(const Shape& v, const char* what, int64_t min, const char* op) {
@@ -97,7 +102,7 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const std::optional<Ten
               const Shape& stride, const Shape& padding, const Shape& dilation, int64_t groups,
               const std::string& variant) {
   const char* op = "conv2d";
-  const ConvVariant var = parse_variant(variant, op);
+  const ConvVariant var = parse_variant(variant, input, op);
   const Conv2dShape s =
       conv_shape(input.sizes(), weight.sizes(), stride, padding, dilation, groups, op);
   check_operands(input, weight, "input", "weight", op);
@@ -122,7 +127,7 @@ Tensor conv2d_backward_input(const Tensor& grad_output, const Tensor& weight,
                              const Shape& input_size, const Shape& stride, const Shape& padding,
                              const Shape& dilation, int64_t groups, const std::string& variant) {
   const char* op = "conv2d_backward_input";
-  const ConvVariant var = parse_variant(variant, op);
+  const ConvVariant var = parse_variant(variant, weight, op);
   const Conv2dShape s =
       conv_shape(input_size, weight.sizes(), stride, padding, dilation, groups, op);
   check_operands(grad_output, weight, "grad_output", "weight", op);
@@ -140,7 +145,7 @@ Tensor conv2d_backward_weight(const Tensor& grad_output, const Tensor& input,
                               const Shape& padding, const Shape& dilation, int64_t groups,
                               const std::string& variant) {
   const char* op = "conv2d_backward_weight";
-  const ConvVariant var = parse_variant(variant, op);
+  const ConvVariant var = parse_variant(variant, input, op);
   const Conv2dShape s =
       conv_shape(input.sizes(), weight_size, stride, padding, dilation, groups, op);
   check_operands(grad_output, input, "grad_output", "input", op);

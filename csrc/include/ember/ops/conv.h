@@ -3,8 +3,8 @@
 //   output (N, C_out, out_h, out_w); float32 or float64, one dtype and device for all.
 // stride and dilation: 2 values (rows, columns). padding: 2 values (the same on both sides) or
 // 4 (top, bottom, left, right), which is how 'same' with an even kernel pads.
-// variant: "naive" (direct loops, the reference), "im2col" (im2col + packed GEMM) or "auto";
-// CUDA runs the direct kernels whatever the variant.
+// variant: "naive" (direct loops, the reference), "im2col" (im2col + packed GEMM; on CUDA the
+// implicit GEMM), "implicit_gemm" (CUDA only: no column buffer) or "auto".
 #pragma once
 
 #include <optional>

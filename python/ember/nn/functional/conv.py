@@ -1,8 +1,9 @@
 """``conv2d`` and ``conv1d`` (a conv2d over an added unit row), with PyTorch's arguments.
 
 The forward is one ``_C.conv2d`` call; the backward is ``_C.conv2d_backward_input`` and
-``_C.conv2d_backward_weight`` plus a sum for the bias. ``variant`` picks the CPU kernel:
-"naive" (direct loops, the reference), "im2col" (im2col + packed GEMM) or "auto".
+``_C.conv2d_backward_weight`` plus a sum for the bias. ``variant`` picks the kernel:
+"naive" (direct loops, the reference), "im2col" (im2col + packed GEMM; on CUDA the implicit
+GEMM), "implicit_gemm" (CUDA only: the GEMM gathers from the image, no column buffer) or "auto".
 """
 from __future__ import annotations
 
