@@ -185,7 +185,8 @@ def test_groupnorm_repr_and_state_dict():
 
 
 def test_groupnorm_bad_input():
-    with pytest.raises(ValueError, match=r"num_channels \(6\) must be divisible by num_groups \(4\)"):
+    with pytest.raises(ValueError,
+                       match=r"num_channels \(6\) must be divisible by num_groups \(4\)"):
         nn.GroupNorm(4, 6)
     with pytest.raises(RuntimeError, match=r"divisible by num_groups.*\[2, 5, 3\].*num_groups=2"):
         F.group_norm(ember.ones(2, 5, 3), 2)

@@ -1,4 +1,5 @@
-// The CPU kernels of ember/ops/group_norm.h (host memory), as listed in core/kernels/group_norm.inc.
+// The CPU kernels of ember/ops/group_norm.h (host memory), as listed in
+// core/kernels/group_norm.inc.
 #pragma once
 
 #include <cstdint>

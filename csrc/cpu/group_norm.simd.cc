@@ -105,7 +105,8 @@ void backward(const T* g, const T* x, const double* mean, const double* rstd, co
   // Pass 3: the parameter gradients per channel, summed over the samples in order.
   if (dw || db) {
     parallel_for(0, C, grain_for(N), [&](int64_t c0, int64_t c1) {
-      for (int64_t c = c0; c < c1; ++c) gnm::param_grads_channel(sum_g, sum_g_xhat, dw, db, N, C, c);
+      for (int64_t c = c0; c < c1; ++c)
+        gnm::param_grads_channel(sum_g, sum_g_xhat, dw, db, N, C, c);
     });
   }
 }

@@ -1,4 +1,5 @@
-// The CUDA kernels of ember/ops/group_norm.h (device memory), as listed in core/kernels/group_norm.inc.
+// The CUDA kernels of ember/ops/group_norm.h (device memory), as listed in
+// core/kernels/group_norm.inc.
 #pragma once
 
 #include <cstdint>

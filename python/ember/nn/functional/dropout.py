@@ -100,6 +100,18 @@ def _feature_dropout(input, p, training, inplace, op, batched_dims):
     return _dropout_impl(input, p, training, inplace, True, False)
 
 
+def _warn_unusual_rank(input, spatial: int) -> None:
+    """PyTorch's deprecation warning of dropout2d/3d for input of another rank."""
+    if input.ndim not in (spatial + 1, spatial + 2):
+        op = f"dropout{spatial}d"
+        warnings.warn(f"{op}: Received a {input.ndim}-D input to {op}, which is deprecated and "
+                      "will result in an error in a future release. To retain the behavior and "
+                      "silence this warning, please use dropout instead. Note that "
+                      f"{op} exists to provide channel-wise dropout on inputs with {spatial} "
+                      "spatial dimensions, a channel dimension, and an optional batch dimension "
+                      f"(i.e. {spatial + 1}D or {spatial + 2}D inputs).")
+
+
 def dropout1d(input, p: float = 0.5, training: bool = True, inplace: bool = False):
     """Zeroes whole channels of a (N, C, L) or unbatched (C, L) input with probability ``p``,
     scaling the rest by ``1 / (1 - p)``, when ``training``."""
@@ -117,13 +129,7 @@ def dropout2d(input, p: float = 0.5, training: bool = True, inplace: bool = Fals
     ``1 / (1 - p)``, when ``training``. Like PyTorch, a 3-D input is taken as (N, C, L) (with a
     warning), and other ranks are accepted with a deprecation warning."""
     _check(input, p, "dropout2d")
-    if input.ndim not in (3, 4):
-        warnings.warn(f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is "
-                      "deprecated and will result in an error in a future release. To retain "
-                      "the behavior and silence this warning, please use dropout instead. Note "
-                      "that dropout2d exists to provide channel-wise dropout on inputs with 2 "
-                      "spatial dimensions, a channel dimension, and an optional batch dimension "
-                      "(i.e. 3D or 4D inputs).")
+    _warn_unusual_rank(input, 2)
     if input.ndim == 3:
         warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise "
                       "1D dropout behavior is desired - input is interpreted as shape (N, C, L), "
@@ -139,13 +145,7 @@ def dropout3d(input, p: float = 0.5, training: bool = True, inplace: bool = Fals
     probability ``p``, scaling the rest by ``1 / (1 - p)``, when ``training``. Other ranks are
     accepted with PyTorch's deprecation warning."""
     _check(input, p, "dropout3d")
-    if input.ndim not in (4, 5):
-        warnings.warn(f"dropout3d: Received a {input.ndim}-D input to dropout3d, which is "
-                      "deprecated and will result in an error in a future release. To retain "
-                      "the behavior and silence this warning, please use dropout instead. Note "
-                      "that dropout3d exists to provide channel-wise dropout on inputs with 3 "
-                      "spatial dimensions, a channel dimension, and an optional batch dimension "
-                      "(i.e. 4D or 5D inputs).")
+    _warn_unusual_rank(input, 3)
     return _feature_dropout(input, p, training, inplace, "dropout3d", 5)
 
 

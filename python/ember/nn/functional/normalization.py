@@ -17,6 +17,16 @@ def _impl(t):
     return None if t is None else t._impl
 
 
+def _composite_grads(inputs, need, g, composite):
+    """A create_graph backward: the gradients, for the inputs whose ``need`` is set, of the
+    composite form ``composite()`` (differentiable ember ops), as a graph."""
+    with grad_mode.enable_grad():
+        y = composite()
+    wanted = [t for t, nd in zip(inputs, need) if nd]
+    grads = iter(engine.grad(y, wanted, g, create_graph=True))
+    return tuple(next(grads) if nd else None for nd in need)
+
+
 class BatchNorm(Function):
     """The fused kernels: ``_C.batch_norm`` (per-channel statistics and normalization in one
     kernel) and ``_C.batch_norm_backward``; the running statistics move in place here, without
@@ -44,16 +54,14 @@ class BatchNorm(Function):
         need = ctx.needs_input_grad[:3]
         mean, var = ctx.stats
         if grad_mode._enabled:  # create_graph: gradients as a graph of differentiable ops
-            with grad_mode.enable_grad():
+            def composite():
                 if ctx.training:
                     dims = (0,) + tuple(range(2, x.ndim))
                     v, m = _reduction.var_mean(x, dims, correction=0)
                 else:
                     v, m = wrap(var).to(x.dtype), wrap(mean).to(x.dtype)
-                y = _batch_norm_composite(x, m, v, weight, bias, ctx.eps)
-            wanted = [t for t, nd in zip((x, weight, bias), need) if nd]
-            grads = iter(engine.grad(y, wanted, g, create_graph=True))
-            return tuple(next(grads) if nd else None for nd in need) + (None,) * 5
+                return _batch_norm_composite(x, m, v, weight, bias, ctx.eps)
+            return _composite_grads((x, weight, bias), need, g, composite) + (None,) * 5
         dx, dw, db = _C.batch_norm_backward(g._impl, x._impl, mean, var, _impl(weight),
                                             ctx.training, ctx.eps, need[0], need[1], need[2])
         return (None if dx is None else wrap(dx), None if dw is None else wrap(dw),
@@ -116,11 +124,8 @@ class LayerNorm(Function):
         x, weight, bias = ctx.saved_tensors
         need = ctx.needs_input_grad[:3]
         if grad_mode._enabled:  # create_graph: gradients as a graph of differentiable ops
-            with grad_mode.enable_grad():
-                y = _layer_norm_composite(x, ctx.shape, weight, bias, ctx.eps)
-            wanted = [t for t, nd in zip((x, weight, bias), need) if nd]
-            grads = iter(engine.grad(y, wanted, g, create_graph=True))
-            return tuple(next(grads) if nd else None for nd in need) + (None, None)
+            return _composite_grads((x, weight, bias), need, g, lambda: _layer_norm_composite(
+                x, ctx.shape, weight, bias, ctx.eps)) + (None, None)
         mean, rstd = ctx.stats
         dx, dw, db = _C.layer_norm_backward(g._impl, x._impl, mean, rstd,
                                             None if weight is None else weight._impl, ctx.n,
@@ -188,11 +193,8 @@ class GroupNorm(Function):
         x, weight, bias = ctx.saved_tensors
         need = ctx.needs_input_grad[:3]
         if grad_mode._enabled:  # create_graph: gradients as a graph of differentiable ops
-            with grad_mode.enable_grad():
-                y = _group_norm_composite(x, ctx.num_groups, weight, bias, ctx.eps)
-            wanted = [t for t, nd in zip((x, weight, bias), need) if nd]
-            grads = iter(engine.grad(y, wanted, g, create_graph=True))
-            return tuple(next(grads) if nd else None for nd in need) + (None, None)
+            return _composite_grads((x, weight, bias), need, g, lambda: _group_norm_composite(
+                x, ctx.num_groups, weight, bias, ctx.eps)) + (None, None)
         mean, rstd = ctx.stats
         dx, dw, db = _C.group_norm_backward(g._impl, x._impl, mean, rstd, _impl(weight),
                                             ctx.num_groups, need[0], need[1], need[2])
