@@ -24,7 +24,7 @@ from ember import nn, optim
 from ember.data import DataLoader, TensorDataset, random_split
 from ember.data.datasets import FashionMNIST
 
-EPOCHS, BATCH, LR = 3, 100, 1e-3
+EPOCHS, BATCH, LR = 5, 100, 1e-3
 MEAN, STD = 0.2860, 0.3530  # Fashion-MNIST's training-set pixel statistics
 
 

@@ -129,6 +129,13 @@ def test_groupnorm_matches_torch(device, dtypes, groups, channels, shape, affine
 
 
 @pytest.mark.parametrize("dtypes", DTYPES, ids=DTYPE_IDS)
+def test_groupnorm_every_cpu_instruction_set(capability, dtypes):
+    """Each compiled variant of cpu/group_norm.simd.cc, on sizes that leave lane remainders."""
+    em, tm = _pair(nn.GroupNorm(3, 9), torch.nn.GroupNorm(3, 9), "cpu", dtypes)
+    _step(em, tm, _rng(8).standard_normal((2, 9, 5, 7)) * 3 - 1, "cpu", dtypes)
+
+
+@pytest.mark.parametrize("dtypes", DTYPES, ids=DTYPE_IDS)
 def test_group_norm_functional_weight_or_bias_alone_and_noncontiguous(device, dtypes):
     e_dtype, t_dtype, tol = dtypes
     r = _rng(4)
