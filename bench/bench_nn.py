@@ -86,7 +86,7 @@ def main() -> None:
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     results = []
-    print(f"{'layer':<14}{'shape':<24}{'ember ms':>10}{'torch ms':>10}{'ember/torch':>13}")
+    print(f"{'layer':<16}{'shape':<24}{'ember ms':>10}{'torch ms':>10}{'ember/torch':>13}")
     for name, shape, em, tm, x, is_float in _layers():
         e_x = ember.from_numpy(x.copy()).requires_grad_(True) if is_float else \
             ember.from_numpy(x.copy())
@@ -105,7 +105,7 @@ def main() -> None:
             row["ratio"] = statistics.median(e / t for e, t in zip(per_round["ember"],
                                                                      per_round["torch"]))
         results.append(row)
-        print(f"{name:<14}{shape:<24}{row['ember_ms']:>10.3f}"
+        print(f"{name:<16}{shape:<24}{row['ember_ms']:>10.3f}"
               f"{row.get('torch_ms', float('nan')):>10.3f}{row.get('ratio', float('nan')):>13.2f}")
     if args.json:
         with open(args.json, "w") as f:

@@ -10,7 +10,8 @@ A BasicBlock is conv 3×3 + BatchNorm2d + ReLU + conv 3×3 + BatchNorm2d, plus t
 Reads Debian's dataset-fashion-mnist files (/usr/share/datasets/fashion-mnist), holds out 5,000
 training images for validation, trains EPOCHS epochs (``--epochs N`` to change) printing the
 training loss, the validation accuracy and the time of each epoch, then prints the test accuracy
-(RESULT_LINE).
+(90.3% after the default 5 epochs, 54-91 s each on 2 cores shared with other jobs; 89.1%
+after 3). 38k parameters..
 
     python examples/fashion_mnist_resnet.py [--epochs N]
 """
