@@ -11,7 +11,7 @@ Reads Debian's dataset-fashion-mnist files (/usr/share/datasets/fashion-mnist), 
 training images for validation, trains EPOCHS epochs (``--epochs N`` to change) printing the
 training loss, the validation accuracy and the time of each epoch, then prints the test accuracy
 (90.3% after the default 5 epochs, 54-91 s each on 2 cores shared with other jobs; 89.1%
-after 3). 38k parameters..
+after 3). 38k parameters.
 
     python examples/fashion_mnist_resnet.py [--epochs N]
 """
