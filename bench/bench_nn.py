@@ -34,6 +34,16 @@ def _layers():
          rng.standard_normal((256, 1024)).astype(np.float32), True),
         ("BatchNorm1d", "256x512", lambda lib: lib.nn.BatchNorm1d(512),
          rng.standard_normal((256, 512)).astype(np.float32), True),
+        ("BatchNorm2d", "64x32x28x28", lambda lib: lib.nn.BatchNorm2d(32),
+         rng.standard_normal((64, 32, 28, 28)).astype(np.float32), True),
+        ("GroupNorm(8)", "64x32x28x28", lambda lib: lib.nn.GroupNorm(8, 32),
+         rng.standard_normal((64, 32, 28, 28)).astype(np.float32), True),
+        ("GroupNorm(32)", "32x128x14x14", lambda lib: lib.nn.GroupNorm(32, 128),
+         rng.standard_normal((32, 128, 14, 14)).astype(np.float32), True),
+        ("InstanceNorm2d", "64x32x28x28", lambda lib: lib.nn.InstanceNorm2d(32, affine=True),
+         rng.standard_normal((64, 32, 28, 28)).astype(np.float32), True),
+        ("Dropout2d(0.5)", "64x32x28x28", lambda lib: lib.nn.Dropout2d(0.5),
+         rng.standard_normal((64, 32, 28, 28)).astype(np.float32), True),
         ("Dropout(0.5)", "1024x1024", lambda lib: lib.nn.Dropout(0.5),
          rng.standard_normal((1024, 1024)).astype(np.float32), True),
         ("Embedding", "50000x128, 64x128 ids", lambda lib: lib.nn.Embedding(50000, 128),
@@ -76,7 +86,7 @@ def main() -> None:
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     results = []
-    print(f"{'layer':<14}{'shape':<24}{'ember ms':>10}{'torch ms':>10}{'ember/torch':>13}")
+    print(f"{'layer':<16}{'shape':<24}{'ember ms':>10}{'torch ms':>10}{'ember/torch':>13}")
     for name, shape, em, tm, x, is_float in _layers():
         e_x = ember.from_numpy(x.copy()).requires_grad_(True) if is_float else \
             ember.from_numpy(x.copy())
@@ -95,7 +105,7 @@ def main() -> None:
             row["ratio"] = statistics.median(e / t for e, t in zip(per_round["ember"],
                                                                      per_round["torch"]))
         results.append(row)
-        print(f"{name:<14}{shape:<24}{row['ember_ms']:>10.3f}"
+        print(f"{name:<16}{shape:<24}{row['ember_ms']:>10.3f}"
               f"{row.get('torch_ms', float('nan')):>10.3f}{row.get('ratio', float('nan')):>13.2f}")
     if args.json:
         with open(args.json, "w") as f:

@@ -1,5 +1,6 @@
-"""``batch_norm`` and ``layer_norm``: fused C++/CUDA kernels forward and backward (statistics
-in double); their composite forms (differentiable ember ops) serve double backward."""
+"""``batch_norm``, ``layer_norm`` and ``group_norm``: fused C++/CUDA kernels forward and backward
+(statistics in double); their composite forms (differentiable ember ops) serve double backward.
+``instance_norm`` is ``batch_norm`` over the (1, N * C, *) view, as in PyTorch."""
 from __future__ import annotations
 
 import math
@@ -9,11 +10,21 @@ from ..._tensor import Tensor, wrap
 from ...autograd import engine, grad_mode
 from ...autograd.function import Function
 
-__all__ = ["batch_norm", "layer_norm"]
+__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm"]
 
 
 def _impl(t):
     return None if t is None else t._impl
+
+
+def _composite_grads(inputs, need, g, composite):
+    """A create_graph backward: the gradients, for the inputs whose ``need`` is set, of the
+    composite form ``composite()`` (differentiable ember ops), as a graph."""
+    with grad_mode.enable_grad():
+        y = composite()
+    wanted = [t for t, nd in zip(inputs, need) if nd]
+    grads = iter(engine.grad(y, wanted, g, create_graph=True))
+    return tuple(next(grads) if nd else None for nd in need)
 
 
 class BatchNorm(Function):
@@ -43,16 +54,14 @@ class BatchNorm(Function):
         need = ctx.needs_input_grad[:3]
         mean, var = ctx.stats
         if grad_mode._enabled:  # create_graph: gradients as a graph of differentiable ops
-            with grad_mode.enable_grad():
+            def composite():
                 if ctx.training:
                     dims = (0,) + tuple(range(2, x.ndim))
                     v, m = _reduction.var_mean(x, dims, correction=0)
                 else:
                     v, m = wrap(var).to(x.dtype), wrap(mean).to(x.dtype)
-                y = _batch_norm_composite(x, m, v, weight, bias, ctx.eps)
-            wanted = [t for t, nd in zip((x, weight, bias), need) if nd]
-            grads = iter(engine.grad(y, wanted, g, create_graph=True))
-            return tuple(next(grads) if nd else None for nd in need) + (None,) * 5
+                return _batch_norm_composite(x, m, v, weight, bias, ctx.eps)
+            return _composite_grads((x, weight, bias), need, g, composite) + (None,) * 5
         dx, dw, db = _C.batch_norm_backward(g._impl, x._impl, mean, var, _impl(weight),
                                             ctx.training, ctx.eps, need[0], need[1], need[2])
         return (None if dx is None else wrap(dx), None if dw is None else wrap(dw),
@@ -115,11 +124,8 @@ class LayerNorm(Function):
         x, weight, bias = ctx.saved_tensors
         need = ctx.needs_input_grad[:3]
         if grad_mode._enabled:  # create_graph: gradients as a graph of differentiable ops
-            with grad_mode.enable_grad():
-                y = _layer_norm_composite(x, ctx.shape, weight, bias, ctx.eps)
-            wanted = [t for t, nd in zip((x, weight, bias), need) if nd]
-            grads = iter(engine.grad(y, wanted, g, create_graph=True))
-            return tuple(next(grads) if nd else None for nd in need) + (None, None)
+            return _composite_grads((x, weight, bias), need, g, lambda: _layer_norm_composite(
+                x, ctx.shape, weight, bias, ctx.eps)) + (None, None)
         mean, rstd = ctx.stats
         dx, dw, db = _C.layer_norm_backward(g._impl, x._impl, mean, rstd,
                                             None if weight is None else weight._impl, ctx.n,
@@ -168,3 +174,107 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
     if weight is None and bias is not None:  # the kernel's bias gradient needs a weight
         return LayerNorm.apply(input, None, None, normalized_shape, float(eps)) + bias
     return LayerNorm.apply(input, weight, bias, normalized_shape, float(eps))
+
+
+class GroupNorm(Function):
+    """The fused kernels: ``_C.group_norm`` (per-(sample, group) statistics and the affine map in
+    one kernel) and ``_C.group_norm_backward``. A double backward differentiates the composite
+    form."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, num_groups, eps):
+        y, mean, rstd = _C.group_norm(x._impl, _impl(weight), _impl(bias), num_groups, eps)
+        ctx.save_for_backward(x, weight, bias)
+        ctx.stats, ctx.num_groups, ctx.eps = (mean, rstd), num_groups, eps
+        return wrap(y)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight, bias = ctx.saved_tensors
+        need = ctx.needs_input_grad[:3]
+        if grad_mode._enabled:  # create_graph: gradients as a graph of differentiable ops
+            return _composite_grads((x, weight, bias), need, g, lambda: _group_norm_composite(
+                x, ctx.num_groups, weight, bias, ctx.eps)) + (None, None)
+        mean, rstd = ctx.stats
+        dx, dw, db = _C.group_norm_backward(g._impl, x._impl, mean, rstd, _impl(weight),
+                                            ctx.num_groups, need[0], need[1], need[2])
+        return (None if dx is None else wrap(dx), None if dw is None else wrap(dw),
+                None if db is None else wrap(db), None, None)
+
+
+def _group_norm_composite(input, num_groups, weight, bias, eps):
+    shape = tuple(input.shape)
+    grouped = input.reshape(shape[0], num_groups, -1)
+    var, mean = _reduction.var_mean(grouped, (2,), correction=0, keepdim=True)
+    y = ((grouped - mean) * (var + eps).rsqrt()).reshape(shape)
+    bshape = (1, shape[1]) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        y = y * weight.reshape(bshape)
+    if bias is not None:
+        y = y + bias.reshape(bshape)
+    return y
+
+
+def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5):
+    """Splits the C channels of an (N, C, *) input into ``num_groups`` groups of consecutive
+    channels, normalizes each sample's group by its own mean and (biased) variance, then scales
+    by weight and shifts by bias (both (C,)). One fused kernel forward, one backward."""
+    if not isinstance(input, Tensor) or not input.dtype.is_floating_point:
+        raise TypeError("group_norm: expected a floating-point Tensor input")
+    shape = tuple(input.shape)
+    if input.ndim < 2:
+        raise RuntimeError(f"group_norm: expected at least 2 dimensions for input tensor but "
+                           f"received {input.ndim} (shape {shape})")
+    if not isinstance(num_groups, int) or num_groups <= 0 or shape[1] % num_groups:
+        raise RuntimeError(f"group_norm: expected number of channels in input to be divisible "
+                           f"by num_groups, but got input of shape {list(shape)} and "
+                           f"num_groups={num_groups}")
+    for t, name in ((weight, "weight"), (bias, "bias")):
+        if t is not None and tuple(t.shape) != (shape[1],):
+            raise RuntimeError(f"group_norm: expected {name} to be a vector of size equal to "
+                               f"the number of channels in input ({shape[1]}), but got {name} "
+                               f"of shape {list(t.shape)} for input of shape {list(shape)}")
+        if t is not None and (t.dtype != input.dtype or t.device != input.device):
+            raise RuntimeError(f"group_norm: {name} ({t.dtype}, {t.device}) must have the "
+                               f"input's dtype and device ({input.dtype}, {input.device})")
+    if weight is None and bias is not None:  # the kernel's affine map takes either
+        return GroupNorm.apply(input, None, None, int(num_groups), float(eps)) + \
+            bias.reshape((1, shape[1]) + (1,) * (input.ndim - 2))
+    return GroupNorm.apply(input, weight, bias, int(num_groups), float(eps))
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats: bool = True, momentum: float = 0.1, eps: float = 1e-5):
+    """Normalizes each channel of each sample of an (N, C, *) input by its own statistics
+    (``use_input_stats``; running_mean/var, when given, then move by ``momentum`` towards the
+    batch average of the per-instance ones, the variance unbiased), or by the running ones.
+    Then scales by weight and shifts by bias (both (C,))."""
+    if not isinstance(input, Tensor) or not input.dtype.is_floating_point:
+        raise TypeError("instance_norm: expected a floating-point Tensor input")
+    shape = tuple(input.shape)
+    if input.ndim < 3:
+        raise ValueError(f"instance_norm: expected an input of at least 3 dims (N, C, *), got "
+                         f"shape {shape}")
+    if use_input_stats and math.prod(shape[2:]) <= 1:
+        raise ValueError(f"Expected more than 1 spatial element when training, got input size "
+                         f"{list(shape)}")
+    if not use_input_stats:  # per channel by the running statistics: batch norm in eval mode
+        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
+    n, c = shape[0], shape[1]
+
+    def per_instance(t):  # a (C,) tensor repeated for each of the N samples
+        return None if t is None else t.reshape(1, c).expand(n, c).reshape(n * c)
+
+    rm, rv = per_instance(running_mean), per_instance(running_var)
+    if rm is not None:
+        rm = rm.clone()
+    if rv is not None:
+        rv = rv.clone()
+    y = batch_norm(input.reshape((1, n * c) + shape[2:]), rm, rv, per_instance(weight),
+                   per_instance(bias), True, momentum, eps)
+    with grad_mode.no_grad():
+        if running_mean is not None:
+            running_mean.copy_(rm.reshape(n, c).mean(0))
+        if running_var is not None:
+            running_var.copy_(rv.reshape(n, c).mean(0))
+    return y.reshape(shape)

@@ -1,4 +1,4 @@
-"""BatchNorm1d: per-channel normalization by batch statistics while training, by running
+"""BatchNorm1d/2d/3d: per-channel normalization by batch statistics while training, by running
 statistics in eval mode (PyTorch's buffers, momentum rules and unbiased running variance)."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["BatchNorm1d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
 
 
 class _NormBase(Module):
@@ -96,3 +96,21 @@ class BatchNorm1d(_NormBase):
         if input.ndim not in (2, 3):
             raise ValueError(f"{self._get_name()}: expected 2D or 3D input (got {input.ndim}D "
                              f"input of shape {tuple(input.shape)})")
+
+
+class BatchNorm2d(_NormBase):
+    """Batch normalization over a 4-D (N, C, H, W) input."""
+
+    def _check_input_dim(self, input) -> None:
+        if input.ndim != 4:
+            raise ValueError(f"{self._get_name()}: expected 4D input (got {input.ndim}D input "
+                             f"of shape {tuple(input.shape)})")
+
+
+class BatchNorm3d(_NormBase):
+    """Batch normalization over a 5-D (N, C, D, H, W) input."""
+
+    def _check_input_dim(self, input) -> None:
+        if input.ndim != 5:
+            raise ValueError(f"{self._get_name()}: expected 5D input (got {input.ndim}D input "
+                             f"of shape {tuple(input.shape)})")
