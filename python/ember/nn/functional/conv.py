@@ -30,7 +30,8 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
 _OPS = {2: (_C.conv2d, _C.conv2d_backward_input, _C.conv2d_backward_weight),
         3: (_C.conv3d, _C.conv3d_backward_input, _C.conv3d_backward_weight)}
 
-# The arguments every op of one convolution shares (stride, padding, dilation: lists).
+# The arguments every op of one convolution shares (stride, padding, dilation: lists; stride
+# has one value per spatial dim, which picks the ops).
 _Geometry = namedtuple("_Geometry", "stride padding dilation groups variant")
 
 
@@ -45,7 +46,7 @@ class _Conv(Function):
     def forward(ctx, input, weight, bias, geo, out_size):
         ctx.save_for_backward(input, weight)
         ctx.geo = geo
-        conv = _OPS[input.ndim - 2][0]
+        conv = _OPS[len(geo.stride)][0]
         return wrap(conv(input._impl, weight._impl, None if bias is None else bias._impl,
                          *geo, out_size or []))
 
@@ -69,7 +70,7 @@ class _ConvTranspose(Function):
         ctx.geo = geo
         n, groups = x._impl.shape[0], geo.groups
         full_size = [n, weight._impl.shape[1] * groups, *out_size]
-        backward_input = _OPS[x.ndim - 2][1]
+        backward_input = _OPS[len(geo.stride)][1]
         return wrap(backward_input(x._impl, weight._impl, full_size, *geo, _spatial(x)))
 
     @staticmethod
@@ -88,7 +89,7 @@ class _ConvWeightGrad(Function):
     def forward(ctx, grad_output, input, geo, weight_size):
         ctx.save_for_backward(grad_output, input)
         ctx.geo = geo
-        backward_weight = _OPS[input.ndim - 2][2]
+        backward_weight = _OPS[len(geo.stride)][2]
         return wrap(backward_weight(grad_output._impl, input._impl, weight_size, *geo,
                                     _spatial(grad_output)))
 
@@ -217,6 +218,12 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     padding = _ntuple(padding, dims, "padding", op)
     output_padding = _ntuple(output_padding, dims, "output_padding", op)
     in_shape, w_shape = tuple(input.shape), tuple(weight.shape)
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.dtype != input.dtype or not t.dtype.is_floating_point
+                              or t.device != input.device):
+            raise TypeError(f"{op}: expected float32 or float64 input and {name} of one dtype "
+                            f"and device, got {input.dtype} on {input.device} and {t.dtype} on "
+                            f"{t.device}")
     if not isinstance(groups, int) or groups < 1 or w_shape[0] % groups:
         raise ValueError(f"{op}: weight of shape {w_shape} has {w_shape[0]} input channels, "
                          f"not divisible by groups={groups}")
