@@ -101,12 +101,6 @@ void check_operands(const Tensor& a, const Tensor& b, const char* a_name, const 
               " but ", b_name, " is on ", b.device());
 }
 
-void check_grad_output(const Tensor& grad_output, const Conv2dShape& s, const char* op) {
-  const Shape want{s.n, s.c_out, s.out_h, s.out_w};
-  EMBER_CHECK(grad_output.sizes() == want, ValueError, op, ": grad_output has shape ",
-              shape_str(grad_output.sizes()), ", expected ", shape_str(want));
-}
-
 // The geometry of conv3d(input of input_size, weight of weight_size), every size checked.
 // padding: 3 values (both sides) or 6 (front, back, top, bottom, left, right); output_size as
 // for conv_shape.
@@ -170,10 +164,129 @@ Conv3dShape conv3d_shape(const Shape& input_size, const Shape& weight_size, cons
   return s;
 }
 
-void check_grad_output(const Tensor& grad_output, const Conv3dShape& s, const char* op) {
-  const Shape want{s.n, s.c_out, s.out[0], s.out[1], s.out[2]};
+// The kernels and sizes of the 2-D and the 3-D convolution, for the op bodies below, which are
+// the same for both.
+struct Conv2d {
+  using Geometry = Conv2dShape;
+  static Geometry shape(const Shape& input_size, const Shape& weight_size, const Shape& stride,
+                        const Shape& padding, const Shape& dilation, int64_t groups,
+                        const Shape& output_size, const char* op) {
+    return conv_shape(input_size, weight_size, stride, padding, dilation, groups, output_size,
+                      op);
+  }
+  static Shape output_sizes(const Geometry& s) { return {s.n, s.c_out, s.out_h, s.out_w}; }
+  static void forward(const Tensor& on, const char* op, const Geometry& s, const void* input,
+                      const void* weight, const void* bias, void* output, ConvVariant v) {
+    EMBER_KERNEL_ON(on, op, conv2d_forward, s, on.dtype(), input, weight, bias, output, v);
+  }
+  static void backward_input(const Tensor& on, const char* op, const Geometry& s,
+                             const void* grad_output, const void* weight, void* grad_input,
+                             ConvVariant v) {
+    EMBER_KERNEL_ON(on, op, conv2d_backward_input, s, on.dtype(), grad_output, weight,
+                    grad_input, v);
+  }
+  static void backward_weight(const Tensor& on, const char* op, const Geometry& s,
+                              const void* grad_output, const void* input, void* grad_weight,
+                              ConvVariant v) {
+    EMBER_KERNEL_ON(on, op, conv2d_backward_weight, s, on.dtype(), grad_output, input,
+                    grad_weight, v);
+  }
+};
+
+struct Conv3d {
+  using Geometry = Conv3dShape;
+  static Geometry shape(const Shape& input_size, const Shape& weight_size, const Shape& stride,
+                        const Shape& padding, const Shape& dilation, int64_t groups,
+                        const Shape& output_size, const char* op) {
+    return conv3d_shape(input_size, weight_size, stride, padding, dilation, groups, output_size,
+                        op);
+  }
+  static Shape output_sizes(const Geometry& s) {
+    return {s.n, s.c_out, s.out[0], s.out[1], s.out[2]};
+  }
+  static void forward(const Tensor& on, const char* op, const Geometry& s, const void* input,
+                      const void* weight, const void* bias, void* output, ConvVariant v) {
+    EMBER_KERNEL_ON(on, op, conv3d_forward, s, on.dtype(), input, weight, bias, output, v);
+  }
+  static void backward_input(const Tensor& on, const char* op, const Geometry& s,
+                             const void* grad_output, const void* weight, void* grad_input,
+                             ConvVariant v) {
+    EMBER_KERNEL_ON(on, op, conv3d_backward_input, s, on.dtype(), grad_output, weight,
+                    grad_input, v);
+  }
+  static void backward_weight(const Tensor& on, const char* op, const Geometry& s,
+                              const void* grad_output, const void* input, void* grad_weight,
+                              ConvVariant v) {
+    EMBER_KERNEL_ON(on, op, conv3d_backward_weight, s, on.dtype(), grad_output, input,
+                    grad_weight, v);
+  }
+};
+
+template <class K>
+void check_grad_output(const Tensor& grad_output, const typename K::Geometry& s,
+                       const char* op) {
+  const Shape want = K::output_sizes(s);
   EMBER_CHECK(grad_output.sizes() == want, ValueError, op, ": grad_output has shape ",
               shape_str(grad_output.sizes()), ", expected ", shape_str(want));
+}
+
+template <class K>
+Tensor forward(const Tensor& input, const Tensor& weight, const std::optional<Tensor>& bias,
+               const Shape& stride, const Shape& padding, const Shape& dilation, int64_t groups,
+               const std::string& variant, const Shape& output_size, const char* op) {
+  const ConvVariant var = parse_variant(variant, op);
+  const auto s = K::shape(input.sizes(), weight.sizes(), stride, padding, dilation, groups,
+                          output_size, op);
+  check_operands(input, weight, "input", "weight", op);
+  std::optional<Tensor> bias_c;
+  if (bias) {
+    EMBER_CHECK(bias->dim() == 1 && bias->sizes()[0] == s.c_out, ValueError, op,
+                ": bias of shape ", shape_str(bias->sizes()), " does not fit weight of shape ",
+                shape_str(weight.sizes()), ": expected (", s.c_out, ",)");
+    check_operands(input, *bias, "input", "bias", op);
+    bias_c = contiguous(*bias);
+  }
+  Tensor out = Tensor::empty(K::output_sizes(s), input.dtype(), input.device());
+  if (out.numel() == 0) return out;
+  const Tensor in_c = contiguous(input), w_c = contiguous(weight);
+  K::forward(input, op, s, in_c.data_ptr(), w_c.data_ptr(),
+             bias_c ? bias_c->data_ptr() : nullptr, out.data_ptr(), var);
+  return out;
+}
+
+template <class K>
+Tensor backward_input(const Tensor& grad_output, const Tensor& weight, const Shape& input_size,
+                      const Shape& stride, const Shape& padding, const Shape& dilation,
+                      int64_t groups, const std::string& variant, const Shape& output_size,
+                      const char* op) {
+  const ConvVariant var = parse_variant(variant, op);
+  const auto s = K::shape(input_size, weight.sizes(), stride, padding, dilation, groups,
+                          output_size, op);
+  check_operands(grad_output, weight, "grad_output", "weight", op);
+  check_grad_output<K>(grad_output, s, op);
+  Tensor grad_input = Tensor::empty(input_size, weight.dtype(), weight.device());
+  if (grad_input.numel() == 0) return grad_input;
+  const Tensor go_c = contiguous(grad_output), w_c = contiguous(weight);
+  K::backward_input(weight, op, s, go_c.data_ptr(), w_c.data_ptr(), grad_input.data_ptr(), var);
+  return grad_input;
+}
+
+template <class K>
+Tensor backward_weight(const Tensor& grad_output, const Tensor& input, const Shape& weight_size,
+                       const Shape& stride, const Shape& padding, const Shape& dilation,
+                       int64_t groups, const std::string& variant, const Shape& output_size,
+                       const char* op) {
+  const ConvVariant var = parse_variant(variant, op);
+  const auto s = K::shape(input.sizes(), weight_size, stride, padding, dilation, groups,
+                          output_size, op);
+  check_operands(grad_output, input, "grad_output", "input", op);
+  check_grad_output<K>(grad_output, s, op);
+  Tensor grad_weight = Tensor::empty(weight_size, input.dtype(), input.device());
+  if (grad_weight.numel() == 0) return grad_weight;
+  const Tensor go_c = contiguous(grad_output), in_c = contiguous(input);
+  K::backward_weight(input, op, s, go_c.data_ptr(), in_c.data_ptr(), grad_weight.data_ptr(),
+                     var);
+  return grad_weight;
 }
 
 }  // namespace
@@ -181,124 +294,47 @@ void check_grad_output(const Tensor& grad_output, const Conv3dShape& s, const ch
 Tensor conv2d(const Tensor& input, const Tensor& weight, const std::optional<Tensor>& bias,
               const Shape& stride, const Shape& padding, const Shape& dilation, int64_t groups,
               const std::string& variant, const Shape& output_size) {
-  const char* op = "conv2d";
-  const ConvVariant var = parse_variant(variant, op);
-  const Conv2dShape s = conv_shape(input.sizes(), weight.sizes(), stride, padding, dilation,
-                                   groups, output_size, op);
-  check_operands(input, weight, "input", "weight", op);
-  std::optional<Tensor> bias_c;
-  if (bias) {
-    EMBER_CHECK(bias->dim() == 1 && bias->sizes()[0] == s.c_out, ValueError, op,
-                ": bias of shape ", shape_str(bias->sizes()), " does not fit weight of shape ",
-                shape_str(weight.sizes()), ": expected (", s.c_out, ",)");
-    check_operands(input, *bias, "input", "bias", op);
-    bias_c = contiguous(*bias);
-  }
-  Tensor out = Tensor::empty({s.n, s.c_out, s.out_h, s.out_w}, input.dtype(), input.device());
-  if (out.numel() == 0) return out;
-  const Tensor in_c = contiguous(input), w_c = contiguous(weight);
-  const void* bias_ptr = bias_c ? bias_c->data_ptr() : nullptr;
-  EMBER_KERNEL_ON(input, op, conv2d_forward, s, input.dtype(), in_c.data_ptr(), w_c.data_ptr(),
-                  bias_ptr, out.data_ptr(), var);
-  return out;
+  return forward<Conv2d>(input, weight, bias, stride, padding, dilation, groups, variant,
+                         output_size, "conv2d");
 }
 
 Tensor conv2d_backward_input(const Tensor& grad_output, const Tensor& weight,
                              const Shape& input_size, const Shape& stride, const Shape& padding,
                              const Shape& dilation, int64_t groups, const std::string& variant,
                              const Shape& output_size) {
-  const char* op = "conv2d_backward_input";
-  const ConvVariant var = parse_variant(variant, op);
-  const Conv2dShape s = conv_shape(input_size, weight.sizes(), stride, padding, dilation, groups,
-                                   output_size, op);
-  check_operands(grad_output, weight, "grad_output", "weight", op);
-  check_grad_output(grad_output, s, op);
-  Tensor grad_input = Tensor::empty(input_size, weight.dtype(), weight.device());
-  if (grad_input.numel() == 0) return grad_input;
-  const Tensor go_c = contiguous(grad_output), w_c = contiguous(weight);
-  EMBER_KERNEL_ON(weight, op, conv2d_backward_input, s, weight.dtype(), go_c.data_ptr(),
-                  w_c.data_ptr(), grad_input.data_ptr(), var);
-  return grad_input;
+  return backward_input<Conv2d>(grad_output, weight, input_size, stride, padding, dilation,
+                                groups, variant, output_size, "conv2d_backward_input");
 }
 
 Tensor conv2d_backward_weight(const Tensor& grad_output, const Tensor& input,
                               const Shape& weight_size, const Shape& stride,
                               const Shape& padding, const Shape& dilation, int64_t groups,
                               const std::string& variant, const Shape& output_size) {
-  const char* op = "conv2d_backward_weight";
-  const ConvVariant var = parse_variant(variant, op);
-  const Conv2dShape s = conv_shape(input.sizes(), weight_size, stride, padding, dilation, groups,
-                                   output_size, op);
-  check_operands(grad_output, input, "grad_output", "input", op);
-  check_grad_output(grad_output, s, op);
-  Tensor grad_weight = Tensor::empty(weight_size, input.dtype(), input.device());
-  if (grad_weight.numel() == 0) return grad_weight;
-  const Tensor go_c = contiguous(grad_output), in_c = contiguous(input);
-  EMBER_KERNEL_ON(input, op, conv2d_backward_weight, s, input.dtype(), go_c.data_ptr(),
-                  in_c.data_ptr(), grad_weight.data_ptr(), var);
-  return grad_weight;
+  return backward_weight<Conv2d>(grad_output, input, weight_size, stride, padding, dilation,
+                                 groups, variant, output_size, "conv2d_backward_weight");
 }
 
 Tensor conv3d(const Tensor& input, const Tensor& weight, const std::optional<Tensor>& bias,
               const Shape& stride, const Shape& padding, const Shape& dilation, int64_t groups,
               const std::string& variant, const Shape& output_size) {
-  const char* op = "conv3d";
-  const ConvVariant var = parse_variant(variant, op);
-  const Conv3dShape s = conv3d_shape(input.sizes(), weight.sizes(), stride, padding, dilation,
-                                     groups, output_size, op);
-  check_operands(input, weight, "input", "weight", op);
-  std::optional<Tensor> bias_c;
-  if (bias) {
-    EMBER_CHECK(bias->dim() == 1 && bias->sizes()[0] == s.c_out, ValueError, op,
-                ": bias of shape ", shape_str(bias->sizes()), " does not fit weight of shape ",
-                shape_str(weight.sizes()), ": expected (", s.c_out, ",)");
-    check_operands(input, *bias, "input", "bias", op);
-    bias_c = contiguous(*bias);
-  }
-  Tensor out = Tensor::empty({s.n, s.c_out, s.out[0], s.out[1], s.out[2]}, input.dtype(),
-                             input.device());
-  if (out.numel() == 0) return out;
-  const Tensor in_c = contiguous(input), w_c = contiguous(weight);
-  const void* bias_ptr = bias_c ? bias_c->data_ptr() : nullptr;
-  EMBER_KERNEL_ON(input, op, conv3d_forward, s, input.dtype(), in_c.data_ptr(), w_c.data_ptr(),
-                  bias_ptr, out.data_ptr(), var);
-  return out;
+  return forward<Conv3d>(input, weight, bias, stride, padding, dilation, groups, variant,
+                         output_size, "conv3d");
 }
 
 Tensor conv3d_backward_input(const Tensor& grad_output, const Tensor& weight,
                              const Shape& input_size, const Shape& stride, const Shape& padding,
                              const Shape& dilation, int64_t groups, const std::string& variant,
                              const Shape& output_size) {
-  const char* op = "conv3d_backward_input";
-  const ConvVariant var = parse_variant(variant, op);
-  const Conv3dShape s = conv3d_shape(input_size, weight.sizes(), stride, padding, dilation,
-                                     groups, output_size, op);
-  check_operands(grad_output, weight, "grad_output", "weight", op);
-  check_grad_output(grad_output, s, op);
-  Tensor grad_input = Tensor::empty(input_size, weight.dtype(), weight.device());
-  if (grad_input.numel() == 0) return grad_input;
-  const Tensor go_c = contiguous(grad_output), w_c = contiguous(weight);
-  EMBER_KERNEL_ON(weight, op, conv3d_backward_input, s, weight.dtype(), go_c.data_ptr(),
-                  w_c.data_ptr(), grad_input.data_ptr(), var);
-  return grad_input;
+  return backward_input<Conv3d>(grad_output, weight, input_size, stride, padding, dilation,
+                                groups, variant, output_size, "conv3d_backward_input");
 }
 
 Tensor conv3d_backward_weight(const Tensor& grad_output, const Tensor& input,
                               const Shape& weight_size, const Shape& stride,
                               const Shape& padding, const Shape& dilation, int64_t groups,
                               const std::string& variant, const Shape& output_size) {
-  const char* op = "conv3d_backward_weight";
-  const ConvVariant var = parse_variant(variant, op);
-  const Conv3dShape s = conv3d_shape(input.sizes(), weight_size, stride, padding, dilation,
-                                     groups, output_size, op);
-  check_operands(grad_output, input, "grad_output", "input", op);
-  check_grad_output(grad_output, s, op);
-  Tensor grad_weight = Tensor::empty(weight_size, input.dtype(), input.device());
-  if (grad_weight.numel() == 0) return grad_weight;
-  const Tensor go_c = contiguous(grad_output), in_c = contiguous(input);
-  EMBER_KERNEL_ON(input, op, conv3d_backward_weight, s, input.dtype(), go_c.data_ptr(),
-                  in_c.data_ptr(), grad_weight.data_ptr(), var);
-  return grad_weight;
+  return backward_weight<Conv3d>(grad_output, input, weight_size, stride, padding, dilation,
+                                 groups, variant, output_size, "conv3d_backward_weight");
 }
 
 }  // namespace ember::ops
