@@ -74,42 +74,71 @@ void backward_weight_direct(const Conv3dShape& s, const T* grad_output, const T*
   });
 }
 
-// Visits every entry of the column matrix of one sample's group: f(col_index, input_index),
-// input_index < 0 where the patch reads padding. The row is (c, td, th, tw), the column
-// (od, oh, ow), so col_index runs 0, 1, 2, ... in order.
+// The ow range [lo, hi) whose input column iw = ow * stride - pad + tw * dil lies in [0, w).
+struct Span {
+  int64_t lo, hi;
+};
+
+Span valid_columns(const Conv3dShape& s, int64_t tw) {
+  const int64_t first = tw * s.dil[2] - s.pad[2];  // iw at ow = 0
+  const int64_t st = s.stride[2];
+  const int64_t lo = first >= 0 ? 0 : (-first + st - 1) / st;
+  const int64_t hi = s.in[2] - first <= 0 ? 0 : (s.in[2] - first + st - 1) / st;
+  return {std::min(lo, s.out[2]), std::min(std::max(hi, lo), s.out[2])};
+}
+
+// Visits each row of out_w entries of the column matrix of one sample's group, in order:
+// f(col, in_row, iw0, span), with col the offset of the row in col, in_row the offset of the
+// input row it reads (or -1 where the whole row is padding) and iw0 the input column of ow = 0;
+// only the ow of span read the input. A column-matrix row is (c, td, th, tw), its columns
+// (od, oh, ow).
 template <class F>
-void for_each_col_entry(const Conv3dShape& s, const F& f) {
-  int64_t e = 0;
+void for_each_col_row(const Conv3dShape& s, const F& f) {
+  int64_t col = 0;
   for (int64_t c = 0; c < s.c_in_group(); ++c)
     for (int64_t td = 0; td < s.k[0]; ++td)
       for (int64_t th = 0; th < s.k[1]; ++th)
-        for (int64_t tw = 0; tw < s.k[2]; ++tw)
+        for (int64_t tw = 0; tw < s.k[2]; ++tw) {
+          const Span span = valid_columns(s, tw);
+          const int64_t iw0 = tw * s.dil[2] - s.pad[2];
           for (int64_t od = 0; od < s.out[0]; ++od) {
             const int64_t id = conv3d_hd::input_pos(s, 0, od, td);
             const bool d_in = id >= 0 && id < s.in[0];
-            for (int64_t oh = 0; oh < s.out[1]; ++oh) {
+            for (int64_t oh = 0; oh < s.out[1]; ++oh, col += s.out[2]) {
               const int64_t ih = conv3d_hd::input_pos(s, 1, oh, th);
-              const bool dh_in = d_in && ih >= 0 && ih < s.in[1];
-              const int64_t row = (c * s.in[0] + id) * s.in[1] + ih;
-              for (int64_t ow = 0; ow < s.out[2]; ++ow, ++e) {
-                const int64_t iw = conv3d_hd::input_pos(s, 2, ow, tw);
-                f(e, dh_in && iw >= 0 && iw < s.in[2] ? row * s.in[2] + iw : -1);
-              }
+              const bool inside = d_in && ih >= 0 && ih < s.in[1];
+              f(col, inside ? ((c * s.in[0] + id) * s.in[1] + ih) * s.in[2] : -1, iw0, span);
             }
           }
+        }
 }
 
 // col (cig * taps, out_volume) from the group's input (cig, d, h, w); zeros for padding.
 template <class T>
 void vol2col(const Conv3dShape& s, const T* in, T* col) {
-  for_each_col_entry(s, [&](int64_t e, int64_t i) { col[e] = i >= 0 ? in[i] : T(0); });
+  const int64_t st = s.stride[2];
+  for_each_col_row(s, [&](int64_t c, int64_t in_row, int64_t iw0, Span span) {
+    T* dst = col + c;
+    if (in_row < 0) {
+      std::fill(dst, dst + s.out[2], T(0));
+      return;
+    }
+    std::fill(dst, dst + span.lo, T(0));
+    const T* src = in + in_row + iw0;
+    for (int64_t ow = span.lo; ow < span.hi; ++ow) dst[ow] = src[ow * st];
+    std::fill(dst + span.hi, dst + s.out[2], T(0));
+  });
 }
 
 // The adjoint of vol2col: adds each entry of col into the input element it was read from.
 template <class T>
 void col2vol(const Conv3dShape& s, const T* col, T* in) {
-  for_each_col_entry(s, [&](int64_t e, int64_t i) {
-    if (i >= 0) in[i] += col[e];
+  const int64_t st = s.stride[2];
+  for_each_col_row(s, [&](int64_t c, int64_t in_row, int64_t iw0, Span span) {
+    if (in_row < 0) return;
+    const T* src = col + c;
+    T* dst = in + in_row + iw0;
+    for (int64_t ow = span.lo; ow < span.hi; ++ow) dst[ow * st] += src[ow];
   });
 }
 
