@@ -17,9 +17,10 @@
 
 namespace ember {
 
-// The ladder of convolution kernels: the direct loops (the reference), im2col + GEMM, and
-// Auto, which picks per shape. The CUDA backend has the direct kernels only.
-enum class ConvVariant : uint8_t { Naive, Im2col, Auto };
+// The ladder of convolution kernels: the direct loops (the reference), im2col + GEMM, the
+// implicit GEMM (CUDA only: the GEMM gathers its operand from the image, no column buffer), and
+// Auto, which picks per shape.
+enum class ConvVariant : uint8_t { Naive, Im2col, ImplicitGemm, Auto };
 
 struct Conv2dShape {
   int64_t n, c_in, h, w;

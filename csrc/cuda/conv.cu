@@ -1,11 +1,13 @@
-// 2-D convolution on CUDA: the direct kernels, one thread per element of the result in a
-// grid-stride loop, each element by the formulas of core/conv_scalar.h (the CPU reference's).
+// 2-D convolution on CUDA: the choice of variant, and the direct kernels (the reference), one
+// thread per element of the result in a grid-stride loop, each element by the formulas of
+// core/conv_scalar.h (the CPU reference's). The implicit GEMMs are in conv_implicit_gemm.cu.
 //   input (n, c_in, h, w), weight (c_out, c_in / groups, kh, kw), bias (c_out) or null,
 //   output / grad_output (n, c_out, out_h, out_w); all contiguous.
 // grad_input gathers over the outputs that read each input element, so no atomics are needed.
 #include <algorithm>
 
 #include "cuda/conv.h"
+#include "cuda/conv_implicit_gemm.h"
 #include "cuda/launch.h"
 
 namespace ember::cuda {
@@ -57,12 +59,30 @@ __global__ void backward_weight_direct(Conv2dShape s, const T* grad_output, cons
   }
 }
 
+// Whether a kernel runs as an implicit GEMM whose M (the rows of C: output channels per group
+// for the forward and grad_weight, input channels per group for grad_input) is gemm_m.
+// `naive` is the direct kernels; every other CPU variant ("im2col": the same GEMM as a column
+// buffer) means the implicit GEMM on CUDA. `auto`: the direct kernels when M < 8 (depthwise and
+// near it), where a 32-row tile would sit mostly idle while the direct kernel still has one
+// thread per output; the GEMM otherwise. The direct grad_weight has only c_out * cig * kh * kw
+// threads, each summing n * out_h * out_w products, so `auto` takes the split-K GEMM for
+// grad_weight at every M. Shapes whose indices pass 32 bits run the direct kernels whatever the
+// variant.
+bool use_implicit_gemm(const Conv2dShape& s, ConvVariant variant, int64_t gemm_m,
+                       bool weight_grad) {
+  if (!implicit_gemm_fits(s) || variant == ConvVariant::Naive) return false;
+  if (variant == ConvVariant::Auto) return weight_grad || gemm_m >= 8;
+  return true;
+}
+
 }  // namespace
 
 void conv2d_forward(const Conv2dShape& s, DType dtype, const void* input, const void* weight,
-                    const void* bias, void* output, ConvVariant) {
+                    const void* bias, void* output, ConvVariant variant) {
   const int64_t total = s.n * s.c_out * s.out_h * s.out_w;
   if (total == 0) return;
+  if (use_implicit_gemm(s, variant, s.c_out_group(), false))
+    return conv2d_forward_implicit_gemm(s, dtype, input, weight, bias, output);
   EMBER_DISPATCH_FLOATING(dtype, "conv2d", [&] {
     EMBER_LAUNCH(forward_direct<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
                  static_cast<const scalar_t*>(input), static_cast<const scalar_t*>(weight),
@@ -71,9 +91,11 @@ void conv2d_forward(const Conv2dShape& s, DType dtype, const void* input, const 
 }
 
 void conv2d_backward_input(const Conv2dShape& s, DType dtype, const void* grad_output,
-                           const void* weight, void* grad_input, ConvVariant) {
+                           const void* weight, void* grad_input, ConvVariant variant) {
   const int64_t total = s.n * s.c_in * s.h * s.w;
   if (total == 0) return;
+  if (use_implicit_gemm(s, variant, s.c_in_group(), false))
+    return conv2d_backward_input_implicit_gemm(s, dtype, grad_output, weight, grad_input);
   EMBER_DISPATCH_FLOATING(dtype, "conv2d_backward_input", [&] {
     EMBER_LAUNCH(backward_input_direct<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
                  static_cast<const scalar_t*>(grad_output), static_cast<const scalar_t*>(weight),
@@ -82,9 +104,11 @@ void conv2d_backward_input(const Conv2dShape& s, DType dtype, const void* grad_o
 }
 
 void conv2d_backward_weight(const Conv2dShape& s, DType dtype, const void* grad_output,
-                            const void* input, void* grad_weight, ConvVariant) {
+                            const void* input, void* grad_weight, ConvVariant variant) {
   const int64_t total = s.c_out * s.c_in_group() * s.kh * s.kw;
   if (total == 0) return;
+  if (use_implicit_gemm(s, variant, s.c_out_group(), true))
+    return conv2d_backward_weight_implicit_gemm(s, dtype, grad_output, input, grad_weight);
   EMBER_DISPATCH_FLOATING(dtype, "conv2d_backward_weight", [&] {
     EMBER_LAUNCH(backward_weight_direct<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
                  static_cast<const scalar_t*>(grad_output), static_cast<const scalar_t*>(input),

@@ -1,5 +1,5 @@
 // The CUDA kernels of ember/ops/conv.h (device memory), as listed in core/kernels/conv.inc.
-// Only the direct kernels exist on CUDA: the variant argument is accepted and ignored.
+// Variants: naive (the direct kernels), implicit_gemm (and im2col, which means it on CUDA), auto.
 #pragma once
 
 #include "core/conv_scalar.h"

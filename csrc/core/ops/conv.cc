@@ -13,12 +13,17 @@
 namespace ember::ops {
 namespace {
 
-ConvVariant parse_variant(const std::string& name, const char* op) {
+ConvVariant parse_variant(const std::string& name, const Tensor& on, const char* op) {
   if (name == "naive") return ConvVariant::Naive;
   if (name == "im2col") return ConvVariant::Im2col;
+  if (name == "implicit_gemm") {
+    EMBER_CHECK(on.device().is_cuda(), ValueError, op,
+                ": variant 'implicit_gemm' runs on CUDA only, got tensors on ", on.device());
+    return ConvVariant::ImplicitGemm;
+  }
   if (name == "auto") return ConvVariant::Auto;
   throw ValueError(detail::concat(op, ": unknown variant '", name,
-                                  "'; expected 'naive', 'im2col' or 'auto'"));
+                                  "'; expected 'naive', 'im2col', 'implicit_gemm' or 'auto'"));
 }
 
 void check_pair(const Shape& v, const char* what, int64_t min, const char* op) {
@@ -234,7 +239,7 @@ template <class K>
 Tensor forward(const Tensor& input, const Tensor& weight, const std::optional<Tensor>& bias,
                const Shape& stride, const Shape& padding, const Shape& dilation, int64_t groups,
                const std::string& variant, const Shape& output_size, const char* op) {
-  const ConvVariant var = parse_variant(variant, op);
+  const ConvVariant var = parse_variant(variant, input, op);
   const auto s = K::shape(input.sizes(), weight.sizes(), stride, padding, dilation, groups,
                           output_size, op);
   check_operands(input, weight, "input", "weight", op);
@@ -259,7 +264,7 @@ Tensor backward_input(const Tensor& grad_output, const Tensor& weight, const Sha
                       const Shape& stride, const Shape& padding, const Shape& dilation,
                       int64_t groups, const std::string& variant, const Shape& output_size,
                       const char* op) {
-  const ConvVariant var = parse_variant(variant, op);
+  const ConvVariant var = parse_variant(variant, weight, op);
   const auto s = K::shape(input_size, weight.sizes(), stride, padding, dilation, groups,
                           output_size, op);
   check_operands(grad_output, weight, "grad_output", "weight", op);
@@ -276,7 +281,7 @@ Tensor backward_weight(const Tensor& grad_output, const Tensor& input, const Sha
                        const Shape& stride, const Shape& padding, const Shape& dilation,
                        int64_t groups, const std::string& variant, const Shape& output_size,
                        const char* op) {
-  const ConvVariant var = parse_variant(variant, op);
+  const ConvVariant var = parse_variant(variant, input, op);
   const auto s = K::shape(input.sizes(), weight_size, stride, padding, dilation, groups,
                           output_size, op);
   check_operands(grad_output, input, "grad_output", "input", op);

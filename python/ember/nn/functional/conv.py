@@ -12,8 +12,9 @@ made of the three again, so derivatives of any order exist (``create_graph=True`
 1-D runs as 2-D over a unit row; 2-D and 3-D have ops of their own. Each op takes an optional
 ``output_size`` (no larger than the size its geometry gives) so that a transposed convolution
 with output_padding >= stride (allowed when dilation > output_padding) maps onto the same ops.
-``variant`` picks the CPU kernel: "naive" (direct loops, the reference), "im2col" (im2col or
-vol2col + packed GEMM) or "auto".
+``variant`` picks the kernel: "naive" (direct loops, the reference), "im2col" (im2col or
+vol2col + packed GEMM; on CUDA the implicit GEMM for 2-D), "implicit_gemm" (2-D, CUDA only: the
+GEMM gathers from the image, no column buffer) or "auto".
 """
 from __future__ import annotations
 

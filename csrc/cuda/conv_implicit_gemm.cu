@@ -1,0 +1,374 @@
+// 2-D convolution on CUDA as implicit GEMMs: the register-blocked GEMM of the `register` rung
+// (cuda/gemm_kernels.cuh), whose B operand is gathered from the image on the fly into shared
+// memory instead of being read from a materialized column (im2col) buffer. Padding, stride,
+// dilation and groups live in the gathers; group g is one GEMM of the grid's z dimension.
+//   input (n, c_in, h, w), weight (c_out, cig, kh, kw), bias (c_out) or null,
+//   output / grad_output (n, c_out, out_h, out_w); all contiguous; cig = c_in / groups,
+//   cog = c_out / groups, taps = kh * kw.
+//   forward      C = output[b, g*cog + co, oh, ow]   M = cog, N = n*out_h*out_w, K = cig*taps
+//                A = weight[g*cog + co][c, i, j]     B = input[b, g*cig + c, ih, iw] (gathered)
+//   grad_input   C = grad_input[b, g*cig + c, ih, iw] M = cig, N = n*h*w, K = cog*taps
+//                A = weight[g*cog + co, c, i, j]     B = grad_output[b, g*cog + co, oh, ow],
+//                zero where ih + pad - i*dil is not a multiple of the stride (gathered)
+//   grad_weight  C = grad_weight[g*cog + co][c, i, j] M = cog, N = cig*taps, K = n*out_h*out_w
+//                A = grad_output[b, g*cog + co][oh, ow]  B = input[b, g*cig + c, ih, iw] (gathered)
+// grad_weight's long K is split over the grid (split-K) into a partial buffer of
+// (splits, c_out, cig, kh, kw) summed by sum_splits in split order: deterministic, no atomics.
+#include "cuda/conv_implicit_gemm.h"
+
+#include <algorithm>
+#include <cstdint>
+
+#include "cuda/launch.h"
+#include "cuda/reduce_kernels.cuh"
+
+namespace ember::cuda {
+namespace {
+
+// ---- the three GEMMs: sizes, operand loads and the store of C ---------------------------------
+// Each view gives m(), n(), k() of one group's GEMM; load_a(g, i, p) = A[i, p]; column(g, j)
+// the per-column part of B's gather (computed once per thread, outside the K loop) and
+// load_b(col, p) = B[p, j]; store(g, split, i, j, acc) writes C[i, j] (of split `split`).
+// kBAlongK: whether consecutive threads stage B along K rather than N, the direction in which
+// the gather reads consecutive addresses (the image's x runs along N in the forward and
+// grad_input GEMMs, along K in grad_weight's).
+// The loads inside the K loop decode indices with 32-bit divisions, several times cheaper on a
+// GPU than 64-bit ones: implicit_gemm_fits (checked by the host) keeps them below 2^31.
+
+struct QuotRem {
+  int q, r;
+};
+// x = q * d + r, for 0 <= x < 2^31 and 0 < d < 2^31.
+__device__ inline QuotRem divmod(int64_t x, int64_t d) {
+  const int q = int(x) / int(d);
+  return {q, int(x) - q * int(d)};
+}
+
+template <class T>
+struct ForwardGemm {
+  Conv2dShape s;
+  const T* input;
+  const T* weight;
+  const T* bias;
+  T* output;
+
+  struct Column {
+    int64_t base;      // input offset of (b, g*cig, 0, 0)
+    int ih0, iw0;      // the input position of tap (0, 0)
+  };
+  static constexpr bool kBAlongK = false;
+  __host__ __device__ int64_t m() const { return s.c_out_group(); }
+  __host__ __device__ int64_t n() const { return s.n * s.out_h * s.out_w; }
+  __host__ __device__ int64_t k() const { return s.c_in_group() * s.kh * s.kw; }
+
+  __device__ T load_a(int64_t g, int64_t i, int64_t p) const {
+    return weight[(g * s.c_out_group() + i) * k() + p];
+  }
+  __device__ Column column(int64_t g, int64_t j) const {
+    const int64_t ow = j % s.out_w, oh = j / s.out_w % s.out_h, b = j / (s.out_w * s.out_h);
+    return {(b * s.c_in + g * s.c_in_group()) * s.h * s.w, int(oh * s.stride_h - s.pad_h),
+            int(ow * s.stride_w - s.pad_w)};
+  }
+  __device__ T load_b(const Column& col, int64_t p) const {
+    const QuotRem c_tap = divmod(p, s.kh * s.kw), ij = divmod(c_tap.r, s.kw);
+    const int ih = col.ih0 + ij.q * int(s.dil_h), iw = col.iw0 + ij.r * int(s.dil_w);
+    if (ih < 0 || ih >= s.h || iw < 0 || iw >= s.w) return T(0);
+    return input[col.base + (c_tap.q * s.h + ih) * s.w + iw];
+  }
+  __device__ void store(int64_t g, int64_t, int64_t i, int64_t j, T acc) const {
+    const int64_t co = g * s.c_out_group() + i, plane = s.out_h * s.out_w;
+    output[(j / plane * s.c_out + co) * plane + j % plane] = bias ? acc + bias[co] : acc;
+  }
+};
+
+template <class T>
+struct BackwardInputGemm {
+  Conv2dShape s;
+  const T* grad_output;
+  const T* weight;
+  T* grad_input;
+
+  struct Column {
+    int64_t base;      // grad_output offset of (b, g*cog, 0, 0)
+    int th0, tw0;      // ih + pad_h, iw + pad_w: oh * stride_h + i * dil_h for the outputs read
+  };
+  static constexpr bool kBAlongK = false;
+  __host__ __device__ int64_t m() const { return s.c_in_group(); }
+  __host__ __device__ int64_t n() const { return s.n * s.h * s.w; }
+  __host__ __device__ int64_t k() const { return s.c_out_group() * s.kh * s.kw; }
+
+  __device__ T load_a(int64_t g, int64_t i, int64_t p) const {
+    const int64_t taps = s.kh * s.kw;
+    const QuotRem co_tap = divmod(p, taps);
+    return weight[((g * s.c_out_group() + co_tap.q) * s.c_in_group() + i) * taps + co_tap.r];
+  }
+  __device__ Column column(int64_t g, int64_t j) const {
+    const int64_t iw = j % s.w, ih = j / s.w % s.h, b = j / (s.w * s.h);
+    return {(b * s.c_out + g * s.c_out_group()) * s.out_h * s.out_w, int(ih + s.pad_h),
+            int(iw + s.pad_w)};
+  }
+  __device__ T load_b(const Column& col, int64_t p) const {
+    const QuotRem co_tap = divmod(p, s.kh * s.kw), ij = divmod(co_tap.r, s.kw);
+    const int th = col.th0 - ij.q * int(s.dil_h), tw = col.tw0 - ij.r * int(s.dil_w);
+    if (th < 0 || tw < 0) return T(0);
+    const QuotRem oh = divmod(th, s.stride_h), ow = divmod(tw, s.stride_w);
+    if (oh.r != 0 || ow.r != 0 || oh.q >= s.out_h || ow.q >= s.out_w) return T(0);
+    return grad_output[col.base + (co_tap.q * s.out_h + oh.q) * s.out_w + ow.q];
+  }
+  __device__ void store(int64_t g, int64_t, int64_t i, int64_t j, T acc) const {
+    const int64_t plane = s.h * s.w;
+    grad_input[(j / plane * s.c_in + g * s.c_in_group() + i) * plane + j % plane] = acc;
+  }
+};
+
+template <class T>
+struct BackwardWeightGemm {
+  Conv2dShape s;
+  const T* grad_output;
+  const T* input;
+  T* partial;  // (splits, c_out, cig, kh, kw): grad_weight itself when there is one split
+
+  struct Column {
+    int64_t base;      // input offset of (0, g*cig + c, 0, 0)
+    int dh, dw;        // ih - oh * stride_h and iw - ow * stride_w of tap (i, j)
+  };
+  static constexpr bool kBAlongK = true;
+  __host__ __device__ int64_t m() const { return s.c_out_group(); }
+  __host__ __device__ int64_t n() const { return s.c_in_group() * s.kh * s.kw; }
+  __host__ __device__ int64_t k() const { return s.n * s.out_h * s.out_w; }
+
+  __device__ T load_a(int64_t g, int64_t i, int64_t p) const {
+    const int64_t plane = s.out_h * s.out_w;
+    const QuotRem b_pos = divmod(p, plane);
+    return grad_output[(b_pos.q * s.c_out + g * s.c_out_group() + i) * plane + b_pos.r];
+  }
+  __device__ Column column(int64_t g, int64_t j) const {
+    const int64_t taps = s.kh * s.kw, c = j / taps, i = j % taps / s.kw, jj = j % s.kw;
+    return {(g * s.c_in_group() + c) * s.h * s.w, int(i * s.dil_h - s.pad_h),
+            int(jj * s.dil_w - s.pad_w)};
+  }
+  __device__ T load_b(const Column& col, int64_t p) const {
+    const QuotRem row_ow = divmod(p, s.out_w), b_oh = divmod(row_ow.q, s.out_h);
+    const int ih = b_oh.r * int(s.stride_h) + col.dh, iw = row_ow.r * int(s.stride_w) + col.dw;
+    if (ih < 0 || ih >= s.h || iw < 0 || iw >= s.w) return T(0);
+    return input[b_oh.q * s.c_in * s.h * s.w + col.base + ih * s.w + iw];
+  }
+  __device__ void store(int64_t g, int64_t split, int64_t i, int64_t j, T acc) const {
+    partial[(split * s.c_out + g * s.c_out_group() + i) * n() + j] = acc;
+  }
+};
+
+// ---- the kernel ---------------------------------------------------------------------------------
+//   grid (ceil(N / BN), ceil(M / BM), groups_in_launch * splits), block NT = (BM/TM)*(BN/TN)
+//   group g = g0 + blockIdx.z / splits sums K in [split * k_chunk, (split + 1) * k_chunk)
+//   shared As[BK][BM + pad] = A[i0 + r, p0 + kk] at [kk][r] (consecutive threads along K),
+//          Bs[BK][BN + pad] = B[p0 + kk, j0 + c] at [kk][c] (consecutive threads along N, or
+//          along K when Gemm::kBAlongK)
+//   registers acc[TM][TN] = C[i0 + ty * TM + r, j0 + tx * TN + c], tx = tid % (BN / TN)
+//   A thread stages the same columns of every B tile (one along N, BK * BN / NT along K), so
+//   its gather's per-column part (the (b, oh, ow) or (c, i, j) decoding) is computed once,
+//   before the K loop.
+//   Launch bounds of two blocks per SM: at most 128 registers a thread (ptxas reports no spills
+//   for sm_80 / sm_90; with one block it takes up to 168, for the index state of the gathers).
+template <class T, class Gemm, int BM, int BN, int BK, int TM, int TN>
+__global__ void __launch_bounds__((BM / TM) * (BN / TN), 2)
+    implicit_gemm(Gemm gemm, int64_t g0, int64_t splits, int64_t k_chunk) {
+  constexpr int NT = (BM / TM) * (BN / TN), kPad = 16 / sizeof(T);
+  constexpr int LDA = BM + kPad, LDB = BN + kPad;
+  constexpr bool kAlongK = Gemm::kBAlongK;
+  constexpr int kPerThread = BK * BN / NT, kColumns = kAlongK ? kPerThread : 1;
+  static_assert(kAlongK ? NT % BK == 0 && BN % (NT / BK) == 0
+                        : NT % BN == 0 && BK % (NT / BN) == 0,
+                "every thread stages whole rows (along K) or columns (along N) of B");
+  __shared__ __align__(16) T As[BK * LDA];
+  __shared__ __align__(16) T Bs[BK * LDB];
+  const int64_t g = g0 + blockIdx.z / splits, split = blockIdx.z % splits;
+  const int64_t m = gemm.m(), n = gemm.n();
+  const int64_t k_begin = split * k_chunk;
+  const int64_t k_end = k_begin + k_chunk < gemm.k() ? k_begin + k_chunk : gemm.k();
+  const int tx = threadIdx.x % (BN / TN), ty = threadIdx.x / (BN / TN);
+  const int64_t i0 = int64_t(blockIdx.y) * BM, j0 = int64_t(blockIdx.x) * BN;
+  // The q-th B element a thread stages, at [b_row(q)][b_col(q)] of the tile.
+  const int tid = threadIdx.x;
+  const auto b_row = [tid](int q) { return kAlongK ? tid % BK : tid / BN + q * (NT / BN); };
+  const auto b_col = [tid](int q) { return kAlongK ? tid / BK + q * (NT / BK) : tid % BN; };
+  typename Gemm::Column columns[kColumns];
+  bool inside[kColumns];
+#pragma unroll
+  for (int q = 0; q < kColumns; ++q) {
+    inside[q] = j0 + b_col(q) < n;
+    columns[q] = gemm.column(g, inside[q] ? j0 + b_col(q) : 0);
+  }
+  T acc[TM][TN] = {};
+  for (int64_t p0 = k_begin; p0 < k_end; p0 += BK) {
+    for (int e = threadIdx.x; e < BM * BK; e += NT) {
+      const int r = e / BK, kk = e % BK;
+      const int64_t i = i0 + r, p = p0 + kk;
+      As[kk * LDA + r] = i < m && p < k_end ? gemm.load_a(g, i, p) : T(0);
+    }
+#pragma unroll
+    for (int q = 0; q < kPerThread; ++q) {
+      const int64_t p = p0 + b_row(q);
+      const int cq = kAlongK ? q : 0;
+      Bs[b_row(q) * LDB + b_col(q)] =
+          inside[cq] && p < k_end ? gemm.load_b(columns[cq], p) : T(0);
+    }
+    __syncthreads();
+#pragma unroll
+    for (int kk = 0; kk < BK; ++kk) {
+      T a[TM], b[TN];
+#pragma unroll
+      for (int r = 0; r < TM; ++r) a[r] = As[kk * LDA + ty * TM + r];
+#pragma unroll
+      for (int c = 0; c < TN; ++c) b[c] = Bs[kk * LDB + tx * TN + c];
+#pragma unroll
+      for (int r = 0; r < TM; ++r)
+#pragma unroll
+        for (int c = 0; c < TN; ++c) acc[r][c] += a[r] * b[c];
+    }
+    __syncthreads();
+  }
+#pragma unroll
+  for (int r = 0; r < TM; ++r) {
+#pragma unroll
+    for (int c = 0; c < TN; ++c) {
+      const int64_t i = i0 + ty * TM + r, j = j0 + tx * TN + c;
+      if (i < m && j < n) gemm.store(g, split, i, j, acc[r][c]);
+    }
+  }
+}
+
+// out[idx] = sum over s = 0, 1, ..., splits - 1 of partial[s * total + idx], in that order.
+//   partial (splits, total), out (total); one thread per element in a grid-stride loop.
+template <class T>
+__global__ void sum_splits(const T* partial, int64_t splits, int64_t total, T* out) {
+  const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t idx = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; idx < total;
+       idx += step) {
+    T acc = partial[idx];
+    for (int64_t q = 1; q < splits; ++q) acc += partial[q * total + idx];
+    out[idx] = acc;
+  }
+}
+
+// ---- the host side ---------------------------------------------------------------------------
+
+int64_t ceil_div(int64_t x, int64_t y) { return (x + y - 1) / y; }
+
+// Block tiles BM x BN x BK of TM x TN outputs per thread, 256 threads either way: the GEMM
+// ladder's register rung (64 x 64), and a narrow one (32 x 128) for GEMMs of few rows (M <= 32:
+// few channels per group), where half of a 64-row tile would compute padding.
+template <int BM_, int BN_, int BK_, int TM_, int TN_>
+struct Tiles {
+  static constexpr int BM = BM_, BN = BN_, BK = BK_, TM = TM_, TN = TN_;
+  static constexpr int kThreads = (BM / TM) * (BN / TN);
+};
+using SquareTiles = Tiles<64, 64, 8, 4, 4>;
+using NarrowTiles = Tiles<32, 128, 8, 2, 8>;
+
+// Calls run(tiles) with the tiles for a GEMM of m rows.
+template <class Run>
+void with_tiles(int64_t m, Run run) {
+  if (m <= NarrowTiles::BM) run(NarrowTiles{});
+  else run(SquareTiles{});
+}
+
+// grid.z holds groups * splits, at most 65535: more groups go in several launches.
+constexpr int64_t kMaxGridZ = 65535;
+
+// Runs every group's GEMM, each with its K cut into `splits` chunks of k_chunk (a multiple of
+// BK) that write their own partial C.
+template <class T, class Tl, class Gemm>
+void run(const Gemm& gemm, int64_t groups, int64_t splits, int64_t k_chunk) {
+  if (gemm.m() == 0 || gemm.n() == 0) return;
+  const int64_t per_launch = kMaxGridZ / splits;
+  for (int64_t g0 = 0; g0 < groups; g0 += per_launch) {
+    const dim3 grid(unsigned(ceil_div(gemm.n(), Tl::BN)), unsigned(ceil_div(gemm.m(), Tl::BM)),
+                    unsigned(std::min(per_launch, groups - g0) * splits));
+    EMBER_LAUNCH((implicit_gemm<T, Gemm, Tl::BM, Tl::BN, Tl::BK, Tl::TM, Tl::TN>), grid,
+                 dim3(Tl::kThreads), 0, 0, gemm, g0, splits, k_chunk);
+  }
+}
+
+template <class T, class Gemm>
+void run_unsplit(const Gemm& gemm, int64_t groups) {
+  with_tiles(gemm.m(), [&](auto tiles) {
+    run<T, decltype(tiles)>(gemm, groups, 1, std::max<int64_t>(gemm.k(), 1));
+  });
+}
+
+// Split-K of grad_weight: its GEMMs are small (c_out x cig*kh*kw) with a long K (n*out_h*out_w),
+// so K is split until the grid has about kTargetBlocks blocks, each chunk at least kMinChunkTiles
+// k-tiles long. The count depends on the shape only: the same result on every run and device.
+constexpr int64_t kTargetBlocks = 512, kMinChunkTiles = 32, kMaxSplits = 64;
+
+struct SplitK {
+  int64_t splits, chunk;
+};
+
+template <class Tl>
+SplitK split_k(int64_t m, int64_t n, int64_t k, int64_t groups) {
+  const int64_t tiles = ceil_div(m, Tl::BM) * ceil_div(n, Tl::BN) * groups;
+  const int64_t splits = std::max<int64_t>(
+      1, std::min({ceil_div(kTargetBlocks, tiles), ceil_div(k, kMinChunkTiles * Tl::BK),
+                   kMaxSplits}));
+  const int64_t chunk = std::max<int64_t>(ceil_div(ceil_div(k, splits), Tl::BK) * Tl::BK, Tl::BK);
+  return {ceil_div(std::max<int64_t>(k, 1), chunk), chunk};
+}
+
+bool below_2_31(int64_t x) { return x < (int64_t(1) << 31); }
+
+}  // namespace
+
+bool implicit_gemm_fits(const Conv2dShape& s) {
+  return below_2_31(s.n * s.out_h * s.out_w) && below_2_31(s.n * s.h * s.w) &&
+         below_2_31(s.c_in * s.kh * s.kw) && below_2_31(s.c_out * s.kh * s.kw) &&
+         below_2_31(s.out_h * s.stride_h + s.h + s.pad_h) &&
+         below_2_31(s.out_w * s.stride_w + s.w + s.pad_w);
+}
+
+void conv2d_forward_implicit_gemm(const Conv2dShape& s, DType dtype, const void* input,
+                                  const void* weight, const void* bias, void* output) {
+  EMBER_DISPATCH_FLOATING(dtype, "conv2d", [&] {
+    using T = scalar_t;
+    run_unsplit<T>(ForwardGemm<T>{s, static_cast<const T*>(input), static_cast<const T*>(weight),
+                                  static_cast<const T*>(bias), static_cast<T*>(output)},
+                   s.groups);
+  });
+}
+
+void conv2d_backward_input_implicit_gemm(const Conv2dShape& s, DType dtype,
+                                         const void* grad_output, const void* weight,
+                                         void* grad_input) {
+  EMBER_DISPATCH_FLOATING(dtype, "conv2d_backward_input", [&] {
+    using T = scalar_t;
+    run_unsplit<T>(BackwardInputGemm<T>{s, static_cast<const T*>(grad_output),
+                                        static_cast<const T*>(weight),
+                                        static_cast<T*>(grad_input)},
+                   s.groups);
+  });
+}
+
+void conv2d_backward_weight_implicit_gemm(const Conv2dShape& s, DType dtype,
+                                          const void* grad_output, const void* input,
+                                          void* grad_weight) {
+  EMBER_DISPATCH_FLOATING(dtype, "conv2d_backward_weight", [&] {
+    using T = scalar_t;
+    BackwardWeightGemm<T> gemm{s, static_cast<const T*>(grad_output),
+                               static_cast<const T*>(input), static_cast<T*>(grad_weight)};
+    with_tiles(gemm.m(), [&](auto tiles) {
+      using Tl = decltype(tiles);
+      const SplitK sk = split_k<Tl>(gemm.m(), gemm.n(), gemm.k(), s.groups);
+      if (sk.splits == 1) return run<T, Tl>(gemm, s.groups, 1, sk.chunk);
+      const int64_t total = s.c_out * gemm.n();
+      reduce_impl::Scratch partial(sk.splits * total * sizeof(T));
+      gemm.partial = static_cast<T*>(partial.get());
+      run<T, Tl>(gemm, s.groups, sk.splits, sk.chunk);
+      const int blocks = int(std::min<int64_t>(ceil_div(total, 256), 65535));
+      EMBER_LAUNCH(sum_splits<T>, blocks, 256, 0, 0, gemm.partial, sk.splits, total,
+                   static_cast<T*>(grad_weight));
+    });
+  });
+}
+
+}  // namespace ember::cuda
