@@ -170,7 +170,7 @@ Conv3dShape conv3d_shape(const Shape& input_size, const Shape& weight_size, cons
 }
 
 // The kernels and sizes of the 2-D and the 3-D convolution, for the op bodies below, which are
-// the same for both.
+// the same for both. (op only names the op in the error of a build without CUDA.)
 struct Conv2d {
   using Geometry = Conv2dShape;
   static Geometry shape(const Shape& input_size, const Shape& weight_size, const Shape& stride,
@@ -180,17 +180,18 @@ struct Conv2d {
                       op);
   }
   static Shape output_sizes(const Geometry& s) { return {s.n, s.c_out, s.out_h, s.out_w}; }
-  static void forward(const Tensor& on, const char* op, const Geometry& s, const void* input,
-                      const void* weight, const void* bias, void* output, ConvVariant v) {
+  static void forward(const Tensor& on, [[maybe_unused]] const char* op, const Geometry& s,
+                      const void* input, const void* weight, const void* bias, void* output,
+                      ConvVariant v) {
     EMBER_KERNEL_ON(on, op, conv2d_forward, s, on.dtype(), input, weight, bias, output, v);
   }
-  static void backward_input(const Tensor& on, const char* op, const Geometry& s,
+  static void backward_input(const Tensor& on, [[maybe_unused]] const char* op, const Geometry& s,
                              const void* grad_output, const void* weight, void* grad_input,
                              ConvVariant v) {
     EMBER_KERNEL_ON(on, op, conv2d_backward_input, s, on.dtype(), grad_output, weight,
                     grad_input, v);
   }
-  static void backward_weight(const Tensor& on, const char* op, const Geometry& s,
+  static void backward_weight(const Tensor& on, [[maybe_unused]] const char* op, const Geometry& s,
                               const void* grad_output, const void* input, void* grad_weight,
                               ConvVariant v) {
     EMBER_KERNEL_ON(on, op, conv2d_backward_weight, s, on.dtype(), grad_output, input,
@@ -209,17 +210,18 @@ struct Conv3d {
   static Shape output_sizes(const Geometry& s) {
     return {s.n, s.c_out, s.out[0], s.out[1], s.out[2]};
   }
-  static void forward(const Tensor& on, const char* op, const Geometry& s, const void* input,
-                      const void* weight, const void* bias, void* output, ConvVariant v) {
+  static void forward(const Tensor& on, [[maybe_unused]] const char* op, const Geometry& s,
+                      const void* input, const void* weight, const void* bias, void* output,
+                      ConvVariant v) {
     EMBER_KERNEL_ON(on, op, conv3d_forward, s, on.dtype(), input, weight, bias, output, v);
   }
-  static void backward_input(const Tensor& on, const char* op, const Geometry& s,
+  static void backward_input(const Tensor& on, [[maybe_unused]] const char* op, const Geometry& s,
                              const void* grad_output, const void* weight, void* grad_input,
                              ConvVariant v) {
     EMBER_KERNEL_ON(on, op, conv3d_backward_input, s, on.dtype(), grad_output, weight,
                     grad_input, v);
   }
-  static void backward_weight(const Tensor& on, const char* op, const Geometry& s,
+  static void backward_weight(const Tensor& on, [[maybe_unused]] const char* op, const Geometry& s,
                               const void* grad_output, const void* input, void* grad_weight,
                               ConvVariant v) {
     EMBER_KERNEL_ON(on, op, conv3d_backward_weight, s, on.dtype(), grad_output, input,
