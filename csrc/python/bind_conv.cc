@@ -8,13 +8,26 @@ void bind_conv(py::module_& m) {
   const auto gil = py::call_guard<py::gil_scoped_release>();
   m.def("conv2d", &ops::conv2d, py::arg("input"), py::arg("weight"), py::arg("bias"),
         py::arg("stride"), py::arg("padding"), py::arg("dilation"), py::arg("groups"),
-        py::arg("variant") = "auto", gil);
+        py::arg("variant") = "auto", py::arg("output_size") = Shape{}, gil);
   m.def("conv2d_backward_input", &ops::conv2d_backward_input, py::arg("grad_output"),
         py::arg("weight"), py::arg("input_size"), py::arg("stride"), py::arg("padding"),
-        py::arg("dilation"), py::arg("groups"), py::arg("variant") = "auto", gil);
+        py::arg("dilation"), py::arg("groups"), py::arg("variant") = "auto",
+        py::arg("output_size") = Shape{}, gil);
   m.def("conv2d_backward_weight", &ops::conv2d_backward_weight, py::arg("grad_output"),
         py::arg("input"), py::arg("weight_size"), py::arg("stride"), py::arg("padding"),
-        py::arg("dilation"), py::arg("groups"), py::arg("variant") = "auto", gil);
+        py::arg("dilation"), py::arg("groups"), py::arg("variant") = "auto",
+        py::arg("output_size") = Shape{}, gil);
+  m.def("conv3d", &ops::conv3d, py::arg("input"), py::arg("weight"), py::arg("bias"),
+        py::arg("stride"), py::arg("padding"), py::arg("dilation"), py::arg("groups"),
+        py::arg("variant") = "auto", py::arg("output_size") = Shape{}, gil);
+  m.def("conv3d_backward_input", &ops::conv3d_backward_input, py::arg("grad_output"),
+        py::arg("weight"), py::arg("input_size"), py::arg("stride"), py::arg("padding"),
+        py::arg("dilation"), py::arg("groups"), py::arg("variant") = "auto",
+        py::arg("output_size") = Shape{}, gil);
+  m.def("conv3d_backward_weight", &ops::conv3d_backward_weight, py::arg("grad_output"),
+        py::arg("input"), py::arg("weight_size"), py::arg("stride"), py::arg("padding"),
+        py::arg("dilation"), py::arg("groups"), py::arg("variant") = "auto",
+        py::arg("output_size") = Shape{}, gil);
 
   m.def("max_pool2d", &ops::max_pool2d, py::arg("input"), py::arg("kernel_size"),
         py::arg("stride"), py::arg("padding"), py::arg("dilation"), py::arg("ceil_mode"), gil);

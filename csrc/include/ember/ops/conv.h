@@ -5,6 +5,8 @@
 // 4 (top, bottom, left, right), which is how 'same' with an even kernel pads.
 // variant: "naive" (direct loops, the reference), "im2col" (im2col + packed GEMM; on CUDA the
 // implicit GEMM), "implicit_gemm" (CUDA only: no column buffer) or "auto".
+// output_size: empty, or (out_h, out_w) no larger than the computed size, to drop the outputs
+// past it (transposed convolutions with output_padding >= stride map onto these ops that way).
 #pragma once
 
 #include <optional>
@@ -16,17 +18,35 @@ namespace ember::ops {
 
 Tensor conv2d(const Tensor& input, const Tensor& weight, const std::optional<Tensor>& bias,
               const Shape& stride, const Shape& padding, const Shape& dilation, int64_t groups,
-              const std::string& variant);
+              const std::string& variant, const Shape& output_size = {});
 
 // grad_input (input_size) of conv2d from grad_output (N, C_out, out_h, out_w).
 Tensor conv2d_backward_input(const Tensor& grad_output, const Tensor& weight,
                              const Shape& input_size, const Shape& stride, const Shape& padding,
-                             const Shape& dilation, int64_t groups, const std::string& variant);
+                             const Shape& dilation, int64_t groups, const std::string& variant,
+                             const Shape& output_size = {});
 
 // grad_weight (weight_size) of conv2d from grad_output and the forward's input.
 Tensor conv2d_backward_weight(const Tensor& grad_output, const Tensor& input,
                               const Shape& weight_size, const Shape& stride,
                               const Shape& padding, const Shape& dilation, int64_t groups,
-                              const std::string& variant);
+                              const std::string& variant, const Shape& output_size = {});
+
+// 3-D convolution: input (N, C_in, D, H, W), weight (C_out, C_in / groups, kD, kH, kW),
+// output (N, C_out, out_d, out_h, out_w). stride and dilation: 3 values; padding: 3 (both
+// sides) or 6 (front, back, top, bottom, left, right). variant as for conv2d ("im2col" and
+// "auto" run vol2col + GEMM on the CPU; CUDA runs direct kernels whatever the variant),
+// output_size as for conv2d (3 values).
+Tensor conv3d(const Tensor& input, const Tensor& weight, const std::optional<Tensor>& bias,
+              const Shape& stride, const Shape& padding, const Shape& dilation, int64_t groups,
+              const std::string& variant, const Shape& output_size = {});
+Tensor conv3d_backward_input(const Tensor& grad_output, const Tensor& weight,
+                             const Shape& input_size, const Shape& stride, const Shape& padding,
+                             const Shape& dilation, int64_t groups, const std::string& variant,
+                             const Shape& output_size = {});
+Tensor conv3d_backward_weight(const Tensor& grad_output, const Tensor& input,
+                              const Shape& weight_size, const Shape& stride,
+                              const Shape& padding, const Shape& dilation, int64_t groups,
+                              const std::string& variant, const Shape& output_size = {});
 
 }  // namespace ember::ops

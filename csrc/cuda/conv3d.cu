@@ -1,0 +1,98 @@
+// 3-D convolution on CUDA: the direct kernels, one thread per element of the result in a
+// grid-stride loop, each element by the formulas of core/conv3d_scalar.h (the CPU reference's).
+//   input (n, c_in, d, h, w), weight (c_out, c_in / groups, kd, kh, kw), bias (c_out) or null,
+//   output / grad_output (n, c_out, out_d, out_h, out_w); all contiguous.
+// grad_input gathers over the outputs that read each input element, so no atomics are needed.
+#include <algorithm>
+
+#include "cuda/conv3d.h"
+#include "cuda/launch.h"
+
+namespace ember::cuda {
+namespace {
+
+constexpr int kThreads = 256;
+
+int blocks_for(int64_t n) {
+  return static_cast<int>(std::min<int64_t>((n + kThreads - 1) / kThreads, 65535));
+}
+
+template <class T>
+__global__ void forward_direct(Conv3dShape s, const T* input, const T* weight, const T* bias,
+                               T* output, int64_t total) {
+  const int64_t vol = s.out_volume();
+  const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t idx = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; idx < total;
+       idx += step) {
+    const int64_t ow = idx % s.out[2], oh = idx / s.out[2] % s.out[1];
+    const int64_t od = idx / (s.out[2] * s.out[1]) % s.out[0];
+    const int64_t co = idx / vol % s.c_out, b = idx / vol / s.c_out;
+    const T v = conv3d_hd::output_element(s, input, weight, b, co, od, oh, ow);
+    output[idx] = bias ? hd::add_rn(v, bias[co]) : v;
+  }
+}
+
+template <class T>
+__global__ void backward_input_direct(Conv3dShape s, const T* grad_output, const T* weight,
+                                      T* grad_input, int64_t total) {
+  const int64_t vol = s.in_volume();
+  const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t idx = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; idx < total;
+       idx += step) {
+    const int64_t iw = idx % s.in[2], ih = idx / s.in[2] % s.in[1];
+    const int64_t id = idx / (s.in[2] * s.in[1]) % s.in[0];
+    const int64_t ci = idx / vol % s.c_in, b = idx / vol / s.c_in;
+    grad_input[idx] = conv3d_hd::grad_input_element(s, grad_output, weight, b, ci, id, ih, iw);
+  }
+}
+
+template <class T>
+__global__ void backward_weight_direct(Conv3dShape s, const T* grad_output, const T* input,
+                                       T* grad_weight, int64_t total) {
+  const int64_t cig = s.c_in_group(), taps = s.taps();
+  const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t idx = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; idx < total;
+       idx += step) {
+    const int64_t tw = idx % s.k[2], th = idx / s.k[2] % s.k[1];
+    const int64_t td = idx / (s.k[2] * s.k[1]) % s.k[0];
+    const int64_t c = idx / taps % cig, co = idx / taps / cig;
+    grad_weight[idx] = conv3d_hd::grad_weight_element(s, grad_output, input, co, c, td, th, tw);
+  }
+}
+
+}  // namespace
+
+void conv3d_forward(const Conv3dShape& s, DType dtype, const void* input, const void* weight,
+                    const void* bias, void* output, ConvVariant) {
+  const int64_t total = s.n * s.c_out * s.out_volume();
+  if (total == 0) return;
+  EMBER_DISPATCH_FLOATING(dtype, "conv3d", [&] {
+    EMBER_LAUNCH(forward_direct<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
+                 static_cast<const scalar_t*>(input), static_cast<const scalar_t*>(weight),
+                 static_cast<const scalar_t*>(bias), static_cast<scalar_t*>(output), total);
+  });
+}
+
+void conv3d_backward_input(const Conv3dShape& s, DType dtype, const void* grad_output,
+                           const void* weight, void* grad_input, ConvVariant) {
+  const int64_t total = s.n * s.c_in * s.in_volume();
+  if (total == 0) return;
+  EMBER_DISPATCH_FLOATING(dtype, "conv3d_backward_input", [&] {
+    EMBER_LAUNCH(backward_input_direct<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
+                 static_cast<const scalar_t*>(grad_output), static_cast<const scalar_t*>(weight),
+                 static_cast<scalar_t*>(grad_input), total);
+  });
+}
+
+void conv3d_backward_weight(const Conv3dShape& s, DType dtype, const void* grad_output,
+                            const void* input, void* grad_weight, ConvVariant) {
+  const int64_t total = s.c_out * s.c_in_group() * s.taps();
+  if (total == 0) return;
+  EMBER_DISPATCH_FLOATING(dtype, "conv3d_backward_weight", [&] {
+    EMBER_LAUNCH(backward_weight_direct<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
+                 static_cast<const scalar_t*>(grad_output), static_cast<const scalar_t*>(input),
+                 static_cast<scalar_t*>(grad_weight), total);
+  });
+}
+
+}  // namespace ember::cuda
