@@ -12,13 +12,17 @@ from ember.backends import cpu
 VARIANTS = list(cpu.variants())
 FAST = ["blocked", "packed", "auto"]
 DTYPES = [np.float32, np.float64]
-# Tiles and blocks of the ISAs (microkernel.simd.cc): MR 6/8, NR 8/16/24/48, KC 256/341/512,
-# NC ~240, MC 1024/2048: sizes just below, at and above them, plus primes and 1.
+# Tiles of the ISAs (microkernel.simd.cc): MR 6/8, NR 8/16/24/48; cache blocks come from the
+# caches detected at run time (48 KiB L1, 1 MiB L2, 32 MiB L3 for 2 cores give KC 768/384 on
+# AVX-512 and 1024/512 on AVX2, NC 128-168, MC ~2700): sizes just below, at and above them,
+# plus primes and 1.
 SHAPES = [
     (1, 1, 1), (7, 13, 11), (1000, 1, 1000), (1, 1000, 1), (1, 300, 7), (300, 7, 1),
     (5, 3, 7), (6, 17, 16), (7, 9, 17), (8, 5, 47), (9, 4, 48), (13, 3, 49),
     (17, 255, 23), (11, 256, 25), (9, 257, 24), (5, 511, 9), (10, 512, 50), (3, 513, 97),
     (12, 40, 239), (7, 30, 241), (9, 20, 481), (2049, 5, 9), (65, 70, 33),
+    (5, 767, 9), (4, 768, 50), (3, 769, 97), (2, 1025, 17), (9, 5, 143), (10, 6, 145),
+    (2729, 3, 5),
 ]
 
 
@@ -155,9 +159,9 @@ ACTIVATIONS = {
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("activation", list(ACTIVATIONS))
 @pytest.mark.parametrize("bias_dim", [None, 1, 0])
-@pytest.mark.parametrize("m,k,n", [(17, 600, 53), (1, 40, 30), (30, 40, 1)])
+@pytest.mark.parametrize("m,k,n", [(17, 1100, 53), (1, 40, 30), (30, 40, 1)])
 def test_gemm_epilogue(m, k, n, bias_dim, activation, variant, dtype):
-    # k = 600 spans two K slices: the epilogue must run once, after the last one.
+    # k = 1100 spans two or three K slices: the epilogue must run once, after the last one.
     a, b = rand((m, k), dtype, 14) * 0.2, rand((k, n), dtype, 15)
     c0 = rand((m, n), dtype, 16)
     want = 0.5 * (a.astype(np.float64) @ b) + 0.25 * c0
