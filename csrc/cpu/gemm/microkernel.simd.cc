@@ -187,8 +187,8 @@ void microkernel(int64_t kc, const T* __restrict a, int64_t rsa, int64_t csa,
 // y[i] = A(i, :) . x for m rows stored contiguously (row stride lda), memory-bound: each element
 // of A is read once. kR rows at a time, so each load of x serves kR rows and kR independent
 // accumulators hide the FMA latency. Each row is also fetched kAhead bytes ahead of its reads
-// (into the next row's start near its end): eight streams that each cross a page every 4 KiB
-// are more than the hardware prefetchers follow on their own.
+// (past its end: the next rows' start when they follow tightly): eight streams that each cross
+// a page every 4 KiB are more than the hardware prefetchers follow on their own.
 template <class T>
 void gemv_rows(int64_t m, int64_t k, const T* __restrict a, int64_t lda, const T* __restrict x,
                T* __restrict y) {
@@ -275,8 +275,9 @@ void gemv(bool rows_contiguous, int64_t m, int64_t k, const T* __restrict a, int
 // narrow A micro-panels stream past it, but this tile is wide (NR = 6 * MR), so here the
 // driver keeps the narrow operand, an mr x kc A micro-panel, while kc x nr B micro-panels
 // stream from L2 (jr innermost, packed.cc):
-//   kc: the A micro-panel takes half of L1 (the other half: the B lines in flight, C's tile);
-//       a large kc also means few passes of C through the caches (one per K slice)
+//   kc: the A micro-panel, read again by every B micro-panel of the block, takes half of L1
+//       (the other half: the B lines in flight, C's tile); a large kc also means few passes
+//       of C through the caches (one per K slice)
 //   nc: the packed B block (kc x nc) takes half of L2 (the rest: A micro-panels, C tiles)
 //   mc: the A block (mc x kc) takes half of this core's share of L3
 // e.g. 48 KiB L1, 1 MiB L2, 32 MiB L3 for 2 cores, AVX-512 float: kc 768, nc 144, mc 2728.
