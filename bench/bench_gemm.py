@@ -22,6 +22,12 @@ without a GPU the CUDA part is skipped (with a line saying so): emulated timings
 
 For the numpy baseline, run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (see the
 environment notes); the OpenBLAS kernel in use is printed from threadpoolctl.
+
+On a machine that other processes keep busy, wall-clock times of threaded code mostly measure
+the scheduler. For a steadier per-core comparison, time one thread by its CPU time:
+    OPENBLAS_NUM_THREADS=1 python bench/bench_gemm.py --threads 1 --clock cpu
+(--clock cpu counts only the calling thread's CPU time, so it needs every library on one
+thread; it refuses otherwise.)
 """
 from __future__ import annotations
 
@@ -81,15 +87,18 @@ def fma_peak_gflops() -> float | None:
     return os.cpu_count() * mhz * 1e-3 * flops_per_cycle
 
 
-def block_time(fn, min_time=0.1, max_calls=50):
+CLOCKS = {"wall": time.perf_counter, "cpu": time.thread_time}
+
+
+def block_time(fn, clock, min_time=0.1, max_calls=50):
     """(median, fastest) seconds per call over one block, after one warm-up call."""
     fn()
     times = []
     start = time.perf_counter()
     while len(times) < 3 or (time.perf_counter() - start < min_time and len(times) < max_calls):
-        t0 = time.perf_counter()
+        t0 = clock()
         fn()
-        times.append(time.perf_counter() - t0)
+        times.append(clock() - t0)
     return statistics.median(times), min(times)
 
 
@@ -110,13 +119,13 @@ def contenders(m, k, n, linear):
     return libs, work
 
 
-def run_shape(label, m, k, n, linear, rounds, pause, stat):
+def run_shape(label, m, k, n, linear, rounds, pause, stat, clock):
     libs, work = contenders(m, k, n, linear)
     samples = {name: [] for name in libs}
     for _ in range(rounds):
         for name, fn in libs.items():
             time.sleep(pause)
-            samples[name].append(block_time(fn))
+            samples[name].append(block_time(fn, CLOCKS[clock]))
 
     def pick(s):
         if stat == "best":
@@ -254,7 +263,20 @@ def main():
                     help="median: the median over rounds of each block's median call (default); "
                          "best: the fastest call of all, the steadier figure while other "
                          "processes load the machine")
+    ap.add_argument("--threads", type=int, help="threads for ember and PyTorch (OpenBLAS: set "
+                    "OPENBLAS_NUM_THREADS before starting)")
+    ap.add_argument("--clock", choices=list(CLOCKS), default="wall",
+                    help="wall: elapsed time (default); cpu: the calling thread's CPU time, "
+                         "steady under load but only meaningful with one thread everywhere")
     args = ap.parse_args()
+    if args.threads:
+        ember.set_num_threads(args.threads)
+        if torch is not None:
+            torch.set_num_threads(args.threads)
+    if args.clock == "cpu" and (ember.get_num_threads() != 1
+                                or os.environ.get("OPENBLAS_NUM_THREADS") != "1"):
+        ap.error("--clock cpu needs --threads 1 and OPENBLAS_NUM_THREADS=1: other threads' "
+                 "work would not be counted")
     rounds = 2 if args.quick else args.rounds
     square = [256, 1024] if args.quick else SQUARE
     training = TRAINING[2:3] + TRAINING[5:6] if args.quick else TRAINING
@@ -269,13 +291,15 @@ def main():
     print(f"# ember {ember.__version__} ({ember._C.cpu_capability()} kernels, "
           f"{ember.get_num_threads()} threads); numpy {np.__version__}: {openblas_info()}; "
           f"torch {torch.__version__ if torch else 'not installed'}"
-          f"{f' ({torch.get_num_threads()} threads)' if torch else ''}")
+          f"{f' ({torch.get_num_threads()} threads)' if torch else ''}; {args.clock} clock")
     results = []
     for n in square:
-        results.append(run_shape("square", n, n, n, False, rounds, args.pause, args.stat))
+        results.append(run_shape("square", n, n, n, False, rounds, args.pause, args.stat,
+                                 args.clock))
         print(f"# done square {n}", file=sys.stderr)
     for label, m, k, n, linear in training:
-        results.append(run_shape(label, m, k, n, linear, rounds, args.pause, args.stat))
+        results.append(run_shape(label, m, k, n, linear, rounds, args.pause, args.stat,
+                                 args.clock))
         print(f"# done {label} {m}x{k}x{n}", file=sys.stderr)
 
     peak = None
@@ -295,7 +319,7 @@ def main():
                        "torch": torch.__version__ if torch else None,
                        "ember_capability": ember._C.cpu_capability(),
                        "load_average": [load_before, load_after], "peak_gflops": peak,
-                       "stat": args.stat,
+                       "stat": args.stat, "clock": args.clock,
                        "results": results, "cuda_results": cuda_results}, f, indent=1)
         print(f"# wrote {args.json}")
 

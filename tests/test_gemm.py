@@ -12,13 +12,17 @@ from ember.backends import cpu
 VARIANTS = list(cpu.variants())
 FAST = ["blocked", "packed", "auto"]
 DTYPES = [np.float32, np.float64]
-# Tiles and blocks of the ISAs (microkernel.simd.cc): MR 6/8, NR 8/16/24/48, KC 256/341/512,
-# NC ~240, MC 1024/2048: sizes just below, at and above them, plus primes and 1.
+# Tiles of the ISAs (microkernel.simd.cc): MR 6/8, NR 8/16/24/48; cache blocks come from the
+# caches detected at run time (48 KiB L1, 1 MiB L2, 32 MiB L3 for 2 cores give KC 768/384 on
+# AVX-512 and 1024/512 on AVX2, NC 128-168, MC ~2700): sizes just below, at and above them,
+# plus primes and 1.
 SHAPES = [
     (1, 1, 1), (7, 13, 11), (1000, 1, 1000), (1, 1000, 1), (1, 300, 7), (300, 7, 1),
     (5, 3, 7), (6, 17, 16), (7, 9, 17), (8, 5, 47), (9, 4, 48), (13, 3, 49),
     (17, 255, 23), (11, 256, 25), (9, 257, 24), (5, 511, 9), (10, 512, 50), (3, 513, 97),
     (12, 40, 239), (7, 30, 241), (9, 20, 481), (2049, 5, 9), (65, 70, 33),
+    (5, 767, 9), (4, 768, 50), (3, 769, 97), (2, 1025, 17), (9, 5, 143), (10, 6, 145),
+    (2729, 3, 5),
 ]
 
 
@@ -155,9 +159,9 @@ ACTIVATIONS = {
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("activation", list(ACTIVATIONS))
 @pytest.mark.parametrize("bias_dim", [None, 1, 0])
-@pytest.mark.parametrize("m,k,n", [(17, 600, 53), (1, 40, 30), (30, 40, 1)])
+@pytest.mark.parametrize("m,k,n", [(17, 1100, 53), (1, 40, 30), (30, 40, 1)])
 def test_gemm_epilogue(m, k, n, bias_dim, activation, variant, dtype):
-    # k = 600 spans two K slices: the epilogue must run once, after the last one.
+    # k = 1100 spans two or three K slices: the epilogue must run once, after the last one.
     a, b = rand((m, k), dtype, 14) * 0.2, rand((k, n), dtype, 15)
     c0 = rand((m, n), dtype, 16)
     want = 0.5 * (a.astype(np.float64) @ b) + 0.25 * c0
@@ -238,6 +242,51 @@ def test_gemm_threads_give_identical_results(variant):
         ember.set_num_threads(before)
     np.testing.assert_array_equal(one, two)
     np.testing.assert_allclose(one, a.astype(np.float64) @ b, **tol(np.float32, 200))
+
+
+# The matrix-vector path of "auto" (M == 1 or N == 1): x @ B runs column panels of 16, 4 and 1
+# vectors then scalar columns; A @ x runs groups of 8 rows. Lengths around every panel width
+# (AVX-512 float: 256, 64, 16; double: 128, 32, 8; AVX2 halves them), ragged K, both layouts.
+GEMV_LENGTHS = [1, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 127, 129, 255, 256, 257, 300, 531]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("trans", [False, True])
+@pytest.mark.parametrize("k", [1, 2, 13, 64, 97])
+@pytest.mark.parametrize("length", GEMV_LENGTHS)
+def test_gemv_paths(length, k, trans, dtype):
+    x = rand((1, k), dtype, 29)
+    mat = rand((length, k) if trans else (k, length), dtype, 30)
+    want = x.astype(np.float64) @ (mat.T if trans else mat)
+    vecmat = run(x, mat, "auto", trans_b=trans)  # 1 x length
+    np.testing.assert_allclose(vecmat, want, **tol(dtype, k))
+    # The same product as a column: A @ x with A (length x k), x a column.
+    a = mat.T.copy() if not trans else mat
+    matvec = run(np.ascontiguousarray(a.T) if trans else a, x.T.copy(), "auto", trans_a=trans)
+    np.testing.assert_allclose(matvec, want.T, **tol(dtype, k))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("m,k,n,ta,tb", [(1, 2003, 517, False, False), (1, 1031, 1009, False, True),
+                                         (1013, 1021, 1, False, False), (997, 1024, 1, True, False),
+                                         (1, 4096, 1024, True, False)])
+def test_gemv_large_threads_epilogue(m, k, n, ta, tb, threads, dtype):
+    # Large enough for two threads, each finishing its own run of outputs (bias + activation).
+    a = rand((k, m) if ta else (m, k), dtype, 31)
+    b = rand((n, k) if tb else (k, n), dtype, 32)
+    bias = rand((n if m == 1 else m,), dtype, 33)
+    bias_dim = 1 if m == 1 else 0
+    product = (a.T if ta else a).astype(np.float64) @ (b.T if tb else b)
+    want = np.tanh(2.0 * product + (bias[None, :] if bias_dim == 1 else bias[:, None]))
+    before = ember.get_num_threads()
+    try:
+        ember.set_num_threads(threads)
+        got = run(a, b, "auto", trans_a=ta, trans_b=tb, alpha=2.0, bias=ember.from_numpy(bias),
+                  bias_dim=bias_dim, activation="tanh")
+    finally:
+        ember.set_num_threads(before)
+    np.testing.assert_allclose(got, want, **tol(dtype, k))
 
 
 def test_variants_lists_the_ladder():

@@ -17,6 +17,7 @@
 //   AVX2    (16 ymm): MR = 6, NV = 2 -> 6 x 16, 12 accumulators
 //   baseline(16 xmm): MR = 6, NV = 2 -> 6 x 8,  12 accumulators (SSE2 on x86-64)
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #if defined(__AVX2__) || defined(__AVX512F__)
@@ -24,6 +25,7 @@
 #endif
 
 #include "core/gemm_epilogue.h"
+#include "cpu/gemm/cache_sizes.h"
 #include "cpu/gemm/microkernel.h"
 
 namespace ember::cpu {
@@ -37,15 +39,6 @@ constexpr int kVecBytes = 32, kMR = 6, kNV = 2;
 #else
 constexpr int kVecBytes = 16, kMR = 6, kNV = 2;
 #endif
-// Cache budgets: the A micro-panel (MR x KC) takes half of the 32 KiB L1, the packed B block
-// (KC x NC) half of a 1 MiB L2 (its other half holds C tiles and the next A panels), the A
-// block (MC x KC) a few MiB of L3. That gives (KC, MC, NC):
-//   AVX-512: float (512, 2048, 240), double (256, 2048, 240)
-//   AVX2:    float (682, 1536, 192), double (341, 1536, 192)
-//   baseline float (682, 1536, 192), double (341, 1536, 192)
-// and the driver evens the blocks out over the actual sizes.
-constexpr int64_t kL1Bytes = 16 << 10, kL2Bytes = 512 << 10, kL3Bytes = 4 << 20;
-
 template <class T> struct VecOf;
 template <> struct VecOf<float> { typedef float type __attribute__((vector_size(kVecBytes))); };
 template <> struct VecOf<double> { typedef double type __attribute__((vector_size(kVecBytes))); };
@@ -115,6 +108,14 @@ inline T hsum(Vec<T> v) {
   return sum[0];
 }
 
+// Fetch `bytes` from p into the caches ahead of use: rows of a wide matrix lie in different
+// pages, where the hardware prefetchers stop.
+template <bool kForWrite = false>
+inline void prefetch_bytes(const void* p, int64_t bytes) {
+  const char* c = static_cast<const char*>(p);
+  for (int64_t off = 0; off < bytes; off += 64) __builtin_prefetch(c + off, kForWrite ? 1 : 0);
+}
+
 // kInPlace: b points into B itself, whose rows lie in different pages: the hardware
 // prefetchers stop at page boundaries, so fetch the row kAhead steps ahead in software
 // (a packed panel is contiguous and needs none).
@@ -126,14 +127,12 @@ void microkernel(int64_t kc, const T* __restrict a, int64_t rsa, int64_t csa,
   constexpr int64_t kAhead = 8;
   const T* arow[kMR];  // row i of the A panel; step p reads arow[i][p * csa]
   for (int i = 0; i < kMR; ++i) arow[i] = a + i * rsa;
+  // C's tile is read and written only after the K loop: start fetching its rows now (from L3
+  // or memory when C is large), so the write-back does not wait for m x n / 16 cache misses.
+  for (int64_t i = 0; i < m; ++i) prefetch_bytes<true>(c + i * ldc, n * sizeof(T));
   Vec<T> acc[kMR][kNV] = {};
   for (int64_t p = 0; p < kc; ++p) {
-    if constexpr (kInPlace) {
-      const char* ahead = reinterpret_cast<const char*>(b + (p + kAhead) * ldb);
-#pragma GCC unroll 8
-      for (int off = 0; off < NR * static_cast<int>(sizeof(T)); off += 64)
-        __builtin_prefetch(ahead + off);
-    }
+    if constexpr (kInPlace) prefetch_bytes(b + (p + kAhead) * ldb, NR * sizeof(T));
     Vec<T> bv[kNV];
 #pragma GCC unroll 8
     for (int v = 0; v < kNV; ++v) bv[v] = load(b + p * ldb + v * L);
@@ -185,72 +184,117 @@ void microkernel(int64_t kc, const T* __restrict a, int64_t rsa, int64_t csa,
       for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = activate(c[i * ldc + j], pending);
 }
 
-// Matrix-vector, memory-bound: each element of A is read once.
+// y[i] = A(i, :) . x for m rows stored contiguously (row stride lda), memory-bound: each element
+// of A is read once. kR rows at a time, so each load of x serves kR rows and kR independent
+// accumulators hide the FMA latency. Each row is also fetched kAhead bytes ahead of its reads
+// (past its end: the next rows' start when they follow tightly): eight streams that each cross
+// a page every 4 KiB are more than the hardware prefetchers follow on their own.
 template <class T>
-void gemv(bool rows_contiguous, int64_t m, int64_t k, const T* __restrict a, int64_t lda,
-          const T* __restrict x, T* __restrict y) {
-  constexpr int L = kLanes<T>;
-  if (rows_contiguous) {
-    // Dot products, eight rows at a time so each load of x serves eight rows and eight
-    // independent accumulators hide the FMA latency.
-    constexpr int R = 8;
-    int64_t i = 0;
-    for (; i < m; i += R) {
-      const int rows = static_cast<int>(std::min<int64_t>(R, m - i));
-      const T* ar[R];
-      for (int r = 0; r < R; ++r) ar[r] = a + (i + (r < rows ? r : 0)) * lda;
-      Vec<T> acc[R] = {};
-      int64_t p = 0;
-      for (; p + L <= k; p += L) {
-        const Vec<T> xv = load(x + p);
+void gemv_rows(int64_t m, int64_t k, const T* __restrict a, int64_t lda, const T* __restrict x,
+               T* __restrict y) {
+  constexpr int L = kLanes<T>, kR = 8;
+  constexpr uintptr_t kAhead = 1024;
+  for (int64_t i = 0; i < m; i += kR) {
+    const int rows = static_cast<int>(std::min<int64_t>(kR, m - i));
+    const T* ar[kR];  // rows past m repeat row i (their sums are dropped)
+    for (int r = 0; r < kR; ++r) ar[r] = a + (i + (r < rows ? r : 0)) * lda;
+    Vec<T> acc[kR] = {};
+    int64_t p = 0;
+    for (; p + L <= k; p += L) {
+      const Vec<T> xv = load(x + p);
 #pragma GCC unroll 8
-        for (int r = 0; r < R; ++r) acc[r] = fmadd(load(ar[r] + p), xv, acc[r]);
-      }
-      for (int r = 0; r < rows; ++r) {
-        T s = hsum<T>(acc[r]);
-        for (int64_t q = p; q < k; ++q) s += ar[r][q] * x[q];
-        y[i + r] = s;
+      for (int r = 0; r < kR; ++r) {
+        // An address, not an object: prefetching past the end of A is harmless.
+        __builtin_prefetch(reinterpret_cast<const void*>(
+            reinterpret_cast<uintptr_t>(ar[r] + p) + kAhead));
+        acc[r] = fmadd(load(ar[r] + p), xv, acc[r]);
       }
     }
-  } else {
-    // Sums of scaled rows. A strip of y (4 KiB, in L1) takes R rows of A per pass, so each
-    // row is read as a long contiguous run (the prefetchers keep up) and y is loaded and
-    // stored once per R multiply-adds.
-    constexpr int64_t S = 4096 / sizeof(T);
-    constexpr int R = 8;
-    for (int64_t i0 = 0; i0 < m; i0 += S) {
-      const int64_t i1 = std::min(m, i0 + S);
-      std::fill(y + i0, y + i1, T(0));
-      int64_t p = 0;
-      for (; p + R <= k; p += R) {
-        Vec<T> xv[R];
-        for (int r = 0; r < R; ++r) xv[r] = splat(x[p + r]);
-        const T* a0 = a + p * lda;
-        int64_t i = i0;
-        for (; i + L <= i1; i += L) {
-          Vec<T> acc = load(y + i);
-#pragma GCC unroll 8
-          for (int r = 0; r < R; ++r) acc = fmadd(xv[r], load(a0 + r * lda + i), acc);
-          store(y + i, acc);
-        }
-        for (; i < i1; ++i)
-          for (int r = 0; r < R; ++r) y[i] += x[p + r] * a0[r * lda + i];
-      }
-      for (; p < k; ++p)
-        for (int64_t i = i0; i < i1; ++i) y[i] += x[p] * a[p * lda + i];
+    for (int r = 0; r < rows; ++r) {
+      T s = hsum<T>(acc[r]);
+      for (int64_t q = p; q < k; ++q) s += ar[r][q] * x[q];
+      y[i + r] = s;
     }
   }
 }
 
+// y[j0 + j] = sum_p x[p] * A(p, j0 + j) for j < kNVec * L: a column panel of y held in kNVec
+// vector registers while A's rows stream past (row p: kNVec * L contiguous values at
+// a + p * lda), kAhead rows prefetched ahead.
+template <class T, int kNVec>
+void gemv_column_panel(int64_t k, const T* __restrict a, int64_t lda, const T* __restrict x,
+                       T* __restrict y) {
+  constexpr int L = kLanes<T>;
+  constexpr int64_t kAhead = 8;
+  Vec<T> acc[kNVec] = {};
+  for (int64_t p = 0; p < k; ++p) {
+    const T* row = a + p * lda;
+    if (p + kAhead < k) prefetch_bytes(row + kAhead * lda, kNVec * L * sizeof(T));
+    const Vec<T> xv = splat(x[p]);
+#pragma GCC unroll 16
+    for (int v = 0; v < kNVec; ++v) acc[v] = fmadd(xv, load(row + v * L), acc[v]);
+  }
+#pragma GCC unroll 16
+  for (int v = 0; v < kNVec; ++v) store(y + v * L, acc[v]);
+}
+
+// y[j] = sum_p x[p] * A(p, j) for j < m, A(p, j) at a[p * lda + j] (a row-major matrix times a
+// vector from the left): wide column panels (as many accumulators as the register file holds
+// beside a broadcast and a load), narrower ones at the edge, scalars for the last < L columns.
+template <class T>
+void gemv_columns(int64_t m, int64_t k, const T* __restrict a, int64_t lda,
+                  const T* __restrict x, T* __restrict y) {
+  constexpr int L = kLanes<T>;
+#if defined(__AVX512F__)
+  constexpr int kWide = 16;
+#else
+  constexpr int kWide = 8;
+#endif
+  int64_t j = 0;
+  for (; j + kWide * L <= m; j += kWide * L) gemv_column_panel<T, kWide>(k, a + j, lda, x, y + j);
+  for (; j + 4 * L <= m; j += 4 * L) gemv_column_panel<T, 4>(k, a + j, lda, x, y + j);
+  for (; j + L <= m; j += L) gemv_column_panel<T, 1>(k, a + j, lda, x, y + j);
+  if (j == m) return;
+  std::fill(y + j, y + m, T(0));
+  for (int64_t p = 0; p < k; ++p)
+    for (int64_t q = j; q < m; ++q) y[q] += x[p] * a[p * lda + q];
+}
+
+// The matrix-vector kernel (gemv_fn): dot products over contiguous rows, or column panels.
+template <class T>
+void gemv(bool rows_contiguous, int64_t m, int64_t k, const T* __restrict a, int64_t lda,
+          const T* __restrict x, T* __restrict y) {
+  if (rows_contiguous)
+    gemv_rows(m, k, a, lda, x, y);
+  else
+    gemv_columns(m, k, a, lda, x, y);
+}
+
+// Cache blocks from the caches of the CPU we run on (cache_sizes(), detected once), by BLIS's
+// rules with the roles of A and B exchanged: BLIS keeps a kc x nr B micro-panel in L1 while
+// narrow A micro-panels stream past it, but this tile is wide (NR = 6 * MR), so here the
+// driver keeps the narrow operand, an mr x kc A micro-panel, while kc x nr B micro-panels
+// stream from L2 (jr innermost, packed.cc):
+//   kc: the A micro-panel, read again by every B micro-panel of the block, takes half of L1
+//       (the other half: the B lines in flight, C's tile); a large kc also means few passes
+//       of C through the caches (one per K slice)
+//   nc: the packed B block (kc x nc) takes half of L2 (the rest: A micro-panels, C tiles)
+//   mc: the A block (mc x kc) takes half of this core's share of L3
+// e.g. 48 KiB L1, 1 MiB L2, 32 MiB L3 for 2 cores, AVX-512 float: kc 768, nc 144, mc 2728.
+// The driver then evens the blocks out over the actual sizes.
 template <class T>
 GemmKernels<T> make_kernels() {
-  constexpr int64_t nr = kNV * kLanes<T>;
-  constexpr int64_t kc = kL1Bytes / (kMR * sizeof(T));
+  constexpr int64_t nr = kNV * kLanes<T>, mr = kMR, size = sizeof(T);
+  const CacheSizes& cache = cache_sizes();
+  const int64_t kc = std::clamp<int64_t>(cache.l1d / 2 / (mr * size) / 16 * 16, 64, 4096);
+  const int64_t nc = std::max<int64_t>(nr, cache.l2 / 2 / (kc * size) / nr * nr);
+  const int64_t l3_share = cache.l3 / cache.l3_sharers;
+  const int64_t mc = std::max<int64_t>(mr, l3_share / 2 / (kc * size) / mr * mr);
   return GemmKernels<T>{kMR,
                         static_cast<int>(nr),
                         kc,
-                        kL3Bytes / (kc * sizeof(T)) / kMR * kMR,
-                        kL2Bytes / (kc * sizeof(T)) / nr * nr,
+                        mc,
+                        nc,
                         &microkernel<T, false>,
                         &microkernel<T, true>,
                         &gemv<T>,

@@ -92,19 +92,20 @@ void gemv_path(const GemmArgs<T>& g, const GemmKernels<T>& kern) {
   const bool rows_contiguous = column ? !g.trans_a : g.trans_b;
   const T* mat = column ? g.a : g.b;
   const int64_t ld = column ? g.lda : g.ldb;
-  // Chunks of 64 outputs keep the vectorized strips whole; threads only for large matrices.
+  // Each thread takes a contiguous run of outputs, in chunks of 64 (whole vector strips), and
+  // finishes its own elements of C while they are still in its cache.
   constexpr int64_t kChunk = 64;
   const int64_t chunks = ceil_div(len, kChunk);
   const int64_t grain = gemm_threads(len, 1, g.k) > 1 ? 1 : chunks;
   parallel_for(0, chunks, grain, [&](int64_t c0, int64_t c1) {
-    const int64_t i0 = c0 * kChunk, i1 = std::min(len, c1 * kChunk);
-    kern.gemv(rows_contiguous, i1 - i0, g.k, mat + (rows_contiguous ? i0 * ld : i0), ld, x, y + i0);
+    const int64_t q0 = c0 * kChunk, q1 = std::min(len, c1 * kChunk);
+    kern.gemv(rows_contiguous, q1 - q0, g.k, mat + (rows_contiguous ? q0 * ld : q0), ld, x, y + q0);
+    for (int64_t q = q0; q < q1; ++q) {
+      const int64_t i = column ? q : 0, j = column ? 0 : q;
+      T* c = g.c + i * g.ldc + j;
+      *c = baseline::finish(y[q], c, g.alpha, g.beta, g.epilogue, i, j);
+    }
   });
-  for (int64_t q = 0; q < len; ++q) {
-    const int64_t i = column ? q : 0, j = column ? 0 : q;
-    T* c = g.c + i * g.ldc + j;
-    *c = baseline::finish(y[q], c, g.alpha, g.beta, g.epilogue, i, j);
-  }
 }
 
 // The part of the product that writes rows (split_m) or columns [begin, end) of C.
