@@ -10,18 +10,11 @@ training loss, the validation accuracy and the time of each epoch, then prints t
 
     python examples/fashion_mnist_cnn.py [--epochs N]
 """
-import argparse
-import time
-
-from tqdm import tqdm
-
-import ember
 from ember import nn, optim
-from ember.data import DataLoader, TensorDataset, random_split
-from ember.data.datasets import FashionMNIST
+
+from fashion_mnist_training import loaders, parse_epochs, train
 
 EPOCHS, BATCH, LR = 5, 100, 1e-3
-MEAN, STD = 0.2860, 0.3530  # Fashion-MNIST's training-set pixel statistics
 
 
 def make_model() -> nn.Module:
@@ -34,51 +27,11 @@ def make_model() -> nn.Module:
     )
 
 
-def accuracy(model: nn.Module, loader: DataLoader) -> float:
-    model.eval()
-    correct = total = 0
-    with ember.no_grad():
-        for x, y in loader:
-            correct += (model(x).argmax(dim=1) == y).sum().item()
-            total += y.shape[0]
-    return correct / total
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=EPOCHS)
-    epochs = parser.parse_args().epochs
-
-    ember.manual_seed(0)
-    # Whole-array tensors (N×1×28×28): one conversion for all images, then one gather per batch.
-    train_all = TensorDataset(*FashionMNIST(train=True).tensors(mean=MEAN, std=STD))
-    test_set = TensorDataset(*FashionMNIST(train=False).tensors(mean=MEAN, std=STD))
-    train_set, val_set = random_split(train_all, [55000, 5000])
-    train_loader = DataLoader(train_set, batch_size=BATCH, shuffle=True, num_workers=1)
-    val_loader = DataLoader(val_set, batch_size=500)
-    test_loader = DataLoader(test_set, batch_size=500)
-
+    epochs = parse_epochs(__doc__, EPOCHS)
+    data = loaders(BATCH, eval_batch=500)
     model = make_model()
-    optimizer = optim.Adam(model.parameters(), lr=LR)
-    loss_fn = nn.CrossEntropyLoss()
-    start = time.perf_counter()
-    for epoch in range(1, epochs + 1):
-        model.train()
-        epoch_start, loss_sum, seen = time.perf_counter(), 0.0, 0
-        bar = tqdm(train_loader, desc=f"epoch {epoch}/{epochs}", leave=False, mininterval=0.5)
-        for x, y in bar:
-            optimizer.zero_grad()
-            loss = loss_fn(model(x), y)
-            loss.backward()
-            optimizer.step()
-            loss_sum += loss.item() * y.shape[0]
-            seen += y.shape[0]
-            bar.set_postfix(loss=f"{loss_sum / seen:.4f}", refresh=False)
-        val_acc = accuracy(model, val_loader)
-        print(f"epoch {epoch}: train loss {loss_sum / seen:.4f}  val acc {val_acc:.4f}  "
-              f"time {time.perf_counter() - epoch_start:.1f}s")
-    print(f"test accuracy {accuracy(model, test_loader):.4f}  "
-          f"(total training time {time.perf_counter() - start:.1f}s)")
+    train(model, optim.Adam(model.parameters(), lr=LR), data, epochs)
 
 
 if __name__ == "__main__":
