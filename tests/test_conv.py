@@ -100,6 +100,32 @@ def test_variants_agree_on_a_larger_batch(w_shape, stride, padding, dilation, gr
             np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("x_shape,w_shape,stride,padding,groups", [
+    ((7, 16, 32, 32), (4, 16, 5, 5), 1, 2, 1),   # 400 taps x 1024 positions: 2 samples a tile
+    ((5, 16, 98, 78), (6, 8, 5, 5), 2, 3, 2),    # strided, groups: 200 taps x 2000, the same
+])
+def test_im2col_sample_tiles_match_naive(x_shape, w_shape, stride, padding, groups, threads):
+    # Column buffers big enough that a thread's samples take several tiles (the last one short),
+    # so the per-tile GEMMs, the gathered grad_output and the partial grad_weight sums all run.
+    rng = np.random.default_rng(6)
+    x, w, b = (rng.standard_normal(s) for s in (x_shape, w_shape, w_shape[:1]))
+    before = ember.get_num_threads()
+    ember.set_num_threads(threads)
+    try:
+        results = {}
+        for variant in ("naive", "im2col"):
+            e = [ember.tensor(a, requires_grad=True) for a in (x, w, b)]
+            out = F.conv2d(*e, stride=stride, padding=padding, groups=groups, variant=variant)
+            g = np.random.default_rng(7).standard_normal(tuple(out.shape))
+            out.backward(ember.tensor(g))
+            results[variant] = [out.detach().numpy()] + [t.grad.numpy() for t in e]
+    finally:
+        ember.set_num_threads(before)
+    for a, c in zip(results["naive"], results["im2col"]):
+        np.testing.assert_allclose(c, a, rtol=1e-10, atol=1e-9)
+
+
 @pytest.mark.parametrize("case", [CASES[0], CASES[3], CASES[7]])
 def test_conv2d_gradcheck(device, case):
     x_shape, w_shape, stride, padding, dilation, groups = case

@@ -1,18 +1,21 @@
 // 2-D convolution on the CPU, two rungs:
 //   - direct: one output (or gradient) element at a time, the formulas of core/conv_scalar.h
 //     (the reference); for depthwise layers, the same sums by kernel rows (branch-free spans);
-//   - im2col + GEMM: per sample and group, the input patches are unrolled into a column matrix
-//     col (c_in_group * kh * kw, out_h * out_w) and the convolution is one packed GEMM
+//   - im2col + GEMM: for a tile of samples and a group, the input patches are unrolled into a
+//     column matrix col (c_in_group * kh * kw, tile * out_h * out_w), the samples side by side,
+//     and each pass is one packed GEMM over the whole tile
 //       output_g = weight_g @ col                  (bias in the GEMM epilogue)
 //       col_grad = weight_g^T @ grad_output_g      then col2im adds it into grad_input
 //       grad_weight_g += grad_output_g @ col^T
-//     A 1x1, stride-1, unpadded convolution reads the input as col directly (no im2col).
-// Samples are split over the threads; each thread owns one column buffer (so memory stays at
-// threads * col, whatever the batch) and, for grad_weight, one partial sum added in at the end.
-// With one sample, the GEMM itself uses the threads.
+//     (grad_output_g gathered as (c_out_group, tile * out_h * out_w)). A 1x1, stride-1,
+//     unpadded convolution reads the input as col directly (no im2col, one sample at a time).
+// Samples are split over the threads; each thread owns one column buffer of at most
+// kColBudget elements (or one sample's), so memory stays bounded whatever the batch, and, for
+// grad_weight, one partial sum added in at the end. With one sample, the GEMM uses the threads.
 #include "cpu/conv.h"
 
 #include <algorithm>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -78,17 +81,32 @@ void backward_weight_direct(const Conv2dShape& s, const T* grad_output, const T*
   });
 }
 
-// col (c_in_group * kh * kw, out_h * out_w) from one sample's group of input planes
-// in (c_in_group, h, w): row (c, i, j) holds what kernel tap (i, j) of channel c reads at
-// every output position, zero where that is padding.
+// The output columns that tap column j reads inside the input: [first, last), reading input
+// column ow * stride_w + offset; the columns outside read padding.
+struct ColumnSpan {
+  int64_t first, last, offset;
+};
+
+ColumnSpan column_span(const Conv2dShape& s, int64_t j) {
+  const int64_t offset = j * s.dil_w - s.pad_w;
+  const int64_t last =
+      std::min(s.out_w, s.w - offset <= 0 ? 0 : (s.w - offset + s.stride_w - 1) / s.stride_w);
+  const int64_t first = std::min(last, offset >= 0 ? 0 : (s.stride_w - 1 - offset) / s.stride_w);
+  return {first, last, offset};
+}
+
+// One sample's column matrix, row stride ldcol (several samples share a buffer side by side):
+// col (c_in_group * kh * kw rows, out_h * out_w used columns of ldcol) from the sample's group
+// of input planes in (c_in_group, h, w). Row (c, i, j) holds what kernel tap (i, j) of channel
+// c reads at every output position, zero where that is padding.
 template <class T>
-void im2col(const Conv2dShape& s, const T* in, T* col) {
-  const int64_t plane = s.out_h * s.out_w;
+void im2col(const Conv2dShape& s, const T* in, T* col, int64_t ldcol) {
   for (int64_t c = 0; c < s.c_in_group(); ++c) {
     const T* src = in + c * s.h * s.w;
-    for (int64_t i = 0; i < s.kh; ++i) {
-      for (int64_t j = 0; j < s.kw; ++j) {
-        T* row = col + ((c * s.kh + i) * s.kw + j) * plane;
+    for (int64_t j = 0; j < s.kw; ++j) {
+      const ColumnSpan span = column_span(s, j);
+      for (int64_t i = 0; i < s.kh; ++i) {
+        T* row = col + ((c * s.kh + i) * s.kw + j) * ldcol;
         for (int64_t oh = 0; oh < s.out_h; ++oh) {
           T* dst = row + oh * s.out_w;
           const int64_t ih = oh * s.stride_h - s.pad_h + i * s.dil_h;
@@ -96,36 +114,38 @@ void im2col(const Conv2dShape& s, const T* in, T* col) {
             std::fill(dst, dst + s.out_w, T(0));
             continue;
           }
-          const T* src_row = src + ih * s.w;
-          for (int64_t ow = 0; ow < s.out_w; ++ow) {
-            const int64_t iw = ow * s.stride_w - s.pad_w + j * s.dil_w;
-            dst[ow] = iw >= 0 && iw < s.w ? src_row[iw] : T(0);
-          }
+          const T* src_row = src + ih * s.w + span.offset;
+          std::fill(dst, dst + span.first, T(0));
+          if (s.stride_w == 1)
+            std::copy(src_row + span.first, src_row + span.last, dst + span.first);
+          else
+            for (int64_t ow = span.first; ow < span.last; ++ow) dst[ow] = src_row[ow * s.stride_w];
+          std::fill(dst + span.last, dst + s.out_w, T(0));
         }
       }
     }
   }
 }
 
-// The adjoint of im2col: adds each entry of col into the input element it was read from.
-// in (c_in_group, h, w) must hold zeros (or a sum to add to) on entry.
+// The adjoint of im2col: adds each entry of col (row stride ldcol) into the input element it
+// was read from. in (c_in_group, h, w) must hold zeros (or a sum to add to) on entry.
 template <class T>
-void col2im(const Conv2dShape& s, const T* col, T* in) {
-  const int64_t plane = s.out_h * s.out_w;
+void col2im(const Conv2dShape& s, const T* col, int64_t ldcol, T* in) {
   for (int64_t c = 0; c < s.c_in_group(); ++c) {
     T* dst = in + c * s.h * s.w;
-    for (int64_t i = 0; i < s.kh; ++i) {
-      for (int64_t j = 0; j < s.kw; ++j) {
-        const T* row = col + ((c * s.kh + i) * s.kw + j) * plane;
+    for (int64_t j = 0; j < s.kw; ++j) {
+      const ColumnSpan span = column_span(s, j);
+      for (int64_t i = 0; i < s.kh; ++i) {
+        const T* row = col + ((c * s.kh + i) * s.kw + j) * ldcol;
         for (int64_t oh = 0; oh < s.out_h; ++oh) {
           const int64_t ih = oh * s.stride_h - s.pad_h + i * s.dil_h;
           if (ih < 0 || ih >= s.h) continue;
           const T* src = row + oh * s.out_w;
-          T* dst_row = dst + ih * s.w;
-          for (int64_t ow = 0; ow < s.out_w; ++ow) {
-            const int64_t iw = ow * s.stride_w - s.pad_w + j * s.dil_w;
-            if (iw >= 0 && iw < s.w) dst_row[iw] += src[ow];
-          }
+          T* dst_row = dst + ih * s.w + span.offset;
+          if (s.stride_w == 1)
+            for (int64_t ow = span.first; ow < span.last; ++ow) dst_row[ow] += src[ow];
+          else
+            for (int64_t ow = span.first; ow < span.last; ++ow) dst_row[ow * s.stride_w] += src[ow];
         }
       }
     }
@@ -145,14 +165,11 @@ struct TapRow {
 template <class F>
 void for_each_tap_row(const Conv2dShape& s, const F& f) {
   for (int64_t j = 0; j < s.kw; ++j) {
-    const int64_t offset = j * s.dil_w - s.pad_w;
-    const int64_t last = std::min(
-        s.out_w, s.w - offset <= 0 ? 0 : (s.w - offset + s.stride_w - 1) / s.stride_w);
-    const int64_t first = std::min(last, offset >= 0 ? 0 : (s.stride_w - 1 - offset) / s.stride_w);
+    const ColumnSpan span = column_span(s, j);
     for (int64_t i = 0; i < s.kh; ++i)
       for (int64_t oh = 0; oh < s.out_h; ++oh) {
         const int64_t ih = oh * s.stride_h - s.pad_h + i * s.dil_h;
-        if (ih >= 0 && ih < s.h) f(TapRow{i, j, oh, ih, first, last, offset});
+        if (ih >= 0 && ih < s.h) f(TapRow{i, j, oh, ih, span.first, span.last, span.offset});
       }
   }
 }
@@ -227,106 +244,173 @@ void backward_weight_depthwise(const Conv2dShape& s, const T* grad_output, const
   });
 }
 
+// Elements of column buffer worth filling before a GEMM: the samples of a tile share one
+// buffer side by side, so one GEMM covers them all (a per-sample GEMM of conv 32->64 k5 on
+// 14x14 is only 64 x 196 x 800 and re-reads the weights for every sample).
+constexpr int64_t kColBudget = 1 << 20;
+
 // The sizes every im2col kernel uses.
 struct Im2colDims {
   explicit Im2colDims(const Conv2dShape& s)
       : cig(s.c_in_group()), cog(s.c_out_group()), taps(cig * s.kh * s.kw),
-        out_plane(s.out_h * s.out_w), in_plane(s.h * s.w), pointwise(is_pointwise(s)) {}
+        out_plane(s.out_h * s.out_w), in_plane(s.h * s.w), pointwise(is_pointwise(s)),
+        tile(pointwise ? 1 : std::max<int64_t>(1, kColBudget / std::max<int64_t>(taps * out_plane, 1))) {}
   int64_t cig, cog, taps, out_plane, in_plane;
-  bool pointwise;
-  size_t col_size() const { return pointwise ? 0 : static_cast<size_t>(taps * out_plane); }
+  bool pointwise;  // the input is its own column matrix: samples go one at a time
+  int64_t tile;    // samples per column buffer
 };
 
+// Uninitialized scratch (no zero-fill: every element used is written first).
+template <class T>
+std::unique_ptr<T[]> scratch(int64_t elements) {
+  return std::unique_ptr<T[]>(new T[static_cast<size_t>(std::max<int64_t>(elements, 1))]);
+}
+
+// rows (rows, cols) of `src` with row stride ld_src into `dst` with row stride ld_dst.
+template <class T>
+void copy_rows(int64_t rows, int64_t cols, const T* src, int64_t ld_src, T* dst,
+               int64_t ld_dst) {
+  for (int64_t r = 0; r < rows; ++r)
+    std::copy(src + r * ld_src, src + r * ld_src + cols, dst + r * ld_dst);
+}
+
+// Per tile of nb samples and group g (group planes of sample b at (b * c + g * cg) * plane):
+//   col  (taps, nb * out_plane)   im2col of the tile, sample l in columns [l, l + 1) * out_plane
+//   out  (cog, nb * out_plane)    = weight_g @ col + bias, then copied to each sample's planes
+// One sample writes straight into output (and a pointwise layer reads the input as col).
 template <class T>
 void forward_im2col(const Conv2dShape& s, const T* input, const T* weight, const T* bias,
                     T* output) {
   const Im2colDims d(s);
   parallel_for(0, s.n, 1, [&](int64_t b0, int64_t b1) {
-    std::vector<T> col(d.col_size());
-    for (int64_t b = b0; b < b1; ++b) {
+    const int64_t tile = std::min(d.tile, b1 - b0), ld = tile * d.out_plane;
+    auto col = scratch<T>(d.pointwise ? 0 : d.taps * ld);
+    auto out = scratch<T>(tile > 1 ? d.cog * ld : 0);
+    for (int64_t b = b0; b < b1; b += tile) {
+      const int64_t nb = std::min(tile, b1 - b), ldc = nb * d.out_plane;
       for (int64_t g = 0; g < s.groups; ++g) {
         const T* in_g = input + (b * s.c_in + g * d.cig) * d.in_plane;
-        if (!d.pointwise) im2col(s, in_g, col.data());
+        T* out_g = output + (b * s.c_out + g * d.cog) * d.out_plane;
+        if (!d.pointwise)
+          for (int64_t l = 0; l < nb; ++l)
+            im2col(s, in_g + l * s.c_in * d.in_plane, col.get() + l * d.out_plane, ldc);
         GemmArgs<T> a;
         a.m = d.cog;
-        a.n = d.out_plane;
+        a.n = ldc;
         a.k = d.taps;
         a.a = weight + g * d.cog * d.taps;
         a.lda = d.taps;
-        a.b = d.pointwise ? in_g : col.data();
-        a.ldb = d.out_plane;
-        a.c = output + (b * s.c_out + g * d.cog) * d.out_plane;
-        a.ldc = d.out_plane;
+        a.b = d.pointwise ? in_g : col.get();
+        a.ldb = ldc;
+        a.c = nb == 1 ? out_g : out.get();
+        a.ldc = ldc;
         if (bias) {
           a.epilogue.bias = bias + g * d.cog;
           a.epilogue.bias_kind = BiasKind::Column;
         }
         gemm(a);
+        if (nb > 1)
+          for (int64_t l = 0; l < nb; ++l)
+            copy_rows(d.cog, d.out_plane, out.get() + l * d.out_plane, ldc,
+                      out_g + l * s.c_out * d.out_plane, d.out_plane);
       }
     }
   });
 }
 
+// Per tile and group: go (cog, nb * out_plane) gathers the tile's grad_output planes,
+// col (taps, nb * out_plane) = weight_g^T @ go, and col2im adds each sample's columns into its
+// grad_input planes. One sample reads grad_output in place (and a pointwise layer writes
+// grad_input as col).
 template <class T>
 void backward_input_im2col(const Conv2dShape& s, const T* grad_output, const T* weight,
                            T* grad_input) {
   const Im2colDims d(s);
   parallel_for(0, s.n, 1, [&](int64_t b0, int64_t b1) {
-    std::vector<T> col(d.col_size());
-    for (int64_t b = b0; b < b1; ++b) {
+    const int64_t tile = std::min(d.tile, b1 - b0), ld = tile * d.out_plane;
+    auto col = scratch<T>(d.pointwise ? 0 : d.taps * ld);
+    auto go = scratch<T>(tile > 1 ? d.cog * ld : 0);
+    for (int64_t b = b0; b < b1; b += tile) {
+      const int64_t nb = std::min(tile, b1 - b), ldc = nb * d.out_plane;
       for (int64_t g = 0; g < s.groups; ++g) {
         T* gin_g = grad_input + (b * s.c_in + g * d.cig) * d.in_plane;
+        const T* go_g = grad_output + (b * s.c_out + g * d.cog) * d.out_plane;
+        if (nb > 1)
+          for (int64_t l = 0; l < nb; ++l)
+            copy_rows(d.cog, d.out_plane, go_g + l * s.c_out * d.out_plane, d.out_plane,
+                      go.get() + l * d.out_plane, ldc);
         GemmArgs<T> a;
         a.trans_a = true;
         a.m = d.taps;
-        a.n = d.out_plane;
+        a.n = ldc;
         a.k = d.cog;
         a.a = weight + g * d.cog * d.taps;
         a.lda = d.taps;
-        a.b = grad_output + (b * s.c_out + g * d.cog) * d.out_plane;
-        a.ldb = d.out_plane;
-        a.c = d.pointwise ? gin_g : col.data();
-        a.ldc = d.out_plane;
+        a.b = nb == 1 ? go_g : go.get();
+        a.ldb = ldc;
+        a.c = d.pointwise ? gin_g : col.get();
+        a.ldc = ldc;
         gemm(a);
-        if (!d.pointwise) {
-          std::fill(gin_g, gin_g + d.cig * d.in_plane, T(0));
-          col2im(s, col.data(), gin_g);
-        }
+        if (!d.pointwise)
+          for (int64_t l = 0; l < nb; ++l) {
+            T* gin = gin_g + l * s.c_in * d.in_plane;
+            std::fill(gin, gin + d.cig * d.in_plane, T(0));
+            col2im(s, col.get() + l * d.out_plane, ldc, gin);
+          }
       }
     }
   });
 }
 
+// Per tile and group: col (taps, nb * out_plane) as in the forward, go (cog, nb * out_plane)
+// as in backward_input, and one GEMM over the whole tile adds go @ col^T into the thread's
+// partial (c_out, taps); the partials are summed into grad_weight at the end.
 template <class T>
 void backward_weight_im2col(const Conv2dShape& s, const T* grad_output, const T* input,
                             T* grad_weight) {
   const Im2colDims d(s);
   const int64_t weight_size = s.c_out * d.taps;
-  std::fill(grad_weight, grad_weight + weight_size, T(0));
+  // One range of samples (parallel_for runs on one thread): no partial sums.
+  const bool one_range = s.n <= 1 || get_num_threads() == 1 || in_parallel_region();
+  if (!one_range || s.n == 0) std::fill(grad_weight, grad_weight + weight_size, T(0));
   std::mutex sum_lock;
   parallel_for(0, s.n, 1, [&](int64_t b0, int64_t b1) {
-    std::vector<T> col(d.col_size()), partial(static_cast<size_t>(weight_size));
-    for (int64_t b = b0; b < b1; ++b) {
+    const int64_t tile = std::min(d.tile, b1 - b0), ld = tile * d.out_plane;
+    auto col = scratch<T>(d.pointwise ? 0 : d.taps * ld);
+    auto go = scratch<T>(tile > 1 ? d.cog * ld : 0);
+    // With one range (a single thread), the sums go straight into grad_weight.
+    auto own = scratch<T>(one_range ? 0 : weight_size);
+    T* partial = one_range ? grad_weight : own.get();
+    for (int64_t b = b0; b < b1; b += tile) {
+      const int64_t nb = std::min(tile, b1 - b), ldc = nb * d.out_plane;
       for (int64_t g = 0; g < s.groups; ++g) {
         const T* in_g = input + (b * s.c_in + g * d.cig) * d.in_plane;
-        if (!d.pointwise) im2col(s, in_g, col.data());
+        const T* go_g = grad_output + (b * s.c_out + g * d.cog) * d.out_plane;
+        if (!d.pointwise)
+          for (int64_t l = 0; l < nb; ++l)
+            im2col(s, in_g + l * s.c_in * d.in_plane, col.get() + l * d.out_plane, ldc);
+        if (nb > 1)
+          for (int64_t l = 0; l < nb; ++l)
+            copy_rows(d.cog, d.out_plane, go_g + l * s.c_out * d.out_plane, d.out_plane,
+                      go.get() + l * d.out_plane, ldc);
         GemmArgs<T> a;
         a.trans_b = true;
         a.m = d.cog;
         a.n = d.taps;
-        a.k = d.out_plane;
-        a.a = grad_output + (b * s.c_out + g * d.cog) * d.out_plane;
-        a.lda = d.out_plane;
-        a.b = d.pointwise ? in_g : col.data();
-        a.ldb = d.out_plane;
+        a.k = ldc;
+        a.a = nb == 1 ? go_g : go.get();
+        a.lda = ldc;
+        a.b = d.pointwise ? in_g : col.get();
+        a.ldb = ldc;
         a.beta = b == b0 ? T(0) : T(1);
-        a.c = partial.data() + g * d.cog * d.taps;
+        a.c = partial + g * d.cog * d.taps;
         a.ldc = d.taps;
         gemm(a);
       }
     }
+    if (one_range) return;
     std::lock_guard<std::mutex> hold(sum_lock);
-    for (int64_t e = 0; e < weight_size; ++e) grad_weight[e] += partial[e];
+    for (int64_t e = 0; e < weight_size; ++e) grad_weight[e] += own[e];
   });
 }
 
