@@ -102,12 +102,13 @@ def test_variants_agree_on_a_larger_batch(w_shape, stride, padding, dilation, gr
 
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("x_shape,w_shape,stride,padding,groups", [
-    ((7, 16, 32, 32), (4, 16, 5, 5), 1, 2, 1),   # 400 taps x 1024 positions: 2 samples a tile
-    ((5, 16, 98, 78), (6, 8, 5, 5), 2, 3, 2),    # strided, groups: 200 taps x 2000, the same
+    ((7, 4, 23, 23), (3, 4, 5, 5), 1, 2, 1),   # 100 taps x 529 positions: 2 samples a tile
+    ((5, 8, 49, 42), (6, 4, 5, 5), 2, 3, 2),   # strided, groups: 100 taps x 572, the same
 ])
 def test_im2col_sample_tiles_match_naive(x_shape, w_shape, stride, padding, groups, threads):
-    # Column buffers big enough that a thread's samples take several tiles (the last one short),
-    # so the per-tile GEMMs, the gathered grad_output and the partial grad_weight sums all run.
+    # Column buffers (cpu/conv.cc's kColBudget = 2**17 elements) hold 2 samples here, so a
+    # thread's samples take several tiles (the last one short) and the per-tile GEMMs, the
+    # gathered outputs and grad_outputs and the partial grad_weight sums all run.
     rng = np.random.default_rng(6)
     x, w, b = (rng.standard_normal(s) for s in (x_shape, w_shape, w_shape[:1]))
     before = ember.get_num_threads()
