@@ -127,6 +127,24 @@ def test_im2col_sample_tiles_match_naive(x_shape, w_shape, stride, padding, grou
         np.testing.assert_allclose(c, a, rtol=1e-10, atol=1e-9)
 
 
+@pytest.mark.parametrize("dtype", [ember.float32, ember.float64])
+def test_im2col_every_instruction_set_matches_naive(capability, dtype):
+    # Rows of 1 to 37 output columns: whole vectors, masked tails and rows shorter than one.
+    rng = np.random.default_rng(8)
+    for x_shape, stride in (((3, 2, 9, 39), 1), ((2, 3, 8, 5), 1), ((2, 2, 7, 20), 2)):
+        x, w = rng.standard_normal(x_shape), rng.standard_normal((4, x_shape[1], 3, 3))
+        results = {}
+        for variant in ("naive", "im2col"):
+            ex = ember.tensor(x, dtype=dtype, requires_grad=True)
+            ew = ember.tensor(w, dtype=dtype, requires_grad=True)
+            out = F.conv2d(ex, ew, None, stride, 1, variant=variant)
+            (out * out).sum().backward()
+            results[variant] = (out.detach().numpy(), ex.grad.numpy(), ew.grad.numpy())
+        tol = 1e-4 if dtype == ember.float32 else 1e-10
+        for a, c in zip(results["naive"], results["im2col"]):
+            np.testing.assert_allclose(c, a, rtol=tol, atol=tol)
+
+
 @pytest.mark.parametrize("case", [CASES[0], CASES[3], CASES[7]])
 def test_conv2d_gradcheck(device, case):
     x_shape, w_shape, stride, padding, dilation, groups = case
