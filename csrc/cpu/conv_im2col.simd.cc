@@ -2,6 +2,9 @@
 // row, one branch-free copy (or add) of the output columns.
 #include "cpu/conv_im2col.h"
 
+#include <algorithm>
+#include <type_traits>
+
 #if defined(__AVX512F__)
 #include <immintrin.h>
 #endif
@@ -75,9 +78,52 @@ void im2col_padded(const Conv2dShape& s, int64_t padded_w, const T* padded, T* c
       }
 }
 
+#if defined(__AVX512F__)
+// col2im for float at stride_w = dil_w = 1: per channel, kernel row i and output row oh, the
+// kw taps all add into one padded row, tap j shifted right by j. Summing them in registers (16
+// padded columns a vector, each tap a masked load of its row at offset -j) writes each padded
+// row once instead of kw times: the adds no longer wait on each other's stores.
+void col2im_rows_f32(const Conv2dShape& s, int64_t padded_w, const float* col, int64_t ldcol,
+                     float* padded) {
+  const int64_t channels = s.c_in / s.groups;
+  const int64_t padded_plane = ((s.out_h - 1) * s.stride_h + (s.kh - 1) * s.dil_h + 1) * padded_w;
+  const int64_t out_w = s.out_w;
+  for (int64_t c = 0; c < channels; ++c)
+    for (int64_t i = 0; i < s.kh; ++i) {
+      const float* taps = col + (c * s.kh + i) * s.kw * ldcol;  // row (c, i, 0)
+      float* rows = padded + c * padded_plane + i * s.dil_h * padded_w;
+      for (int64_t oh = 0; oh < s.out_h; ++oh) {
+        float* dst = rows + oh * s.stride_h * padded_w;
+        const int64_t src_offset = oh * out_w;
+        for (int64_t x0 = 0; x0 < padded_w; x0 += 16) {
+          __m512 acc = _mm512_setzero_ps();
+          for (int64_t j = 0; j < s.kw; ++j) {
+            // lanes l with j <= x0 + l < j + out_w read col row j at output column x0 + l - j
+            const int64_t lo = std::clamp<int64_t>(j - x0, 0, 16);
+            const int64_t hi = std::clamp<int64_t>(j + out_w - x0, 0, 16);
+            if (lo >= hi) continue;
+            const __mmask16 m =
+                static_cast<__mmask16>(((1u << hi) - 1) & ~((1u << lo) - 1));
+            const float* src = taps + j * ldcol + src_offset + (x0 - j);
+            acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(m, src));
+          }
+          const int64_t n = std::min<int64_t>(16, padded_w - x0);
+          const __mmask16 keep = static_cast<__mmask16>((1u << n) - 1);
+          _mm512_mask_storeu_ps(dst + x0, keep,
+                                _mm512_add_ps(_mm512_maskz_loadu_ps(keep, dst + x0), acc));
+        }
+      }
+    }
+}
+#endif
+
 template <class T>
 void col2im_padded(const Conv2dShape& s, int64_t padded_w, const T* col, int64_t ldcol,
                    T* padded) {
+#if defined(__AVX512F__)
+  if constexpr (std::is_same_v<T, float>)
+    if (s.stride_w == 1 && s.dil_w == 1) return col2im_rows_f32(s, padded_w, col, ldcol, padded);
+#endif
   const int64_t channels = s.c_in / s.groups;
   const int64_t padded_plane = ((s.out_h - 1) * s.stride_h + (s.kh - 1) * s.dil_h + 1) * padded_w;
   for (int64_t c = 0; c < channels; ++c)
