@@ -216,12 +216,13 @@ struct Im2colDims {
         padded_w(s.out_w > 0 ? (s.out_w - 1) * s.stride_w + (s.kw - 1) * s.dil_w + 1 : 0),
         pointwise(is_pointwise(s)),
         unpadded(s.pad_h == 0 && s.pad_w == 0 && padded_h == s.h && padded_w == s.w),
-        tile(pointwise ? 1 : std::max<int64_t>(1, kColBudget / std::max<int64_t>(taps * out_plane, 1))) {}
+        tile(pointwise ? 1 : std::max<int64_t>(1, kColBudget / std::max<int64_t>(col_size(), 1))) {}
   int64_t cig, cog, taps, out_plane, in_plane, padded_h, padded_w;
   bool pointwise;  // the input is its own column matrix: samples go one at a time
   bool unpadded;   // the input planes are their own padded copy
   int64_t tile;    // samples per column buffer
   int64_t padded_size() const { return cig * padded_h * padded_w; }
+  int64_t col_size() const { return taps * out_plane; }  // one sample's column matrix
 };
 
 // Grow-only scratch of each thread, reused across calls (no allocation, page faults or
@@ -302,6 +303,27 @@ struct TileBuffers {
   T *col, *gathered, *padded;
 };
 
+// buf.col (taps, nb * out_plane) = the im2col of the group planes in_g of nb samples.
+template <class T>
+void tile_im2col(const Conv2dShape& s, const Im2colDims& d, ConvIm2colFn<T> im2col,
+                 const T* in_g, int64_t nb, const TileBuffers<T>& buf) {
+  for (int64_t l = 0; l < nb; ++l) {
+    const T* in = in_g + l * s.c_in * d.in_plane;
+    if (!d.unpadded) pad_planes(s, d, in, buf.padded);
+    im2col(s, d.padded_w, d.unpadded ? in : buf.padded, buf.col + l * d.out_plane,
+           nb * d.out_plane);
+  }
+}
+
+// gathered (cog, nb * out_plane) = the group planes out_g (cog, out_plane) of nb samples.
+template <class T>
+void gather_tile(const Conv2dShape& s, const Im2colDims& d, const T* out_g, int64_t nb,
+                 T* gathered) {
+  for (int64_t l = 0; l < nb; ++l)
+    copy_rows(d.cog, d.out_plane, out_g + l * s.c_out * d.out_plane, d.out_plane,
+              gathered + l * d.out_plane, nb * d.out_plane);
+}
+
 // Per tile of nb samples and group g (group planes of sample b at (b * c + g * cg) * plane):
 //   col  (taps, nb * out_plane)   im2col of the tile, sample l in columns [l, l + 1) * out_plane
 //   out  (cog, nb * out_plane)    = weight_g @ col + bias, then copied to each sample's planes
@@ -319,12 +341,7 @@ void forward_im2col(const Conv2dShape& s, const T* input, const T* weight, const
       for (int64_t g = 0; g < s.groups; ++g) {
         const T* in_g = input + (b * s.c_in + g * d.cig) * d.in_plane;
         T* out_g = output + (b * s.c_out + g * d.cog) * d.out_plane;
-        if (!d.pointwise)
-          for (int64_t l = 0; l < nb; ++l) {
-            const T* in = in_g + l * s.c_in * d.in_plane;
-            if (!d.unpadded) pad_planes(s, d, in, buf.padded);
-            im2col(s, d.padded_w, d.unpadded ? in : buf.padded, buf.col + l * d.out_plane, ldc);
-          }
+        if (!d.pointwise) tile_im2col(s, d, im2col, in_g, nb, buf);
         GemmArgs<T> a;
         a.m = d.cog;
         a.n = ldc;
@@ -350,9 +367,10 @@ void forward_im2col(const Conv2dShape& s, const T* input, const T* weight, const
 }
 
 // Per tile and group: go (cog, nb * out_plane) gathers the tile's grad_output planes,
-// col (taps, nb * out_plane) = weight_g^T @ go (weight_g^T transposed once, up front), and col2im adds each sample's columns into a
-// zeroed padded sample, whose input-sized window is its grad_input. One sample reads
-// grad_output in place (and a pointwise layer writes grad_input as col).
+// col (taps, nb * out_plane) = weight_g^T @ go (weight_g^T transposed once, up front), and
+// col2im adds each sample's columns into a zeroed padded sample, whose input-sized window is
+// its grad_input. One sample reads grad_output in place (and a pointwise layer writes
+// grad_input as col).
 template <class T>
 void backward_input_im2col(const Conv2dShape& s, const T* grad_output, const T* weight,
                            T* grad_input) {
@@ -373,10 +391,7 @@ void backward_input_im2col(const Conv2dShape& s, const T* grad_output, const T* 
       for (int64_t g = 0; g < s.groups; ++g) {
         T* gin_g = grad_input + (b * s.c_in + g * d.cig) * d.in_plane;
         const T* go_g = grad_output + (b * s.c_out + g * d.cog) * d.out_plane;
-        if (nb > 1)
-          for (int64_t l = 0; l < nb; ++l)
-            copy_rows(d.cog, d.out_plane, go_g + l * s.c_out * d.out_plane, d.out_plane,
-                      buf.gathered + l * d.out_plane, ldc);
+        if (nb > 1) gather_tile(s, d, go_g, nb, buf.gathered);
         GemmArgs<T> a;
         a.m = d.taps;
         a.n = ldc;
@@ -424,16 +439,8 @@ void backward_weight_im2col(const Conv2dShape& s, const T* grad_output, const T*
       for (int64_t g = 0; g < s.groups; ++g) {
         const T* in_g = input + (b * s.c_in + g * d.cig) * d.in_plane;
         const T* go_g = grad_output + (b * s.c_out + g * d.cog) * d.out_plane;
-        if (!d.pointwise)
-          for (int64_t l = 0; l < nb; ++l) {
-            const T* in = in_g + l * s.c_in * d.in_plane;
-            if (!d.unpadded) pad_planes(s, d, in, buf.padded);
-            im2col(s, d.padded_w, d.unpadded ? in : buf.padded, buf.col + l * d.out_plane, ldc);
-          }
-        if (nb > 1)
-          for (int64_t l = 0; l < nb; ++l)
-            copy_rows(d.cog, d.out_plane, go_g + l * s.c_out * d.out_plane, d.out_plane,
-                      buf.gathered + l * d.out_plane, ldc);
+        if (!d.pointwise) tile_im2col(s, d, im2col, in_g, nb, buf);
+        if (nb > 1) gather_tile(s, d, go_g, nb, buf.gathered);
         GemmArgs<T> a;
         a.trans_b = true;
         a.m = d.cog;

@@ -3,7 +3,8 @@
 // width decides the speed.
 //
 // Both work on a zero-padded copy of one sample's group of input planes,
-//   padded (c_in_group, padded_h, padded_w),  padded_h = (out_h - 1) * stride_h + (kh - 1) * dil_h + 1
+//   padded (c_in_group, padded_h, padded_w),
+//   padded_h = (out_h - 1) * stride_h + (kh - 1) * dil_h + 1
 // (the same for padded_w), holding input[y - pad_h][x - pad_w] (zero outside the input), so
 // that every tap reads inside it and the loops have no bounds checks; and on one sample's
 // column matrix, row stride ldcol (the samples of a tile sit side by side),
