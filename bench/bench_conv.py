@@ -1,7 +1,7 @@
 """Convolution and pooling layers: ember (im2col + GEMM, auto, and the naive direct kernels on
 small shapes) vs PyTorch, forward and forward + backward, on CPU, float32.
 
-    python bench/bench_conv.py [--quick] [--json PATH]
+    python bench/bench_conv.py [--quick] [--only PREFIX] [--json PATH]
 
 Harness of bench_elementwise.py: each library in its own block after a short pause, blocks
 interleaved over rounds, medians of calls and of rounds, ratios as medians of per-round ratios.
@@ -30,6 +30,9 @@ NAIVE_MAX_FLOP = 2e8  # the direct kernels take seconds beyond this
 
 # name, (N, C_in, H, W), (C_out, k), stride, padding, groups
 CONVS = [
+    # the two layers of examples/fashion_mnist_cnn.py at its batch (bench_train.py's cnn row)
+    ("cnn conv1 1->32 k5", (100, 1, 28, 28), (32, 5), 1, 2, 1),
+    ("cnn conv2 32->64 k5", (100, 32, 14, 14), (64, 5), 1, 2, 1),
     ("conv 1->32 k3", (64, 1, 28, 28), (32, 3), 1, 1, 1),
     ("conv 32->64 k3", (64, 32, 14, 14), (64, 3), 1, 1, 1),
     ("conv 64->128 k3", (32, 64, 32, 32), (128, 3), 1, 1, 1),
@@ -99,6 +102,7 @@ def _time_block(fn, calls: int, pause: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds and calls")
+    parser.add_argument("--only", metavar="PREFIX", help="only the rows whose name starts so")
     parser.add_argument("--json", metavar="PATH", help="write the results as JSON")
     args = parser.parse_args()
     rounds, calls, pause = (2, 2, 0.1) if args.quick else (3, 3, 0.3)
@@ -109,6 +113,8 @@ def main() -> None:
 
     results = []
     for name, shape, flop, unit, fns in _conv_rows(np.random.default_rng(0)):
+        if args.only and not name.startswith(args.only):
+            continue
         for mode, backward in (("fwd", False), ("fwd+bwd", True)):
             libs = list(fns)
             times = {lib: [] for lib in libs}
@@ -134,7 +140,7 @@ def main() -> None:
                 f"{lib} {row[lib]['ms']:8.2f} ms {row[lib]['rate']:6.1f} {unit}"
                 + (f" x{row[lib]['x_torch']:.2f}" if "x_torch" in row[lib] else "")
                 for lib in libs)
-            print(f"{name:<18}{mode:<8}{cells}", flush=True)
+            print(f"{name:<20}{mode:<8}{cells}", flush=True)
     print("\nx: how many times faster than torch (median of per-round ratios)")
     if args.json:
         with open(args.json, "w") as f:

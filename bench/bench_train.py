@@ -1,6 +1,6 @@
 """Training throughput: ember vs PyTorch CPU, the same model, batch, optimizer and threads.
 
-    python bench/bench_train.py [--quick] [--threads 2] [--json PATH]
+    python bench/bench_train.py [--quick] [--threads 2] [--only ROW] [--json PATH]
 
 Rows:
 - mlp/sgd, mlp/adam: 784-512-256-10 MLP (ReLU, dropout 0.2), batch 128, cross-entropy,
@@ -179,6 +179,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--peak", type=float, default=None, help="machine peak GFLOP/s")
+    parser.add_argument("--only", help="run only the rows whose name starts with this (e.g. cnn)")
     parser.add_argument("--json", help="write the results to this file")
     args = parser.parse_args()
     rounds = args.rounds or (3 if args.quick else 5)
@@ -196,6 +197,8 @@ def main():
     print(header)
     results = []
     for name, sizes, dropout, batch, opt_name, steps in _rows(args.quick):
+        if args.only and not name.startswith(args.only):
+            continue
         trainers = _trainers(sizes, dropout, batch, opt_name, rng)
         per_lib = {lib: [] for lib in libs}
         ratios = []

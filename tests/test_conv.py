@@ -100,6 +100,51 @@ def test_variants_agree_on_a_larger_batch(w_shape, stride, padding, dilation, gr
             np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("x_shape,w_shape,stride,padding,groups", [
+    ((7, 4, 23, 23), (3, 4, 5, 5), 1, 2, 1),   # 100 taps x 529 positions: 2 samples a tile
+    ((5, 8, 49, 42), (6, 4, 5, 5), 2, 3, 2),   # strided, groups: 100 taps x 572, the same
+])
+def test_im2col_sample_tiles_match_naive(x_shape, w_shape, stride, padding, groups, threads):
+    # Column buffers (cpu/conv.cc's kColBudget = 2**17 elements) hold 2 samples here, so a
+    # thread's samples take several tiles (the last one short) and the per-tile GEMMs, the
+    # gathered outputs and grad_outputs and the partial grad_weight sums all run.
+    rng = np.random.default_rng(6)
+    x, w, b = (rng.standard_normal(s) for s in (x_shape, w_shape, w_shape[:1]))
+    before = ember.get_num_threads()
+    ember.set_num_threads(threads)
+    try:
+        results = {}
+        for variant in ("naive", "im2col"):
+            e = [ember.tensor(a, requires_grad=True) for a in (x, w, b)]
+            out = F.conv2d(*e, stride=stride, padding=padding, groups=groups, variant=variant)
+            g = np.random.default_rng(7).standard_normal(tuple(out.shape))
+            out.backward(ember.tensor(g))
+            results[variant] = [out.detach().numpy()] + [t.grad.numpy() for t in e]
+    finally:
+        ember.set_num_threads(before)
+    for a, c in zip(results["naive"], results["im2col"]):
+        np.testing.assert_allclose(c, a, rtol=1e-10, atol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", [ember.float32, ember.float64])
+def test_im2col_every_instruction_set_matches_naive(capability, dtype):
+    # Rows of 1 to 37 output columns: whole vectors, masked tails and rows shorter than one.
+    rng = np.random.default_rng(8)
+    for x_shape, stride in (((3, 2, 9, 39), 1), ((2, 3, 8, 5), 1), ((2, 2, 7, 20), 2)):
+        x, w = rng.standard_normal(x_shape), rng.standard_normal((4, x_shape[1], 3, 3))
+        results = {}
+        for variant in ("naive", "im2col"):
+            ex = ember.tensor(x, dtype=dtype, requires_grad=True)
+            ew = ember.tensor(w, dtype=dtype, requires_grad=True)
+            out = F.conv2d(ex, ew, None, stride, 1, variant=variant)
+            (out * out).sum().backward()
+            results[variant] = (out.detach().numpy(), ex.grad.numpy(), ew.grad.numpy())
+        tol = 1e-4 if dtype == ember.float32 else 1e-10
+        for a, c in zip(results["naive"], results["im2col"]):
+            np.testing.assert_allclose(c, a, rtol=tol, atol=tol)
+
+
 @pytest.mark.parametrize("case", [CASES[0], CASES[3], CASES[7]])
 def test_conv2d_gradcheck(device, case):
     x_shape, w_shape, stride, padding, dilation, groups = case
