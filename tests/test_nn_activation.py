@@ -344,11 +344,14 @@ def test_bad_input(device):
 
 def _exact_gelu_reference(x):
     """GELU and its derivative in float64 from libm's erfc: x Phi(x) and Phi(x) + x phi(x), with
-    the scales of their terms (what the rounding of each term is relative to)."""
+    the scales their rounding errors are relative to: Phi(x) = (1 + erf(x / sqrt 2)) / 2 is
+    computed from an erf within an ulp of 1 in magnitude, so it is known to about an ulp of
+    max(Phi(x), 1 - Phi(x)), not of Phi(x) itself, where it cancels."""
     import math
     phi = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
     cdf = np.array([0.5 * math.erfc(-v / math.sqrt(2)) for v in x.tolist()])
-    return x * cdf, np.abs(x) * cdf, cdf + x * phi, cdf + np.abs(x) * phi
+    cdf_scale = np.maximum(cdf, 1 - cdf)
+    return x * cdf, np.abs(x) * cdf_scale, cdf + x * phi, cdf_scale + np.abs(x) * phi
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -374,7 +377,7 @@ def test_exact_gelu_special_values(dtype, capability, device):
     got = F.gelu(to_ember(x, device)).cpu().numpy()
     assert got[0] == 0 and not np.signbit(got[0])
     assert got[1] == 0 and np.signbit(got[1])
-    assert got[2] == np.inf
+    assert got[2] == np.inf  # PyTorch's vectorized float32 erf gives NaN here
     want = TF.gelu(torch.from_numpy(x)).numpy()
-    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    np.testing.assert_array_equal(np.isnan(got[3:]), np.isnan(want[3:]))  # -inf * 0 is NaN
     np.testing.assert_allclose(got[5:], want[5:], **TOL[dtype])
