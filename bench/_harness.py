@@ -34,3 +34,17 @@ def interleave(fns: dict, rounds: int, calls: int, pause: float) -> dict:
 def median_ratio(times: dict, other: str, base: str = "ember") -> float:
     """The median over rounds of other's time / base's time."""
     return statistics.median(o / b for o, b in zip(times[other], times[base]))
+
+
+def summarize(times: dict, nbytes: int) -> dict:
+    """A row's columns from interleave()'s times: each library's median ms and GB/s (for
+    nbytes moved per call), and vs_<library>, its median_ratio against ember (the first)."""
+    libs = list(times)
+    row = {}
+    for lib in libs:
+        ms = statistics.median(times[lib]) * 1e3
+        row[f"{lib}_ms"] = ms
+        row[f"{lib}_gbps"] = nbytes / (ms / 1e3) / 1e9
+    for other in libs[1:]:
+        row[f"vs_{other}"] = median_ratio(times, other, libs[0])
+    return row

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 
 import numpy as np
 
 import ember
 import ember.nn.functional as F
-from _harness import interleave, median_ratio
+from _harness import interleave, summarize
 
 try:
     import torch
@@ -100,13 +99,8 @@ def main() -> None:
     results = []
     for name, mode, shape, nbytes, fns in _rows(np.random.default_rng(0)):
         times = interleave({lib: fns[lib] for lib in libs}, rounds, calls, pause)
-        row = {"op": name, "mode": mode, "shape": shape, "bytes": nbytes}
-        for lib in libs:
-            ms = statistics.median(times[lib]) * 1e3
-            row[f"{lib}_ms"] = ms
-            row[f"{lib}_gbps"] = nbytes / (ms / 1e3) / 1e9
-        if torch is not None:
-            row["vs_torch"] = median_ratio(times, "torch")
+        row = {"op": name, "mode": mode, "shape": shape, "bytes": nbytes,
+               **summarize(times, nbytes)}
         results.append(row)
 
     header = f"{'op':<15}{'mode':<9}{'shape':<13}" + "".join(

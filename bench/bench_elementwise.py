@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 
 import numpy as np
 
 import ember
-from _harness import interleave, median_ratio, time_block
+from _harness import interleave, summarize, time_block
 
 try:
     import torch
@@ -103,13 +102,8 @@ def main() -> None:
     results = []
     for name, shape, nbytes, fns in _rows(_inputs(np.random.default_rng(0))):
         times = interleave({lib: fns[lib] for lib in libs}, rounds, calls, pause)
-        row = {"op": name, "shape": shape, "bytes": nbytes, "peak_gbps": peak}
-        for lib in libs:
-            ms = statistics.median(times[lib]) * 1e3
-            row[f"{lib}_ms"] = ms
-            row[f"{lib}_gbps"] = nbytes / (ms / 1e3) / 1e9
-        for other in libs[1:]:
-            row[f"vs_{other}"] = median_ratio(times, other)
+        row = {"op": name, "shape": shape, "bytes": nbytes, "peak_gbps": peak,
+               **summarize(times, nbytes)}
         row["ember_pct_peak"] = 100 * row["ember_gbps"] / peak
         results.append(row)
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 
 import numpy as np
 
 import ember
-from _harness import interleave, median_ratio
+from _harness import interleave, summarize
 
 try:
     import torch
@@ -76,13 +75,7 @@ def main() -> None:
         libs = list(fns)
         times = interleave(fns, rounds, calls, pause)
         nbytes = floats_per_element * 4 * NUMEL
-        row = {"rule": name, "numel": NUMEL, "bytes": nbytes}
-        for lib in libs:
-            ms = statistics.median(times[lib]) * 1e3
-            row[f"{lib}_ms"] = ms
-            row[f"{lib}_gbps"] = nbytes / (ms / 1e3) / 1e9
-        for other in libs[1:]:
-            row[f"vs_{other}"] = median_ratio(times, other)
+        row = {"rule": name, "numel": NUMEL, "bytes": nbytes, **summarize(times, nbytes)}
         results.append((libs, row))
 
     for libs, row in results:
