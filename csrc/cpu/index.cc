@@ -56,9 +56,9 @@ void move_row(T* dense, T* strided, const Shape& sizes, const Shape& strides, in
 }
 
 // A gather is a copy: it does no arithmetic to share out, and waking a second thread costs as
-// much as copying a few MiB (far more when the other core is busy), so it is split only when
-// every thread gets at least this many bytes. A row touches at least one cache line however
-// short it is.
+// much as copying a few MiB (far more when the other core is busy), so it goes parallel only
+// when it moves more than this many bytes, in chunks of at least half as many. A row touches
+// at least one cache line however short it is.
 constexpr int64_t kGatherGrainBytes = int64_t(4) << 20;
 constexpr int64_t kCacheLineBytes = 64;
 
