@@ -6,8 +6,8 @@ forward+backward.
 Each row times one op on the same float32 inputs in both libraries: "fwd" is the op alone
 (no grad), "fwd+bwd" the op with the input requiring grad followed by backward() of the result
 with a ones upstream gradient (for a loss: of the scalar). Libraries run in their own blocks,
-each after a short pause, interleaved over several rounds (the harness of
-bench_elementwise.py); a row reports medians, and "x torch" the median of the per-round ratios.
+each after a short pause, interleaved over several rounds (bench/_harness.py); a row reports
+medians, and "x torch" the median of the per-round ratios.
 GB/s counts the bytes the fused kernels read and write once (forward: input + output;
 backward: upstream gradient + saved tensor + input gradient).
 """
@@ -15,18 +15,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import sys
-import time
-from pathlib import Path
 
 import numpy as np
 
 import ember
 import ember.nn.functional as F
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_elementwise import _time_block  # noqa: E402
+from _harness import interleave, summarize
 
 try:
     import torch
@@ -104,18 +98,9 @@ def main() -> None:
 
     results = []
     for name, mode, shape, nbytes, fns in _rows(np.random.default_rng(0)):
-        times = {lib: [] for lib in libs}
-        for r in range(rounds):
-            for lib in (libs if r % 2 == 0 else libs[::-1]):
-                times[lib].append(_time_block(fns[lib], calls, pause))
-        row = {"op": name, "mode": mode, "shape": shape, "bytes": nbytes}
-        for lib in libs:
-            ms = statistics.median(times[lib]) * 1e3
-            row[f"{lib}_ms"] = ms
-            row[f"{lib}_gbps"] = nbytes / (ms / 1e3) / 1e9
-        if torch is not None:
-            row["vs_torch"] = statistics.median(t / e for t, e in zip(times["torch"],
-                                                                      times["ember"]))
+        times = interleave({lib: fns[lib] for lib in libs}, rounds, calls, pause)
+        row = {"op": name, "mode": mode, "shape": shape, "bytes": nbytes,
+               **summarize(times, nbytes)}
         results.append(row)
 
     header = f"{'op':<15}{'mode':<9}{'shape':<13}" + "".join(

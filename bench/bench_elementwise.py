@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import time
 
 import numpy as np
 
 import ember
+from _harness import interleave, summarize, time_block
 
 try:
     import torch
@@ -74,25 +73,14 @@ def _rows(arrays):
     return rows
 
 
-def _time_block(fn, calls: int, pause: float, reduce=statistics.median) -> float:
-    time.sleep(pause)
-    fn()  # warm-up: allocator caches, page faults, thread pool start
-    samples = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return reduce(samples)
-
-
 def _bandwidth(calls: int, pause: float) -> float:
     """Copy bandwidth in GB/s (bytes read + written), the better of numpy's single-threaded
     copy and ember's threaded one, each at its fastest call (a peak, not a typical time)."""
     src = np.ones(N * 2, np.float32)
     dst = np.empty_like(src)
     es, ed = ember.from_numpy(src), ember.from_numpy(dst)
-    best = min(_time_block(lambda: np.copyto(dst, src), 2 * calls, pause, min),
-               _time_block(lambda: ed.copy_(es), 2 * calls, pause, min))
+    best = min(time_block(lambda: np.copyto(dst, src), 2 * calls, pause, min),
+               time_block(lambda: ed.copy_(es), 2 * calls, pause, min))
     return 2 * src.nbytes / best / 1e9
 
 
@@ -113,19 +101,9 @@ def main() -> None:
 
     results = []
     for name, shape, nbytes, fns in _rows(_inputs(np.random.default_rng(0))):
-        times = {lib: [] for lib in libs}
-        for r in range(rounds):
-            order = libs if r % 2 == 0 else libs[::-1]
-            for lib in order:
-                times[lib].append(_time_block(fns[lib], calls, pause))
-        row = {"op": name, "shape": shape, "bytes": nbytes, "peak_gbps": peak}
-        for lib in libs:
-            ms = statistics.median(times[lib]) * 1e3
-            row[f"{lib}_ms"] = ms
-            row[f"{lib}_gbps"] = nbytes / (ms / 1e3) / 1e9
-        for other in libs[1:]:
-            row[f"vs_{other}"] = statistics.median(
-                o / e for o, e in zip(times[other], times["ember"]))
+        times = interleave({lib: fns[lib] for lib in libs}, rounds, calls, pause)
+        row = {"op": name, "shape": shape, "bytes": nbytes, "peak_gbps": peak,
+               **summarize(times, nbytes)}
         row["ember_pct_peak"] = 100 * row["ember_gbps"] / peak
         results.append(row)
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import time
 
 import numpy as np
 
 import ember
+from _harness import interleave, summarize
 
 try:
     import torch
@@ -32,17 +31,6 @@ NUMEL = sum(int(np.prod(s)) for s in SHAPES)
 # SGD momentum: param r/w, grad r, buffer r/w = 5; Adam: param r/w, grad r, 2 moments r/w = 7.
 RULES = [("SGD momentum", "SGD", dict(lr=0.01, momentum=0.9), 5),
          ("Adam", "Adam", dict(lr=1e-3), 7)]
-
-
-def _time_block(fn, calls: int, pause: float) -> float:
-    time.sleep(pause)
-    fn()  # warm-up: state allocation, page faults, thread pool start
-    samples = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def _steppers(cls_name: str, kwargs: dict, values, grads) -> dict:
@@ -85,19 +73,9 @@ def main() -> None:
     for name, cls_name, kwargs, floats_per_element in RULES:
         fns = _steppers(cls_name, kwargs, values, grads)
         libs = list(fns)
-        times = {lib: [] for lib in libs}
-        for r in range(rounds):
-            for lib in (libs if r % 2 == 0 else libs[::-1]):
-                times[lib].append(_time_block(fns[lib], calls, pause))
+        times = interleave(fns, rounds, calls, pause)
         nbytes = floats_per_element * 4 * NUMEL
-        row = {"rule": name, "numel": NUMEL, "bytes": nbytes}
-        for lib in libs:
-            ms = statistics.median(times[lib]) * 1e3
-            row[f"{lib}_ms"] = ms
-            row[f"{lib}_gbps"] = nbytes / (ms / 1e3) / 1e9
-        for other in libs[1:]:
-            row[f"vs_{other}"] = statistics.median(
-                o / e for o, e in zip(times[other], times["ember"]))
+        row = {"rule": name, "numel": NUMEL, "bytes": nbytes, **summarize(times, nbytes)}
         results.append((libs, row))
 
     for libs, row in results:

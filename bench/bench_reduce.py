@@ -12,26 +12,16 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import time
 
 import numpy as np
 
 import ember
+from _harness import time_block
 
 try:
     import torch
 except ImportError:  # PyTorch is an optional oracle
     torch = None
-
-
-def _time(fn, repeats):
-    fn()
-    out = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return statistics.median(out)
 
 
 def cases():
@@ -88,8 +78,7 @@ def main():
         for _ in range(args.rounds):
             for lib in libs:
                 make, data = impls[lib]
-                time.sleep(0.3)
-                times[lib].append(_time(make(data), args.repeats))
+                times[lib].append(time_block(make(data), args.repeats, pause=0.3))
         scale = 1e9
         rate = {lib: work / statistics.median(times[lib]) / scale for lib in libs}
         ratios = {lib: statistics.median(o / e for e, o in zip(times["ember"], times[lib]))

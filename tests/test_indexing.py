@@ -494,3 +494,54 @@ def test_large_gathers_and_scatters_match_numpy():
     x[ember.tensor(rows[:2000]), 5] = ember.tensor(np.arange(2000))
     # Repeated rows: the last write wins, as in numpy.
     check(x, expected)
+
+
+_GATHER_THREADS_SCRIPT = """
+import numpy as np, ember
+def threads():
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("Threads:"))
+ember.set_num_threads(2)
+rng = np.random.default_rng(0)
+src = ember.from_numpy(rng.standard_normal((8192, 2048)).astype(np.float32))
+before = threads()
+small = ember.from_numpy(rng.integers(0, 8192, 128))
+ember.index_select(src[:, :784], 0, small)     # a DataLoader batch: 128 x 784 floats
+ember.index_select(src, 0, small[:64])          # 512 KiB
+after_small = threads()
+ember.index_select(src, 0, ember.from_numpy(rng.integers(0, 8192, 4096)))  # 32 MiB
+print(before, after_small, threads())
+"""
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/proc/self/status"),
+                    reason="counts the process's threads through /proc")
+def test_small_gathers_stay_on_one_thread():
+    """Waking a second thread costs more than copying a batch (milliseconds on a busy machine
+    against microseconds): a small index_select must not start the thread pool, a large one
+    does. Run in a fresh process, where the pool's threads appear only when first used."""
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-c", _GATHER_THREADS_SCRIPT], capture_output=True,
+                         text=True, check=True).stdout
+    before, after_small, after_large = map(int, out.split())
+    assert after_small == before, "a small gather started worker threads"
+    assert after_large > before, "a large gather ran on one thread"
+
+
+@pytest.mark.parametrize("rows,cols", [(1, 1), (3, 5), (128, 784), (700, 1500), (5000, 1),
+                                       (70000, 1), (20000, 61)])
+def test_index_select_sizes_around_the_parallel_threshold(rows, cols):
+    rng = np.random.default_rng(rows + cols)
+    a = rng.standard_normal((max(rows // 2, 1), cols)).astype(np.float32)
+    idx = rng.integers(0, a.shape[0], rows)
+    cols_idx = rng.integers(0, cols, 7)
+    x = ember.tensor(a)
+    for threads in (1, 2):
+        before = ember.get_num_threads()
+        ember.set_num_threads(threads)
+        try:
+            check(ember.index_select(x, 0, ember.tensor(idx)), a[idx])
+            check(ember.index_select(x, 1, ember.tensor(cols_idx)), a[:, cols_idx])
+        finally:
+            ember.set_num_threads(before)

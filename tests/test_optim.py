@@ -371,3 +371,41 @@ def test_fused_step_validates_its_buffers(device):
     with pytest.raises(ValueError, match="contiguous"):
         transposed = ember.zeros(4, 3, device=device).transpose(0, 1)
         ember._C.sgd_step_(p._impl, transposed._impl, [], ember._C.SgdOptions())
+
+
+@pytest.mark.parametrize("name,kwargs", CASES, ids=CASE_IDS)
+def test_step_bumps_versions_so_backward_sees_the_change(name, kwargs, device):
+    # As in PyTorch: a graph that saved the parameter before opt.step() cannot be backpropagated
+    # through afterwards, because the step modified the parameter in place.
+    p = ember.tensor([0.5, -1.5, 2.0], device=device, requires_grad=True)
+    opt = getattr(ember.optim, name)([p], **kwargs)
+    (p * p).sum().backward()
+    opt.step()
+    version = p._version
+    # The buffers the kernel writes (moments, accumulators), not the scalar step counters.
+    buffers = {key: t for key, t in opt.state[p].items()
+               if isinstance(t, ember.Tensor) and t.shape == p.shape}
+    buffer_versions = {key: t._version for key, t in buffers.items()}
+    saved = (p * p).sum()
+    opt.step()
+    assert p._version == version + 1
+    for key, t in buffers.items():
+        assert t._version == buffer_versions[key] + 1, key
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        saved.backward()
+
+    tp = torch.tensor([0.5, -1.5, 2.0], requires_grad=True)
+    torch_opt = getattr(torch.optim, name)([tp], **kwargs)
+    (tp * tp).sum().backward()
+    torch_saved = (tp * tp).sum()
+    torch_opt.step()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        torch_saved.backward()
+
+
+def test_step_without_grad_leaves_the_version(device):
+    p = ember.tensor([1.0, 2.0], device=device, requires_grad=True)
+    opt = ember.optim.Adam([p])
+    version = p._version
+    opt.step()  # no gradient: nothing is updated
+    assert p._version == version

@@ -1,8 +1,6 @@
 // Activation kernels, compiled once per instruction set: plain loops over contiguous buffers
 // that the compiler vectorizes, calling core/activation_scalar.h with the vectorizable math of
-// cpu/elementwise_math.h (erf, used only by exact gelu, is libm's).
-#include <cmath>
-
+// cpu/elementwise_math.h.
 #include "core/activation_scalar.h"
 #include "cpu/activation.h"
 #include "cpu/elementwise_math.h"
@@ -22,7 +20,7 @@ struct CpuMath {
   template <class T> static T expm1(T x) { return math::expm1(x); }
   template <class T> static T log1p(T x) { return math::log1p(x); }
   template <class T> static T tanh(T x) { return math::tanh(x); }
-  template <class T> static T erf(T x) { return std::erf(x); }
+  template <class T> static T erf(T x) { return math::erf(x); }
 };
 
 void activation_forward_kernel(ActivationOp op, const ops::ActivationParams& params, DType dtype,

@@ -1,4 +1,4 @@
-// Branch-free exp, expm1, log, log1p, tanh and sigmoid for float and double, written so that
+// Branch-free exp, expm1, log, log1p, tanh, sigmoid and erf for float and double, written so that
 // the compiler vectorizes a loop calling them for each instruction set (libm's calls do not
 // vectorize without -ffast-math). Only arithmetic, comparisons that become selects, and integer
 // bit manipulation through memcpy; no table lookups, no float<->int64 conversions (AVX2 has
@@ -7,6 +7,7 @@
 // Only for *.simd.cc files: everything lives in the per-ISA namespace (see cpu/dispatch.h).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -32,6 +33,16 @@ template <> struct Traits<float> {
   static constexpr int kScaleSplit = 60;
   static constexpr int kExpTerms = 8;    // Taylor terms of expm1 on |r| <= ln2/2
   static constexpr int kLogTerms = 6;    // terms of atanh's series on |s| <= 0.172
+  // erf (see erf() below): the split between its two forms, where it rounds to +-1, and the
+  // coefficients of each form's polynomial (lowest degree first).
+  static constexpr float kErfSplit = 1.0f, kErfSat = 3.92f, kErfMid = 2.46f, kErfHalf = 1.46f;
+  static constexpr float kErfSmall[] = {
+      0.12837916612625122f, -0.3761262595653534f, 0.1128358244895935f, -0.026853691786527634f,
+      0.005188099108636379f, -0.0008008189033716917f, 7.847259257687256e-05f};
+  static constexpr float kErfLarge[] = {
+      0.21382157504558563f, -0.1115061491727829f, 0.05525315925478935f, -0.02644485980272293f,
+      0.011099550873041153f, -0.005476950202137232f, 0.004224251955747604f,
+      0.0023559306282550097f, 0.00211299117654562f};
 };
 template <> struct Traits<double> {
   using U = uint64_t;
@@ -45,6 +56,19 @@ template <> struct Traits<double> {
   static constexpr int kScaleSplit = 100;
   static constexpr int kExpTerms = 14;
   static constexpr int kLogTerms = 12;
+  static constexpr double kErfSplit = 1.0, kErfSat = 5.92, kErfMid = 3.46, kErfHalf = 2.46;
+  static constexpr double kErfSmall[] = {
+      0.12837916709551256, -0.37612638903183515, 0.1128379167094405, -0.026866170643090832,
+      0.005223977605955977, -0.0008548325921832884, 0.00012055293361789941,
+      -1.4924708324571507e-05, 1.6447084274239356e-06, -1.6205964194101388e-07,
+      1.3709519207384055e-08, -7.77682913736281e-10};
+  static constexpr double kErfLarge[] = {
+      0.15696382929760125, -0.10378609215565646, 0.06649660791598593, -0.04138625267887595,
+      0.025073824247069956, -0.014814107116360492, 0.008547104937117191, -0.004829139446012311,
+      0.0026690612870182923, -0.0013947362426931927, 0.0008923236872792049,
+      -0.0003537218809129161, -0.00019638857168046548, -0.0010763582626454283,
+      -0.000775434316404977, 0.0003917348376585163, 0.001824673933917325, 0.002104060849768375,
+      0.0013358224579856505, 0.00046653000222057674, 7.406918640834966e-05};
 };
 
 template <class T>
@@ -184,6 +208,42 @@ inline T log1p(T x) {
   const T corrected = log_u + (x - (u - T(1))) / u;
   constexpr T inf = std::numeric_limits<T>::infinity();
   return (u == T(0) || u == inf) ? log_u : corrected;
+}
+
+// p[0] + p[1] v + p[2] v^2 + ... (Horner), unrolled so that the caller's loop vectorizes.
+template <class T, size_t N>
+inline T polynomial(const T (&p)[N], T v) {
+  T acc = p[N - 1];
+#pragma GCC unroll 32
+  for (int k = static_cast<int>(N) - 2; k >= 0; --k) acc = p[k] + acc * v;
+  return acc;
+}
+
+// erf in two forms, both evaluated and one selected (so the loop vectorizes):
+//   |x| < kErfSplit:  x + x * P(x^2), P a near-minimax fit of erf(x)/x - 1 in relative error;
+//   otherwise:        sign(x) * (1 - exp(-x^2) * Q(t)), Q a near-minimax fit of
+//                     erfc(|x|) exp(x^2) on [kErfSplit, kErfSat] in t = (|x| - mid) / half,
+//                     weighted by exp(-x^2) so that it is the error of erf that is bounded.
+// From kErfSat on, erf rounds to +-1 (inf included).
+// Writing x + x*P keeps the leading term exact, and in the second form exp(-x^2) * Q(t) is
+// below 0.16, so the errors of exp and of x^2's rounding shrink in the sum: within 1.5 ulp
+// everywhere, float and double, with or without FMA; erf(-0) = -0, NaN stays NaN.
+template <class T>
+inline T erf(T x) {
+  using Tr = Traits<T>;
+  using U = typename Tr::U;
+  constexpr U sign_mask = U(1) << (sizeof(T) * 8 - 1);
+  const U sign = bits(x) & sign_mask;
+  const T magnitude = from_bits<T>(bits(x) ^ sign);
+  const T small = x + x * polynomial(Tr::kErfSmall, x * x);
+  T a = magnitude > Tr::kErfSat ? Tr::kErfSat : magnitude;
+  a = a < Tr::kErfSplit ? Tr::kErfSplit : a;  // keeps the unused form finite
+  const T t = (a - Tr::kErfMid) * (T(1) / Tr::kErfHalf);
+  const T tail = exp(-(a * a)) * polynomial(Tr::kErfLarge, t);
+  const T one_minus_tail = magnitude >= Tr::kErfSat ? T(1) : T(1) - tail;
+  const T large = from_bits<T>(bits(one_minus_tail) | sign);
+  // NaN fails the comparison and takes `small`, which is NaN.
+  return magnitude >= Tr::kErfSplit ? large : small;
 }
 
 }  // namespace math

@@ -55,6 +55,13 @@ void move_row(T* dense, T* strided, const Shape& sizes, const Shape& strides, in
   }
 }
 
+// A gather is a copy: it does no arithmetic to share out, and waking a second thread costs as
+// much as copying a few MiB (far more when the other core is busy), so it goes parallel only
+// when it moves more than this many bytes, in chunks of at least half as many. A row touches
+// at least one cache line however short it is.
+constexpr int64_t kGatherGrainBytes = int64_t(4) << 20;
+constexpr int64_t kCacheLineBytes = 64;
+
 template <bool Gather>
 void move_rows(char* dense, char* strided, const RowBlock& block) {
   Shape sizes = block.block_sizes, strides = block.block_strides;
@@ -76,8 +83,12 @@ void move_rows(char* dense, char* strided, const RowBlock& block) {
       for (int64_t r = b; r < e; ++r)
         move_row<T, Gather>(d + r * n, s + block.row_offsets[r], sizes, strides, n, index.data());
     };
-    if (Gather) parallel_for(0, block.rows, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(n, 1)), body);
-    else body(0, block.rows);
+    if (Gather) {
+      const int64_t row_bytes = std::max<int64_t>(n * int64_t(sizeof(T)), kCacheLineBytes);
+      parallel_for(0, block.rows, std::max<int64_t>(1, kGatherGrainBytes / row_bytes), body);
+    } else {
+      body(0, block.rows);
+    }
   };
   switch (block.itemsize) {
     case 1: return run(uint8_t{});

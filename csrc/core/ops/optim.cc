@@ -57,12 +57,20 @@ optim::Buffers gather(const char* op, const Tensor& param, const Tensor& grad,
   return buffers;
 }
 
+// The step writes the parameter and its state in place: bump their version counters once, as
+// PyTorch's in-place kernels do, so that autograd refuses a graph that saved the old values.
+void bump_versions(const Tensor& param, const std::vector<Tensor>& state) {
+  param.storage()->bump_version();
+  for (const Tensor& t : state) t.storage()->bump_version();
+}
+
 }  // namespace
 
 #define EMBER_DEFINE_OPTIM_OP(name, Name)                                                    \
   void name##_step_(const Tensor& param, const Tensor& grad, const std::vector<Tensor>& state, \
                     const Name##Options& options) {                                          \
     const optim::Buffers buffers = gather(#name "_step_", param, grad, state, options);      \
+    bump_versions(param, state);                                                             \
     if (buffers.n == 0) return;                                                              \
     if (param.device().is_cuda()) {                                                          \
       EMBER_ON_CUDA(#name "_step_", cuda::name##_step(buffers, options));                    \

@@ -15,7 +15,6 @@ struct Error : std::runtime_error {              // -> RuntimeError
 struct ValueError : Error { using Error::Error; };
 struct TypeError : Error { using Error::Error; };
 struct IndexError : Error { using Error::Error; };
-struct NotImplementedError : Error { using Error::Error; };
 using RuntimeError = Error;
 
 namespace detail {
