@@ -64,4 +64,5 @@ PYBIND11_MODULE(_C, m) {
   bind_nn(m);
   bind_conv(m);
   bind_activation(m);
+  bind_pool(m);
 }
