@@ -78,8 +78,8 @@ EMBER_HOST_DEVICE inline OutPos out_pos(const PoolShape& s, int64_t o) {
   return {o / (s.out_h * s.out_w), o / s.out_w % s.out_h, o % s.out_w};
 }
 
-// The max of output (od, oh, ow) of one plane and its flat index; NaN wins (the first one), as
-// in PyTorch. An empty window (only padding) gives -inf at the window's first position.
+// The max of output (od, oh, ow) of one plane and its flat index; NaN wins (the last one), as
+// in PyTorch's CPU kernel. An empty window (only padding) gives -inf at the window's first position.
 template <class T>
 EMBER_HOST_DEVICE inline void max_element(const PoolShape& s, const T* in_plane, OutPos o,
                                           T* value, int64_t* index) {
@@ -94,11 +94,6 @@ EMBER_HOST_DEVICE inline void max_element(const PoolShape& s, const T* in_plane,
         if (v > best || v != v) {
           best = v;
           best_at = at;
-          if (v != v) {
-            *value = v;
-            *index = best_at;
-            return;
-          }
         }
       }
     }

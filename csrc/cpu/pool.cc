@@ -48,8 +48,8 @@ void max_forward(const PoolShape& s, const T* input, T* output, int64_t* indices
             for (int64_t c = 0; c < s.kw; ++c) {
               const int64_t at = (z * s.h + r) * s.w + c;
               const T v = win[at];
-              // the first max, or the first NaN (as the general path)
-              const bool take = v > best || (v != v && best == best);
+              // the first max, or the last NaN (as the general path)
+              const bool take = v > best || v != v;
               best = take ? v : best;
               best_at = take ? at : best_at;
             }
@@ -75,6 +75,16 @@ void max_backward(const PoolShape& s, const T* grad_output, const int64_t* indic
     for (int64_t p = p0; p < p1; ++p)
       for (int64_t o = p * out_plane; o < (p + 1) * out_plane; ++o)
         grad_input[p * in_plane + indices[o]] += grad_output[o];
+  });
+}
+
+template <class T>
+void unpool(const PoolShape& s, const T* input, const int64_t* indices, T* output) {
+  const int64_t in_plane = s.in_plane(), out_plane = s.out_plane();
+  parallel_for(0, s.planes, plane_grain(s), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p)
+      for (int64_t o = p * out_plane; o < (p + 1) * out_plane; ++o)
+        output[p * in_plane + indices[o]] = input[o];
   });
 }
 
@@ -161,6 +171,13 @@ void max_pool_backward(const PoolShape& s, DType dtype, const void* grad_output,
   EMBER_DISPATCH_FLOATING(dtype, "max_pool_backward", [&] {
     max_backward(s, static_cast<const scalar_t*>(grad_output), indices,
                  static_cast<scalar_t*>(grad_input));
+  });
+}
+
+void max_unpool_forward(const PoolShape& s, DType dtype, const void* input, const int64_t* indices,
+                        void* output) {
+  EMBER_DISPATCH_FLOATING(dtype, "max_unpool", [&] {
+    unpool(s, static_cast<const scalar_t*>(input), indices, static_cast<scalar_t*>(output));
   });
 }
 

@@ -40,6 +40,12 @@ __global__ void max_backward(PoolShape s, const T* grad_output, const int64_t* i
 }
 
 template <class T>
+__global__ void unpool(PoolShape s, const T* input, const int64_t* indices, T* output,
+                       int64_t total) {
+  EMBER_POOL_LOOP(total) { output[o / s.out_plane() * s.in_plane() + indices[o]] = input[o]; }
+}
+
+template <class T>
 __global__ void gather(PoolShape s, const T* source, const int64_t* indices, T* output,
                        int64_t total) {
   EMBER_POOL_LOOP(total) { output[o] = source[o / s.out_plane() * s.in_plane() + indices[o]]; }
@@ -92,6 +98,17 @@ void max_pool_backward(const PoolShape& s, DType dtype, const void* grad_output,
     EMBER_LAUNCH(max_backward<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
                  static_cast<const scalar_t*>(grad_output), indices,
                  static_cast<scalar_t*>(grad_input), total);
+  });
+}
+
+void max_unpool_forward(const PoolShape& s, DType dtype, const void* input, const int64_t* indices,
+                        void* output) {
+  const int64_t total = s.planes * s.out_plane();
+  if (total == 0) return;
+  EMBER_DISPATCH_FLOATING(dtype, "max_unpool", [&] {
+    EMBER_LAUNCH(unpool<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
+                 static_cast<const scalar_t*>(input), indices, static_cast<scalar_t*>(output),
+                 total);
   });
 }
 

@@ -65,4 +65,6 @@ PYBIND11_MODULE(_C, m) {
   bind_conv(m);
   bind_activation(m);
   bind_pool(m);
+  bind_upsample(m);
+  bind_pad(m);
 }

@@ -168,21 +168,15 @@ PoolShape indexed_shape(const Tensor& pooled, const Tensor& indices, const Shape
   return s;
 }
 
-// Scatters `values` (planes, out spatial) into zeros of input_size at their indices.
-Tensor scatter_at(const Tensor& values, const Tensor& indices, const Shape& input_size,
-                  const PoolShape& s, const char* op) {
-  Tensor result = zeros(input_size, values.dtype(), values.device());
-  if (values.numel() == 0) return result;
-  const Tensor v_c = contiguous(values), idx_c = contiguous(indices);
-  EMBER_KERNEL_ON(values, op, max_pool_backward, s, values.dtype(), v_c.data_ptr(),
-                  idx_c.data<int64_t>(), result.data_ptr());
-  return result;
-}
-
 Tensor max_pool_backward(const Tensor& grad_output, const Tensor& indices,
                          const Shape& input_size, size_t nd, const char* op) {
   const PoolShape s = indexed_shape(grad_output, indices, input_size, nd, "grad_output", op);
-  return scatter_at(grad_output, indices, input_size, s, op);
+  Tensor grad_input = zeros(input_size, grad_output.dtype(), grad_output.device());
+  if (grad_output.numel() == 0) return grad_input;
+  const Tensor go_c = contiguous(grad_output), idx_c = contiguous(indices);
+  EMBER_KERNEL_ON(grad_output, op, max_pool_backward, s, grad_output.dtype(), go_c.data_ptr(),
+                  idx_c.data<int64_t>(), grad_input.data_ptr());
+  return grad_input;
 }
 
 Tensor avg_pool(const Tensor& input, const PoolShape& s, size_t nd, const char* op) {
@@ -307,7 +301,12 @@ Tensor max_unpool(const Tensor& input, const Tensor& indices, const Shape& outpu
     EMBER_CHECK(idx[i] >= 0 && idx[i] < s.in_plane(), IndexError, op, ": index ", idx[i],
                 " is out of bounds for output_size ", shape_str(output_size),
                 " (input of shape ", shape_str(input.sizes()), ")");
-  return scatter_at(input, indices, full, s, op);
+  Tensor result = zeros(full, input.dtype(), input.device());
+  if (input.numel() == 0) return result;
+  const Tensor in_c = contiguous(input), idx_c = contiguous(indices);
+  EMBER_KERNEL_ON(input, op, max_unpool_forward, s, input.dtype(), in_c.data_ptr(),
+                  idx_c.data<int64_t>(), result.data_ptr());
+  return result;
 }
 
 Tensor avg_pool2d(const Tensor& input, const Shape& kernel_size, const Shape& stride,

@@ -30,7 +30,7 @@ Tensor max_pool3d_backward(const Tensor& grad_output, const Tensor& indices,
 // the transpose of max_poolNd_backward (max pooling's double backward, unpooling's backward).
 Tensor max_pool_gather(const Tensor& source, const Tensor& indices, int64_t spatial_dims);
 // MaxUnpool2d/3d: zeros of input's size with the last dims set to output_size (2 or 3 values),
-// each input value added at its index (indices of input's shape, checked to be in range).
+// each input value written at its index (indices of input's shape, checked to be in range).
 Tensor max_unpool(const Tensor& input, const Tensor& indices, const Shape& output_size);
 
 // divisor_override: divide every window's sum by it (> 0) instead of the window's size.
