@@ -220,28 +220,58 @@ Shape adaptive_out_of(const Tensor& grad_output, size_t nd) {
   return Shape(g.end() - nd, g.end());
 }
 
+// The public fixed-window ops, for nd = 2 or 3 spatial dims.
+std::tuple<Tensor, Tensor> max_pool_nd(const Tensor& input, const Shape& kernel_size,
+                                       const Shape& stride, const Shape& padding,
+                                       const Shape& dilation, bool ceil_mode, size_t nd,
+                                       const char* op) {
+  check_values(kernel_size, nd, "kernel_size", 1, op);
+  return max_pool(input,
+                  window_shape(input.sizes(), kernel_size, stride, padding, dilation, ceil_mode,
+                               op),
+                  nd, op);
+}
+
+Tensor avg_pool_nd(const Tensor& input, const Shape& kernel_size, const Shape& stride,
+                   const Shape& padding, bool ceil_mode, bool count_include_pad,
+                   std::optional<int64_t> divisor_override, size_t nd, const char* op) {
+  check_values(kernel_size, nd, "kernel_size", 1, op);
+  return avg_pool(input,
+                  avg_shape(input.sizes(), kernel_size, stride, padding, ceil_mode,
+                            count_include_pad, divisor_override, op),
+                  nd, op);
+}
+
+Tensor avg_pool_backward_nd(const Tensor& grad_output, const Shape& input_size,
+                            const Shape& kernel_size, const Shape& stride, const Shape& padding,
+                            bool ceil_mode, bool count_include_pad,
+                            std::optional<int64_t> divisor_override, size_t nd, const char* op) {
+  check_values(kernel_size, nd, "kernel_size", 1, op);
+  return avg_pool_backward(grad_output, input_size,
+                           avg_shape(input_size, kernel_size, stride, padding, ceil_mode,
+                                     count_include_pad, divisor_override, op),
+                           nd, op);
+}
+
+Tensor adaptive_avg_pool_backward(const Tensor& grad_output, const Shape& input_size, size_t nd,
+                                  const char* op) {
+  return avg_pool_backward(
+      grad_output, input_size,
+      adaptive_shape(input_size, adaptive_out_of(grad_output, nd), nd, op), nd, op);
+}
+
 }  // namespace
 
 std::tuple<Tensor, Tensor> max_pool2d(const Tensor& input, const Shape& kernel_size,
                                       const Shape& stride, const Shape& padding,
                                       const Shape& dilation, bool ceil_mode) {
-  const char* op = "max_pool2d";
-  check_values(kernel_size, 2, "kernel_size", 1, op);
-  return max_pool(input,
-                  window_shape(input.sizes(), kernel_size, stride, padding, dilation, ceil_mode,
-                               op),
-                  2, op);
+  return max_pool_nd(input, kernel_size, stride, padding, dilation, ceil_mode, 2, "max_pool2d");
 }
 
 std::tuple<Tensor, Tensor> max_pool3d(const Tensor& input, const Shape& kernel_size,
                                       const Shape& stride, const Shape& padding,
                                       const Shape& dilation, bool ceil_mode) {
-  const char* op = "max_pool3d";
-  check_values(kernel_size, 3, "kernel_size", 1, op);
-  return max_pool(input,
-                  window_shape(input.sizes(), kernel_size, stride, padding, dilation, ceil_mode,
-                               op),
-                  3, op);
+  return max_pool_nd(input, kernel_size, stride, padding, dilation, ceil_mode, 3, "max_pool3d");
 }
 
 std::tuple<Tensor, Tensor> adaptive_max_pool2d(const Tensor& input, const Shape& output_size) {
@@ -312,47 +342,31 @@ Tensor max_unpool(const Tensor& input, const Tensor& indices, const Shape& outpu
 Tensor avg_pool2d(const Tensor& input, const Shape& kernel_size, const Shape& stride,
                   const Shape& padding, bool ceil_mode, bool count_include_pad,
                   std::optional<int64_t> divisor_override) {
-  const char* op = "avg_pool2d";
-  check_values(kernel_size, 2, "kernel_size", 1, op);
-  return avg_pool(input,
-                  avg_shape(input.sizes(), kernel_size, stride, padding, ceil_mode,
-                            count_include_pad, divisor_override, op),
-                  2, op);
+  return avg_pool_nd(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override, 2, "avg_pool2d");
 }
 
 Tensor avg_pool3d(const Tensor& input, const Shape& kernel_size, const Shape& stride,
                   const Shape& padding, bool ceil_mode, bool count_include_pad,
                   std::optional<int64_t> divisor_override) {
-  const char* op = "avg_pool3d";
-  check_values(kernel_size, 3, "kernel_size", 1, op);
-  return avg_pool(input,
-                  avg_shape(input.sizes(), kernel_size, stride, padding, ceil_mode,
-                            count_include_pad, divisor_override, op),
-                  3, op);
+  return avg_pool_nd(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override, 3, "avg_pool3d");
 }
 
 Tensor avg_pool2d_backward(const Tensor& grad_output, const Shape& input_size,
                            const Shape& kernel_size, const Shape& stride, const Shape& padding,
                            bool ceil_mode, bool count_include_pad,
                            std::optional<int64_t> divisor_override) {
-  const char* op = "avg_pool2d_backward";
-  check_values(kernel_size, 2, "kernel_size", 1, op);
-  return avg_pool_backward(grad_output, input_size,
-                           avg_shape(input_size, kernel_size, stride, padding, ceil_mode,
-                                     count_include_pad, divisor_override, op),
-                           2, op);
+  return avg_pool_backward_nd(grad_output, input_size, kernel_size, stride, padding, ceil_mode,
+                              count_include_pad, divisor_override, 2, "avg_pool2d_backward");
 }
 
 Tensor avg_pool3d_backward(const Tensor& grad_output, const Shape& input_size,
                            const Shape& kernel_size, const Shape& stride, const Shape& padding,
                            bool ceil_mode, bool count_include_pad,
                            std::optional<int64_t> divisor_override) {
-  const char* op = "avg_pool3d_backward";
-  check_values(kernel_size, 3, "kernel_size", 1, op);
-  return avg_pool_backward(grad_output, input_size,
-                           avg_shape(input_size, kernel_size, stride, padding, ceil_mode,
-                                     count_include_pad, divisor_override, op),
-                           3, op);
+  return avg_pool_backward_nd(grad_output, input_size, kernel_size, stride, padding, ceil_mode,
+                              count_include_pad, divisor_override, 3, "avg_pool3d_backward");
 }
 
 Tensor adaptive_avg_pool2d(const Tensor& input, const Shape& output_size) {
@@ -366,17 +380,11 @@ Tensor adaptive_avg_pool3d(const Tensor& input, const Shape& output_size) {
 }
 
 Tensor adaptive_avg_pool2d_backward(const Tensor& grad_output, const Shape& input_size) {
-  const char* op = "adaptive_avg_pool2d_backward";
-  return avg_pool_backward(
-      grad_output, input_size,
-      adaptive_shape(input_size, adaptive_out_of(grad_output, 2), 2, op), 2, op);
+  return adaptive_avg_pool_backward(grad_output, input_size, 2, "adaptive_avg_pool2d_backward");
 }
 
 Tensor adaptive_avg_pool3d_backward(const Tensor& grad_output, const Shape& input_size) {
-  const char* op = "adaptive_avg_pool3d_backward";
-  return avg_pool_backward(
-      grad_output, input_size,
-      adaptive_shape(input_size, adaptive_out_of(grad_output, 3), 3, op), 3, op);
+  return adaptive_avg_pool_backward(grad_output, input_size, 3, "adaptive_avg_pool3d_backward");
 }
 
 }  // namespace ember::ops
