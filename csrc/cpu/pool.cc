@@ -19,19 +19,21 @@ int64_t plane_grain(const PoolShape& s) {
   return std::max<int64_t>(1, kGrainSize / std::max<int64_t>(per_plane, 1));
 }
 
-// Calls fn(plane_index, window_origin, output_position) for every output of planes [p0, p1) of
-// a tiling shape, output positions in order; window_origin is the flat input position of the
-// window's first element.
+// Calls fn(plane, position, o) for every output of planes [p0, p1), o the output's offset in
+// its plane, in order (nested loops: no divisions per element).
 template <class Fn>
-void for_each_tile(const PoolShape& s, int64_t p0, int64_t p1, Fn&& fn) {
+void for_each_output(const PoolShape& s, int64_t p0, int64_t p1, Fn&& fn) {
   for (int64_t p = p0; p < p1; ++p) {
     int64_t o = 0;
     for (int64_t od = 0; od < s.out_d; ++od)
-      for (int64_t oh = 0; oh < s.out_h; ++oh) {
-        const int64_t row = (od * s.kd * s.h + oh * s.kh) * s.w;
-        for (int64_t ow = 0; ow < s.out_w; ++ow, ++o) fn(p, row + ow * s.kw, o);
-      }
+      for (int64_t oh = 0; oh < s.out_h; ++oh)
+        for (int64_t ow = 0; ow < s.out_w; ++ow, ++o) fn(p, pool_hd::OutPos{od, oh, ow}, o);
   }
+}
+
+// The flat input position of the first element of a tiling window.
+inline int64_t tile_origin(const PoolShape& s, pool_hd::OutPos at) {
+  return ((at.od * s.kd) * s.h + at.oh * s.kh) * s.w + at.ow * s.kw;
 }
 
 template <class T>
@@ -39,7 +41,8 @@ void max_forward(const PoolShape& s, const T* input, T* output, int64_t* indices
   const int64_t in_plane = s.in_plane(), out_plane = s.out_plane();
   if (s.tiles()) {
     parallel_for(0, s.planes, plane_grain(s), [&](int64_t p0, int64_t p1) {
-      for_each_tile(s, p0, p1, [&](int64_t p, int64_t origin, int64_t o) {
+      for_each_output(s, p0, p1, [&](int64_t p, pool_hd::OutPos at, int64_t o) {
+        const int64_t origin = tile_origin(s, at);
         const T* win = input + p * in_plane + origin;
         T best = win[0];
         int64_t best_at = 0;
@@ -60,10 +63,10 @@ void max_forward(const PoolShape& s, const T* input, T* output, int64_t* indices
     return;
   }
   parallel_for(0, s.planes, plane_grain(s), [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; ++p)
-      for (int64_t o = 0; o < out_plane; ++o)
-        pool_hd::max_element(s, input + p * in_plane, pool_hd::out_pos(s, o),
-                             output + p * out_plane + o, indices + p * out_plane + o);
+    for_each_output(s, p0, p1, [&](int64_t p, pool_hd::OutPos at, int64_t o) {
+      pool_hd::max_element(s, input + p * in_plane, at, output + p * out_plane + o,
+                           indices + p * out_plane + o);
+    });
   });
 }
 
@@ -104,8 +107,8 @@ void avg_forward(const PoolShape& s, const T* input, T* output) {
   if (s.tiles()) {
     const T divisor = static_cast<T>(s.divisor > 0 ? s.divisor : s.kd * s.kh * s.kw);
     parallel_for(0, s.planes, plane_grain(s), [&](int64_t p0, int64_t p1) {
-      for_each_tile(s, p0, p1, [&](int64_t p, int64_t origin, int64_t o) {
-        const T* win = input + p * in_plane + origin;
+      for_each_output(s, p0, p1, [&](int64_t p, pool_hd::OutPos at, int64_t o) {
+        const T* win = input + p * in_plane + tile_origin(s, at);
         T sum = 0;
         for (int64_t z = 0; z < s.kd; ++z)
           for (int64_t r = 0; r < s.kh; ++r)
@@ -116,10 +119,9 @@ void avg_forward(const PoolShape& s, const T* input, T* output) {
     return;
   }
   parallel_for(0, s.planes, plane_grain(s), [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; ++p)
-      for (int64_t o = 0; o < out_plane; ++o)
-        output[p * out_plane + o] =
-            pool_hd::avg_element(s, input + p * in_plane, pool_hd::out_pos(s, o));
+    for_each_output(s, p0, p1, [&](int64_t p, pool_hd::OutPos at, int64_t o) {
+      output[p * out_plane + o] = pool_hd::avg_element(s, input + p * in_plane, at);
+    });
   });
 }
 
@@ -129,8 +131,8 @@ void avg_backward(const PoolShape& s, const T* grad_output, T* grad_input) {
   if (s.tiles()) {
     const T divisor = static_cast<T>(s.divisor > 0 ? s.divisor : s.kd * s.kh * s.kw);
     parallel_for(0, s.planes, plane_grain(s), [&](int64_t p0, int64_t p1) {
-      for_each_tile(s, p0, p1, [&](int64_t p, int64_t origin, int64_t o) {
-        T* win = grad_input + p * in_plane + origin;
+      for_each_output(s, p0, p1, [&](int64_t p, pool_hd::OutPos at, int64_t o) {
+        T* win = grad_input + p * in_plane + tile_origin(s, at);
         const T share = grad_output[p * out_plane + o] / divisor;
         for (int64_t z = 0; z < s.kd; ++z)
           for (int64_t r = 0; r < s.kh; ++r)
@@ -140,20 +142,17 @@ void avg_backward(const PoolShape& s, const T* grad_output, T* grad_input) {
     return;
   }
   parallel_for(0, s.planes, plane_grain(s), [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; ++p) {
+    for_each_output(s, p0, p1, [&](int64_t p, pool_hd::OutPos at, int64_t o) {
       T* gin = grad_input + p * in_plane;
-      for (int64_t o = 0; o < out_plane; ++o) {
-        const pool_hd::OutPos at = pool_hd::out_pos(s, o);
-        const pool_hd::Window win = pool_hd::window_of(s, at.od, at.oh, at.ow);
-        const int64_t divisor = pool_hd::avg_divisor(s, win);
-        const T g = grad_output[p * out_plane + o];
-        const T share = divisor > 0 ? g / static_cast<T>(divisor) : g;
-        for (int64_t id = win.z.start; id < win.z.end; ++id)
-          for (int64_t ih = win.r.start; ih < win.r.end; ++ih)
-            for (int64_t iw = win.c.start; iw < win.c.end; ++iw)
-              gin[(id * s.h + ih) * s.w + iw] += share;
-      }
-    }
+      const pool_hd::Window win = pool_hd::window_of(s, at.od, at.oh, at.ow);
+      const int64_t divisor = pool_hd::avg_divisor(s, win);
+      const T g = grad_output[p * out_plane + o];
+      const T share = divisor > 0 ? g / static_cast<T>(divisor) : g;
+      for (int64_t id = win.z.start; id < win.z.end; ++id)
+        for (int64_t ih = win.r.start; ih < win.r.end; ++ih)
+          for (int64_t iw = win.c.start; iw < win.c.end; ++iw)
+            gin[(id * s.h + ih) * s.w + iw] += share;
+    });
   });
 }
 
