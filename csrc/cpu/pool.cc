@@ -36,6 +36,12 @@ inline int64_t tile_origin(const PoolShape& s, pool_hd::OutPos at) {
   return ((at.od * s.kd) * s.h + at.oh * s.kh) * s.w + at.ow * s.kw;
 }
 
+// Average pooling's divisor for tiling windows: all full, none padded.
+template <class T>
+T tile_divisor(const PoolShape& s) {
+  return static_cast<T>(s.divisor > 0 ? s.divisor : s.kd * s.kh * s.kw);
+}
+
 template <class T>
 void max_forward(const PoolShape& s, const T* input, T* output, int64_t* indices) {
   const int64_t in_plane = s.in_plane(), out_plane = s.out_plane();
@@ -105,7 +111,7 @@ template <class T>
 void avg_forward(const PoolShape& s, const T* input, T* output) {
   const int64_t in_plane = s.in_plane(), out_plane = s.out_plane();
   if (s.tiles()) {
-    const T divisor = static_cast<T>(s.divisor > 0 ? s.divisor : s.kd * s.kh * s.kw);
+    const T divisor = tile_divisor<T>(s);
     parallel_for(0, s.planes, plane_grain(s), [&](int64_t p0, int64_t p1) {
       for_each_output(s, p0, p1, [&](int64_t p, pool_hd::OutPos at, int64_t o) {
         const T* win = input + p * in_plane + tile_origin(s, at);
@@ -129,7 +135,7 @@ template <class T>
 void avg_backward(const PoolShape& s, const T* grad_output, T* grad_input) {
   const int64_t in_plane = s.in_plane(), out_plane = s.out_plane();
   if (s.tiles()) {
-    const T divisor = static_cast<T>(s.divisor > 0 ? s.divisor : s.kd * s.kh * s.kw);
+    const T divisor = tile_divisor<T>(s);
     parallel_for(0, s.planes, plane_grain(s), [&](int64_t p0, int64_t p1) {
       for_each_output(s, p0, p1, [&](int64_t p, pool_hd::OutPos at, int64_t o) {
         T* win = grad_input + p * in_plane + tile_origin(s, at);
