@@ -42,29 +42,43 @@ T tile_divisor(const PoolShape& s) {
   return static_cast<T>(s.divisor > 0 ? s.divisor : s.kd * s.kh * s.kw);
 }
 
+// Max pooling of planes [p0, p1) with tiling windows. KH, KW > 0 fix the window's rows and
+// columns at compile time (2x2, the common case, then unrolls); 0 reads them from s.
+template <class T, int KH, int KW>
+void max_tiles(const PoolShape& s, const T* input, T* output, int64_t* indices, int64_t p0,
+               int64_t p1) {
+  const int64_t in_plane = s.in_plane(), out_plane = s.out_plane();
+  const int64_t kh = KH > 0 ? KH : s.kh, kw = KW > 0 ? KW : s.kw;
+  for_each_output(s, p0, p1, [&](int64_t p, pool_hd::OutPos at, int64_t o) {
+    const int64_t origin = tile_origin(s, at);
+    const T* win = input + p * in_plane + origin;
+    T best = win[0];
+    int64_t best_at = 0;
+    for (int64_t z = 0; z < s.kd; ++z)
+      for (int64_t r = 0; r < kh; ++r)
+        for (int64_t c = 0; c < kw; ++c) {
+          const int64_t off = (z * s.h + r) * s.w + c;
+          const T v = win[off];
+          // the first max, or the last NaN (as the general path)
+          const bool take = v > best || v != v;
+          best = take ? v : best;
+          best_at = take ? off : best_at;
+        }
+    output[p * out_plane + o] = best;
+    indices[p * out_plane + o] = origin + best_at;
+  });
+}
+
 template <class T>
 void max_forward(const PoolShape& s, const T* input, T* output, int64_t* indices) {
   const int64_t in_plane = s.in_plane(), out_plane = s.out_plane();
   if (s.tiles()) {
+    const bool two_by_two = s.kd == 1 && s.kh == 2 && s.kw == 2;
     parallel_for(0, s.planes, plane_grain(s), [&](int64_t p0, int64_t p1) {
-      for_each_output(s, p0, p1, [&](int64_t p, pool_hd::OutPos at, int64_t o) {
-        const int64_t origin = tile_origin(s, at);
-        const T* win = input + p * in_plane + origin;
-        T best = win[0];
-        int64_t best_at = 0;
-        for (int64_t z = 0; z < s.kd; ++z)
-          for (int64_t r = 0; r < s.kh; ++r)
-            for (int64_t c = 0; c < s.kw; ++c) {
-              const int64_t at = (z * s.h + r) * s.w + c;
-              const T v = win[at];
-              // the first max, or the last NaN (as the general path)
-              const bool take = v > best || v != v;
-              best = take ? v : best;
-              best_at = take ? at : best_at;
-            }
-        output[p * out_plane + o] = best;
-        indices[p * out_plane + o] = origin + best_at;
-      });
+      if (two_by_two)
+        max_tiles<T, 2, 2>(s, input, output, indices, p0, p1);
+      else
+        max_tiles<T, 0, 0>(s, input, output, indices, p0, p1);
     });
     return;
   }
