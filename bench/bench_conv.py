@@ -67,13 +67,17 @@ def _conv_rows(rng):
         rows.append((name, f"{x_shape}->{c_out}", flop, "GF/s", fns))
     x = rng.standard_normal(POOL_SHAPE).astype(np.float32)
     nbytes = 4 * int(np.prod(POOL_SHAPE)) * 5 // 4  # 2x2 windows, stride 2: read all, write 1/4
-    for name, e_fn, t_fn in (("max_pool 2x2", F.max_pool2d, "max_pool2d"),
-                             ("avg_pool 2x2", F.avg_pool2d, "avg_pool2d")):
+    # (name, functional, window args): 2x2 tiles the input (the CPU's fast path); 3x3 stride 2
+    # padding 1 (the ResNet stem's pool) takes the general path
+    for name, fn_name, args in (("max_pool 2x2", "max_pool2d", (2,)),
+                                ("avg_pool 2x2", "avg_pool2d", (2,)),
+                                ("max_pool 3x3 s2 p1", "max_pool2d", (3, 2, 1))):
         e = [ember.tensor(x, requires_grad=True)]
-        fns = {"ember auto": (lambda e=e, f=e_fn: f(e[0], 2), e)}
+        fns = {"ember auto": (lambda e=e, f=getattr(F, fn_name), a=args: f(e[0], *a), e)}
         if torch is not None:
             t = [torch.tensor(x, requires_grad=True)]
-            fns["torch"] = (lambda t=t, f=getattr(torch.nn.functional, t_fn): f(t[0], 2), t)
+            fns["torch"] = (lambda t=t, f=getattr(torch.nn.functional, fn_name), a=args:
+                            f(t[0], *a), t)
         rows.append((name, str(POOL_SHAPE), nbytes, "GB/s", fns))
     return rows
 

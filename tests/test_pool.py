@@ -127,3 +127,170 @@ def test_pool_bad_input(device):
         F.adaptive_avg_pool2d(x, 0)
     with pytest.raises(TypeError, match="max_pool2d: expected a float32 or float64 input"):
         F.max_pool2d(x.to(ember.int64), 2)
+
+
+MAX3D_CASES = [  # shape, kernel, stride, padding, dilation, ceil_mode
+    ((1, 2, 4, 4, 4), 2, None, 0, 1, False),
+    ((2, 1, 5, 7, 6), 3, 2, 1, 1, True),
+    ((1, 1, 7, 5, 9), (3, 2, 3), (2, 1, 3), (1, 1, 0), (2, 1, 2), True),
+    ((2, 3, 5, 3), (1, 2, 2), 1, 0, 1, False),   # unbatched
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", MAX3D_CASES)
+def test_max_pool3d(device, dtype, case):
+    shape, k, s, p, d, ceil = case
+    _compare(device, dtype, shape,
+             lambda x: F.max_pool3d(x, k, s, p, d, ceil, return_indices=True),
+             lambda x: TF.max_pool3d(x, k, s, p, d, ceil, return_indices=True))
+
+
+AVG3D_CASES = [  # shape, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override
+    ((1, 2, 4, 6, 4), 2, None, 0, False, True, None),
+    ((2, 1, 5, 7, 6), 3, 2, 1, True, True, None),
+    ((2, 1, 5, 7, 6), (3, 2, 3), (2, 3, 1), (1, 1, 0), True, False, None),
+    ((1, 3, 5, 5), 2, 1, 1, False, True, 3),     # unbatched
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", AVG3D_CASES)
+def test_avg_pool3d(device, dtype, case):
+    shape, k, s, p, ceil, cip, div = case
+    _compare(device, dtype, shape, lambda x: F.avg_pool3d(x, k, s, p, ceil, cip, div),
+             lambda x: TF.avg_pool3d(x, k, s, p, ceil, cip, div))
+
+
+@pytest.mark.parametrize("shape,size", [((1, 2, 5, 7, 3), (2, 3, 2)), ((2, 3, 4, 4), 2),
+                                        ((1, 1, 3, 5, 9), (None, 4, 1))])
+def test_adaptive_pools_3d(device, shape, size):
+    _compare(device, "float64", shape, lambda x: F.adaptive_avg_pool3d(x, size),
+             lambda x: TF.adaptive_avg_pool3d(x, size))
+    _compare(device, "float64", shape, lambda x: F.adaptive_max_pool3d(x, size, True),
+             lambda x: TF.adaptive_max_pool3d(x, size, True))
+
+
+def test_adaptive_pools_1d(device):
+    _compare(device, "float32", (2, 3, 11), lambda x: F.adaptive_avg_pool1d(x, 4),
+             lambda x: TF.adaptive_avg_pool1d(x, 4))
+    _compare(device, "float32", (3, 11), lambda x: F.adaptive_max_pool1d(x, 5, True),
+             lambda x: TF.adaptive_max_pool1d(x, 5, True))
+
+
+@pytest.mark.parametrize("shape", [(64, 3, 8, 6), (2, 3, 7, 9)])
+def test_tiling_fast_path_matches_general_path(shape):
+    # kernel == stride, no padding: the CPU's fast path, against torch, with ties (repeated
+    # values: the first max wins) and NaN (the last NaN of a window wins, as in torch).
+    a = np.random.default_rng(3).integers(0, 4, shape).astype(np.float32)
+    a[0, 0, 0, 1] = np.nan
+    a[1, 2, 3, :2] = np.nan
+    e, t = ember.tensor(a), torch.tensor(a)
+    for k in (2, 3, (2, 3)):
+        eo, ei = F.max_pool2d(e, k, return_indices=True)
+        to, ti = TF.max_pool2d(t, k, return_indices=True)
+        np.testing.assert_array_equal(eo.numpy(), to.numpy())
+        np.testing.assert_array_equal(ei.numpy(), ti.numpy())
+        np.testing.assert_allclose(F.avg_pool2d(e, k).numpy(), TF.avg_pool2d(t, k).numpy(),
+                                   rtol=1e-6)
+
+
+@pytest.mark.parametrize("p", [1, 2, 3.5])
+def test_lp_pool(device, p):
+    a = np.random.default_rng(4).random((2, 3, 7, 8)) + 0.1   # positive: x ** 3.5 is defined
+    for e_fn, t_fn, x in (
+            (lambda x: F.lp_pool2d(x, p, 3, 2, True), lambda x: TF.lp_pool2d(x, p, 3, 2, True), a),
+            (lambda x: F.lp_pool2d(x, p, (2, 3)), lambda x: TF.lp_pool2d(x, p, (2, 3)), a),
+            (lambda x: F.lp_pool1d(x, p, 3), lambda x: TF.lp_pool1d(x, p, 3), a[0]),
+            (lambda x: F.lp_pool3d(x, p, 2), lambda x: TF.lp_pool3d(x, p, 2), a[None])):
+        e = ember.tensor(x, device=device, requires_grad=True)
+        t = torch.tensor(x, requires_grad=True)
+        eo, to = e_fn(e), t_fn(t)
+        np.testing.assert_allclose(eo.detach().cpu().numpy(), to.detach().numpy(), rtol=1e-10)
+        eo.sum().backward()
+        to.sum().backward()
+        np.testing.assert_allclose(e.grad.cpu().numpy(), t.grad.numpy(), rtol=1e-9)
+    assert repr(nn.LPPool2d(2, 3)) == repr(torch.nn.LPPool2d(2, 3))
+    assert repr(nn.LPPool1d(1.5, 2, 1)) == repr(torch.nn.LPPool1d(1.5, 2, 1))
+
+
+@pytest.mark.parametrize("nd,shape,k,s,p", [(1, (2, 3, 9), 3, 2, 1), (2, (2, 3, 7, 6), 2, 2, 0),
+                                            (2, (3, 5, 7), 3, 2, 1),
+                                            (3, (1, 2, 5, 4, 6), 2, None, 0)])
+def test_max_unpool(device, nd, shape, k, s, p):
+    e_pool, t_pool = [getattr(m, f"max_pool{nd}d") for m in (F, TF)]
+    e_unpool, t_unpool = [getattr(m, f"max_unpool{nd}d") for m in (F, TF)]
+    e, t = _inputs(device, "float64", shape)
+    for size in (None, list(shape[-nd:])):
+        eo, ei = e_pool(e, k, s, p, return_indices=True)
+        to, ti = t_pool(t, k, s, p, return_indices=True)
+        eu, tu = e_unpool(eo, ei, k, s, p, size), t_unpool(to, ti, k, s, p, size)
+        np.testing.assert_array_equal(eu.detach().cpu().numpy(), tu.detach().numpy())
+        g = np.random.default_rng(5).standard_normal(tuple(tu.shape))
+        (eu * ember.tensor(g, device=device)).sum().backward()
+        (tu * torch.tensor(g)).sum().backward()
+        np.testing.assert_allclose(e.grad.cpu().numpy(), t.grad.numpy(), rtol=1e-12)
+        e.grad = t.grad = None
+    layer = getattr(nn, f"MaxUnpool{nd}d")(k, s, p)
+    assert repr(layer) == repr(getattr(torch.nn, f"MaxUnpool{nd}d")(k, s, p))
+    assert tuple(layer(eo, ei).shape) == tuple(t_unpool(to, ti, k, s, p).shape)
+
+
+def test_max_unpool_bad_input(device):
+    x = ember.ones(1, 1, 2, 2, device=device)
+    idx = ember.tensor([[[[0, 1], [4, 16]]]], device=device)
+    with pytest.raises(IndexError, match=r"max_unpool2d: index 16 is out of bounds for "
+                                         r"output_size \(4, 4\)"):
+        F.max_unpool2d(x, idx, 2)
+    with pytest.raises(ValueError, match="max_unpool2d: indices of shape"):
+        F.max_unpool2d(x, idx[..., :1], 2)
+    with pytest.raises(ValueError, match=r"max_unpool2d: invalid output_size \(9, 4\)"):
+        F.max_unpool2d(x, idx, 2, output_size=(9, 4))
+
+
+@pytest.mark.parametrize("nd", [2, 3])
+def test_pool_double_backward(device, nd):
+    shape = (1, 2) + (5, 6, 4)[:nd]
+    e, t = _inputs(device, "float64", shape)
+    cases = [(lambda m, x: getattr(m, f"max_pool{nd}d")(x, 2, 1, 1)),
+             (lambda m, x: getattr(m, f"avg_pool{nd}d")(x, 3, 2, 1, True, False)),
+             (lambda m, x: getattr(m, f"adaptive_avg_pool{nd}d")(x, 3))]
+    for fn in cases:
+        outs = []
+        for m, x, lib in ((F, e, ember), (TF, t, torch)):
+            y = fn(m, x)
+            w = lib.tensor(np.linspace(-1, 1, y.numel()).reshape(tuple(y.shape)),
+                           dtype=lib.float64, requires_grad=True)
+            if lib is ember:
+                w = ember.tensor(w.detach().numpy(), device=device, requires_grad=True)
+            g, = lib.autograd.grad((y * w).sum(), x, create_graph=True)
+            # d/dw of sum(g * g ** 2 ...): a function of the backward's output, so it runs the
+            # backward's own backward.
+            (gw,) = lib.autograd.grad((g * g).sum(), w)
+            outs.append(gw.detach().cpu().numpy() if lib is ember else gw.numpy())
+        np.testing.assert_allclose(outs[0], outs[1], rtol=1e-10, atol=1e-12)
+
+
+def test_pool3d_gradcheck(device):
+    x, _ = _inputs(device, "float64", (1, 1, 3, 4, 5))
+    assert ember.autograd.gradcheck(lambda t: F.max_pool3d(t, 2, 1, 1), (x,))
+    assert ember.autograd.gradcheck(lambda t: F.avg_pool3d(t, 2, 2, 1, True, False), (x,))
+    assert ember.autograd.gradcheck(lambda t: F.adaptive_avg_pool3d(t, (2, 3, 2)), (x,))
+
+
+def test_pool3d_layers_and_bad_input(device):
+    x = ember.zeros(1, 2, 4, 4, 4, device=device)
+    for e_layer, t_layer in ((nn.MaxPool3d(2), torch.nn.MaxPool3d(2)),
+                             (nn.AvgPool3d(3, 1, 1), torch.nn.AvgPool3d(3, 1, 1)),
+                             (nn.AdaptiveAvgPool3d(1), torch.nn.AdaptiveAvgPool3d(1)),
+                             (nn.AdaptiveMaxPool3d((1, 2, 2)), torch.nn.AdaptiveMaxPool3d((1, 2, 2)))):
+        assert repr(e_layer) == repr(t_layer)
+        assert tuple(e_layer(x).shape) == tuple(t_layer(torch.zeros(1, 2, 4, 4, 4)).shape)
+    with pytest.raises(ValueError, match=r"max_pool3d: expected a 4-D \(C, D, H, W\) or 5-D "
+                                         r"\(N, C, D, H, W\) input, got shape \(4, 4, 4\)"):
+        F.max_pool3d(ember.zeros(4, 4, 4, device=device), 2)
+    with pytest.raises(ValueError, match=r"avg_pool3d: input of shape \(1, 2, 4, 4, 4\) is too "
+                                         r"small for kernel_size \(5, 2, 2\)"):
+        F.avg_pool3d(x, (5, 2, 2))
+    with pytest.raises(ValueError, match="max_pool3d: expected an int or 3 ints for stride"):
+        F.max_pool3d(x, 2, (1, 2))

@@ -27,6 +27,9 @@ void bind_nn(py::module_& m);
 void bind_conv(py::module_& m);
 void bind_activation(py::module_& m);
 void bind_group_norm(py::module_& m);
+void bind_pool(py::module_& m);
+void bind_upsample(py::module_& m);
+void bind_pad(py::module_& m);
 
 inline py::dict memory_stats_dict(const MemoryStats& s) {
   py::dict d;

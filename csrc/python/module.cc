@@ -63,4 +63,7 @@ PYBIND11_MODULE(_C, m) {
   bind_conv(m);
   bind_activation(m);
   bind_group_norm(m);
+  bind_pool(m);
+  bind_upsample(m);
+  bind_pad(m);
 }

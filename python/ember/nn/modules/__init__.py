@@ -18,3 +18,8 @@ from .pooling import *  # noqa: F401,F403
 __all__ = [name for family in (module, container, linear, flatten, sparse, dropout, batchnorm,
                                normalization, activation, loss, conv, pooling)
            for name in family.__all__]
+
+from . import padding, upsampling  # noqa: E402
+from .padding import *  # noqa: F401,F403,E402
+from .upsampling import *  # noqa: F401,F403,E402
+__all__ += padding.__all__ + upsampling.__all__
