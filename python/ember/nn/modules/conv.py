@@ -23,6 +23,9 @@ def _tuple(value, n: int, name: str, layer: str) -> tuple:
     return value
 
 
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
 class _ConvNd(Module):
     """The parameters and checks shared by the convolutions; ``_dims`` is 1, 2 or 3 and
     ``_transposed`` says whether the weight is (in, out / groups, *kernel)."""
@@ -38,9 +41,11 @@ class _ConvNd(Module):
         if groups <= 0 or in_channels % groups or out_channels % groups:
             raise ValueError(f"{layer}: in_channels={in_channels} and out_channels="
                              f"{out_channels} must both be divisible by groups={groups}")
-        if padding_mode != "zeros":
-            raise ValueError(f"{layer}: padding_mode='{padding_mode}' is not supported yet; "
-                             "only 'zeros'")
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(f"padding_mode must be one of {list(_PADDING_MODES)}, but got "
+                             f"padding_mode='{padding_mode}'")
+        if self._transposed and padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {layer}')
         if isinstance(padding, str):
             if self._transposed:
                 raise ValueError(f"{layer}: padding must be an int or a tuple, got '{padding}'")
@@ -65,6 +70,15 @@ class _ConvNd(Module):
                              f"than either stride={self.stride} or dilation={self.dilation}")
         self.groups = groups
         self.padding_mode = padding_mode
+        # F.pad's argument for the other padding modes: (left, right) per dim, last dim first.
+        self._reversed_padding_repeated_twice = []
+        for i in reversed(range(n)):
+            if padding == "same":
+                total = self.dilation[i] * (self.kernel_size[i] - 1)
+                self._reversed_padding_repeated_twice += [total // 2, total - total // 2]
+            else:
+                self._reversed_padding_repeated_twice += [0, 0] if padding == "valid" else \
+                    [padding[i], padding[i]]
         kw = {"device": device, "dtype": dtype}
         channels = (in_channels, out_channels // groups) if self._transposed else \
             (out_channels, in_channels // groups)
@@ -91,6 +105,16 @@ class _ConvNd(Module):
                              f"input with in_channels={self.in_channels} channels, got input "
                              f"of shape {shape}")
 
+    def _conv_forward(self, input, conv):
+        """``conv`` (F.conv1d/2d/3d) of ``input``, padded first by F.pad for the padding modes
+        other than 'zeros'."""
+        self._check_input(input)
+        if self.padding_mode == "zeros":
+            return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                        self.groups)
+        return conv(F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode),
+                    self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+
     def extra_repr(self) -> str:
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, " \
             f"stride={self.stride}"
@@ -116,9 +140,7 @@ class Conv2d(_ConvNd):
     _dims = 2
 
     def forward(self, input):
-        self._check_input(input)
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                        self.groups)
+        return self._conv_forward(input, F.conv2d)
 
 
 class Conv1d(_ConvNd):
@@ -128,9 +150,7 @@ class Conv1d(_ConvNd):
     _dims = 1
 
     def forward(self, input):
-        self._check_input(input)
-        return F.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                        self.groups)
+        return self._conv_forward(input, F.conv1d)
 
 
 class Conv3d(_ConvNd):
@@ -140,9 +160,7 @@ class Conv3d(_ConvNd):
     _dims = 3
 
     def forward(self, input):
-        self._check_input(input)
-        return F.conv3d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                        self.groups)
+        return self._conv_forward(input, F.conv3d)
 
 
 class _ConvTransposeNd(_ConvNd):
