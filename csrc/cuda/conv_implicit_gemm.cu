@@ -1,4 +1,5 @@
-// 2-D convolution on CUDA as implicit GEMMs: the register-blocked GEMM of the `register` rung
+// 2-D convolution (a ConvShape with a trivial depth axis, axes 1 and 2 the image's rows and
+// columns) on CUDA as implicit GEMMs: the register-blocked GEMM of the `register` rung
 // (cuda/gemm_kernels.cuh), whose B operand is gathered from the image on the fly into shared
 // memory instead of being read from a materialized column (im2col) buffer. Padding, stride,
 // dilation and groups live in the gathers; group g is one GEMM of the grid's z dimension.
@@ -46,7 +47,7 @@ __device__ inline QuotRem divmod(int64_t x, int64_t d) {
 
 template <class T>
 struct ForwardGemm {
-  Conv2dShape s;
+  ConvShape s;
   const T* input;
   const T* weight;
   const T* bias;
@@ -58,32 +59,32 @@ struct ForwardGemm {
   };
   static constexpr bool kBAlongK = false;
   __host__ __device__ int64_t m() const { return s.c_out_group(); }
-  __host__ __device__ int64_t n() const { return s.n * s.out_h * s.out_w; }
-  __host__ __device__ int64_t k() const { return s.c_in_group() * s.kh * s.kw; }
+  __host__ __device__ int64_t n() const { return s.n * s.out[1] * s.out[2]; }
+  __host__ __device__ int64_t k() const { return s.c_in_group() * s.k[1] * s.k[2]; }
 
   __device__ T load_a(int64_t g, int64_t i, int64_t p) const {
     return weight[(g * s.c_out_group() + i) * k() + p];
   }
   __device__ Column column(int64_t g, int64_t j) const {
-    const int64_t ow = j % s.out_w, oh = j / s.out_w % s.out_h, b = j / (s.out_w * s.out_h);
-    return {(b * s.c_in + g * s.c_in_group()) * s.h * s.w, int(oh * s.stride_h - s.pad_h),
-            int(ow * s.stride_w - s.pad_w)};
+    const int64_t ow = j % s.out[2], oh = j / s.out[2] % s.out[1], b = j / (s.out[2] * s.out[1]);
+    return {(b * s.c_in + g * s.c_in_group()) * s.in[1] * s.in[2], int(oh * s.stride[1] - s.pad[1]),
+            int(ow * s.stride[2] - s.pad[2])};
   }
   __device__ T load_b(const Column& col, int64_t p) const {
-    const QuotRem c_tap = divmod(p, s.kh * s.kw), ij = divmod(c_tap.r, s.kw);
-    const int ih = col.ih0 + ij.q * int(s.dil_h), iw = col.iw0 + ij.r * int(s.dil_w);
-    if (ih < 0 || ih >= s.h || iw < 0 || iw >= s.w) return T(0);
-    return input[col.base + (c_tap.q * s.h + ih) * s.w + iw];
+    const QuotRem c_tap = divmod(p, s.k[1] * s.k[2]), ij = divmod(c_tap.r, s.k[2]);
+    const int ih = col.ih0 + ij.q * int(s.dil[1]), iw = col.iw0 + ij.r * int(s.dil[2]);
+    if (ih < 0 || ih >= s.in[1] || iw < 0 || iw >= s.in[2]) return T(0);
+    return input[col.base + (c_tap.q * s.in[1] + ih) * s.in[2] + iw];
   }
   __device__ void store(int64_t g, int64_t, int64_t i, int64_t j, T acc) const {
-    const int64_t co = g * s.c_out_group() + i, plane = s.out_h * s.out_w;
+    const int64_t co = g * s.c_out_group() + i, plane = s.out[1] * s.out[2];
     output[(j / plane * s.c_out + co) * plane + j % plane] = bias ? acc + bias[co] : acc;
   }
 };
 
 template <class T>
 struct BackwardInputGemm {
-  Conv2dShape s;
+  ConvShape s;
   const T* grad_output;
   const T* weight;
   T* grad_input;
@@ -94,36 +95,36 @@ struct BackwardInputGemm {
   };
   static constexpr bool kBAlongK = false;
   __host__ __device__ int64_t m() const { return s.c_in_group(); }
-  __host__ __device__ int64_t n() const { return s.n * s.h * s.w; }
-  __host__ __device__ int64_t k() const { return s.c_out_group() * s.kh * s.kw; }
+  __host__ __device__ int64_t n() const { return s.n * s.in[1] * s.in[2]; }
+  __host__ __device__ int64_t k() const { return s.c_out_group() * s.k[1] * s.k[2]; }
 
   __device__ T load_a(int64_t g, int64_t i, int64_t p) const {
-    const int64_t taps = s.kh * s.kw;
+    const int64_t taps = s.k[1] * s.k[2];
     const QuotRem co_tap = divmod(p, taps);
     return weight[((g * s.c_out_group() + co_tap.q) * s.c_in_group() + i) * taps + co_tap.r];
   }
   __device__ Column column(int64_t g, int64_t j) const {
-    const int64_t iw = j % s.w, ih = j / s.w % s.h, b = j / (s.w * s.h);
-    return {(b * s.c_out + g * s.c_out_group()) * s.out_h * s.out_w, int(ih + s.pad_h),
-            int(iw + s.pad_w)};
+    const int64_t iw = j % s.in[2], ih = j / s.in[2] % s.in[1], b = j / (s.in[2] * s.in[1]);
+    return {(b * s.c_out + g * s.c_out_group()) * s.out[1] * s.out[2], int(ih + s.pad[1]),
+            int(iw + s.pad[2])};
   }
   __device__ T load_b(const Column& col, int64_t p) const {
-    const QuotRem co_tap = divmod(p, s.kh * s.kw), ij = divmod(co_tap.r, s.kw);
-    const int th = col.th0 - ij.q * int(s.dil_h), tw = col.tw0 - ij.r * int(s.dil_w);
+    const QuotRem co_tap = divmod(p, s.k[1] * s.k[2]), ij = divmod(co_tap.r, s.k[2]);
+    const int th = col.th0 - ij.q * int(s.dil[1]), tw = col.tw0 - ij.r * int(s.dil[2]);
     if (th < 0 || tw < 0) return T(0);
-    const QuotRem oh = divmod(th, s.stride_h), ow = divmod(tw, s.stride_w);
-    if (oh.r != 0 || ow.r != 0 || oh.q >= s.out_h || ow.q >= s.out_w) return T(0);
-    return grad_output[col.base + (co_tap.q * s.out_h + oh.q) * s.out_w + ow.q];
+    const QuotRem oh = divmod(th, s.stride[1]), ow = divmod(tw, s.stride[2]);
+    if (oh.r != 0 || ow.r != 0 || oh.q >= s.out[1] || ow.q >= s.out[2]) return T(0);
+    return grad_output[col.base + (co_tap.q * s.out[1] + oh.q) * s.out[2] + ow.q];
   }
   __device__ void store(int64_t g, int64_t, int64_t i, int64_t j, T acc) const {
-    const int64_t plane = s.h * s.w;
+    const int64_t plane = s.in[1] * s.in[2];
     grad_input[(j / plane * s.c_in + g * s.c_in_group() + i) * plane + j % plane] = acc;
   }
 };
 
 template <class T>
 struct BackwardWeightGemm {
-  Conv2dShape s;
+  ConvShape s;
   const T* grad_output;
   const T* input;
   T* partial;  // (splits, c_out, cig, kh, kw): grad_weight itself when there is one split
@@ -134,24 +135,24 @@ struct BackwardWeightGemm {
   };
   static constexpr bool kBAlongK = true;
   __host__ __device__ int64_t m() const { return s.c_out_group(); }
-  __host__ __device__ int64_t n() const { return s.c_in_group() * s.kh * s.kw; }
-  __host__ __device__ int64_t k() const { return s.n * s.out_h * s.out_w; }
+  __host__ __device__ int64_t n() const { return s.c_in_group() * s.k[1] * s.k[2]; }
+  __host__ __device__ int64_t k() const { return s.n * s.out[1] * s.out[2]; }
 
   __device__ T load_a(int64_t g, int64_t i, int64_t p) const {
-    const int64_t plane = s.out_h * s.out_w;
+    const int64_t plane = s.out[1] * s.out[2];
     const QuotRem b_pos = divmod(p, plane);
     return grad_output[(b_pos.q * s.c_out + g * s.c_out_group() + i) * plane + b_pos.r];
   }
   __device__ Column column(int64_t g, int64_t j) const {
-    const int64_t taps = s.kh * s.kw, c = j / taps, i = j % taps / s.kw, jj = j % s.kw;
-    return {(g * s.c_in_group() + c) * s.h * s.w, int(i * s.dil_h - s.pad_h),
-            int(jj * s.dil_w - s.pad_w)};
+    const int64_t taps = s.k[1] * s.k[2], c = j / taps, i = j % taps / s.k[2], jj = j % s.k[2];
+    return {(g * s.c_in_group() + c) * s.in[1] * s.in[2], int(i * s.dil[1] - s.pad[1]),
+            int(jj * s.dil[2] - s.pad[2])};
   }
   __device__ T load_b(const Column& col, int64_t p) const {
-    const QuotRem row_ow = divmod(p, s.out_w), b_oh = divmod(row_ow.q, s.out_h);
-    const int ih = b_oh.r * int(s.stride_h) + col.dh, iw = row_ow.r * int(s.stride_w) + col.dw;
-    if (ih < 0 || ih >= s.h || iw < 0 || iw >= s.w) return T(0);
-    return input[b_oh.q * s.c_in * s.h * s.w + col.base + ih * s.w + iw];
+    const QuotRem row_ow = divmod(p, s.out[2]), b_oh = divmod(row_ow.q, s.out[1]);
+    const int ih = b_oh.r * int(s.stride[1]) + col.dh, iw = row_ow.r * int(s.stride[2]) + col.dw;
+    if (ih < 0 || ih >= s.in[1] || iw < 0 || iw >= s.in[2]) return T(0);
+    return input[b_oh.q * s.c_in * s.in[1] * s.in[2] + col.base + ih * s.in[2] + iw];
   }
   __device__ void store(int64_t g, int64_t split, int64_t i, int64_t j, T acc) const {
     partial[(split * s.c_out + g * s.c_out_group() + i) * n() + j] = acc;
@@ -320,14 +321,15 @@ bool below_2_31(int64_t x) { return x < (int64_t(1) << 31); }
 
 }  // namespace
 
-bool implicit_gemm_fits(const Conv2dShape& s) {
-  return below_2_31(s.n * s.out_h * s.out_w) && below_2_31(s.n * s.h * s.w) &&
-         below_2_31(s.c_in * s.kh * s.kw) && below_2_31(s.c_out * s.kh * s.kw) &&
-         below_2_31(s.out_h * s.stride_h + s.h + s.pad_h) &&
-         below_2_31(s.out_w * s.stride_w + s.w + s.pad_w);
+bool implicit_gemm_fits(const ConvShape& s) {
+  return s.is_2d() && below_2_31(s.n * s.out[1] * s.out[2]) &&
+         below_2_31(s.n * s.in[1] * s.in[2]) && below_2_31(s.c_in * s.k[1] * s.k[2]) &&
+         below_2_31(s.c_out * s.k[1] * s.k[2]) &&
+         below_2_31(s.out[1] * s.stride[1] + s.in[1] + s.pad[1]) &&
+         below_2_31(s.out[2] * s.stride[2] + s.in[2] + s.pad[2]);
 }
 
-void conv2d_forward_implicit_gemm(const Conv2dShape& s, DType dtype, const void* input,
+void conv2d_forward_implicit_gemm(const ConvShape& s, DType dtype, const void* input,
                                   const void* weight, const void* bias, void* output) {
   EMBER_DISPATCH_FLOATING(dtype, "conv2d", [&] {
     using T = scalar_t;
@@ -337,7 +339,7 @@ void conv2d_forward_implicit_gemm(const Conv2dShape& s, DType dtype, const void*
   });
 }
 
-void conv2d_backward_input_implicit_gemm(const Conv2dShape& s, DType dtype,
+void conv2d_backward_input_implicit_gemm(const ConvShape& s, DType dtype,
                                          const void* grad_output, const void* weight,
                                          void* grad_input) {
   EMBER_DISPATCH_FLOATING(dtype, "conv2d_backward_input", [&] {
@@ -349,7 +351,7 @@ void conv2d_backward_input_implicit_gemm(const Conv2dShape& s, DType dtype,
   });
 }
 
-void conv2d_backward_weight_implicit_gemm(const Conv2dShape& s, DType dtype,
+void conv2d_backward_weight_implicit_gemm(const ConvShape& s, DType dtype,
                                           const void* grad_output, const void* input,
                                           void* grad_weight) {
   EMBER_DISPATCH_FLOATING(dtype, "conv2d_backward_weight", [&] {
