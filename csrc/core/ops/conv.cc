@@ -186,50 +186,34 @@ Tensor backward_weight(int dims, const Tensor& grad_output, const Tensor& input,
 
 }  // namespace
 
-Tensor conv2d(const Tensor& input, const Tensor& weight, const std::optional<Tensor>& bias,
-              const Shape& stride, const Shape& padding, const Shape& dilation, int64_t groups,
-              const std::string& variant, const Shape& output_size) {
-  return forward(2, input, weight, bias, stride, padding, dilation, groups, variant,
-                 output_size, "conv2d");
-}
+// conv1d is conv2d over a unit row (the Python layer's); conv2d and conv3d are the op bodies
+// above with 2 and 3 spatial axes.
+#define EMBER_DEFINE_CONV_OPS(D)                                                                 \
+  Tensor conv##D##d(const Tensor& input, const Tensor& weight,                                  \
+                    const std::optional<Tensor>& bias, const Shape& stride,                     \
+                    const Shape& padding, const Shape& dilation, int64_t groups,                \
+                    const std::string& variant, const Shape& output_size) {                     \
+    return forward(D, input, weight, bias, stride, padding, dilation, groups, variant,          \
+                   output_size, "conv" #D "d");                                                 \
+  }                                                                                             \
+  Tensor conv##D##d_backward_input(const Tensor& grad_output, const Tensor& weight,             \
+                                   const Shape& input_size, const Shape& stride,                \
+                                   const Shape& padding, const Shape& dilation, int64_t groups, \
+                                   const std::string& variant, const Shape& output_size) {      \
+    return backward_input(D, grad_output, weight, input_size, stride, padding, dilation,        \
+                          groups, variant, output_size, "conv" #D "d_backward_input");          \
+  }                                                                                             \
+  Tensor conv##D##d_backward_weight(const Tensor& grad_output, const Tensor& input,             \
+                                    const Shape& weight_size, const Shape& stride,              \
+                                    const Shape& padding, const Shape& dilation,                \
+                                    int64_t groups, const std::string& variant,                 \
+                                    const Shape& output_size) {                                 \
+    return backward_weight(D, grad_output, input, weight_size, stride, padding, dilation,       \
+                           groups, variant, output_size, "conv" #D "d_backward_weight");        \
+  }
 
-Tensor conv2d_backward_input(const Tensor& grad_output, const Tensor& weight,
-                             const Shape& input_size, const Shape& stride, const Shape& padding,
-                             const Shape& dilation, int64_t groups, const std::string& variant,
-                             const Shape& output_size) {
-  return backward_input(2, grad_output, weight, input_size, stride, padding, dilation,
-                        groups, variant, output_size, "conv2d_backward_input");
-}
-
-Tensor conv2d_backward_weight(const Tensor& grad_output, const Tensor& input,
-                              const Shape& weight_size, const Shape& stride,
-                              const Shape& padding, const Shape& dilation, int64_t groups,
-                              const std::string& variant, const Shape& output_size) {
-  return backward_weight(2, grad_output, input, weight_size, stride, padding, dilation,
-                         groups, variant, output_size, "conv2d_backward_weight");
-}
-
-Tensor conv3d(const Tensor& input, const Tensor& weight, const std::optional<Tensor>& bias,
-              const Shape& stride, const Shape& padding, const Shape& dilation, int64_t groups,
-              const std::string& variant, const Shape& output_size) {
-  return forward(3, input, weight, bias, stride, padding, dilation, groups, variant,
-                 output_size, "conv3d");
-}
-
-Tensor conv3d_backward_input(const Tensor& grad_output, const Tensor& weight,
-                             const Shape& input_size, const Shape& stride, const Shape& padding,
-                             const Shape& dilation, int64_t groups, const std::string& variant,
-                             const Shape& output_size) {
-  return backward_input(3, grad_output, weight, input_size, stride, padding, dilation,
-                        groups, variant, output_size, "conv3d_backward_input");
-}
-
-Tensor conv3d_backward_weight(const Tensor& grad_output, const Tensor& input,
-                              const Shape& weight_size, const Shape& stride,
-                              const Shape& padding, const Shape& dilation, int64_t groups,
-                              const std::string& variant, const Shape& output_size) {
-  return backward_weight(3, grad_output, input, weight_size, stride, padding, dilation,
-                         groups, variant, output_size, "conv3d_backward_weight");
-}
+EMBER_DEFINE_CONV_OPS(2)
+EMBER_DEFINE_CONV_OPS(3)
+#undef EMBER_DEFINE_CONV_OPS
 
 }  // namespace ember::ops
