@@ -1,7 +1,7 @@
 // Convolution on CUDA (conv1d/2d/3d: one geometry, core/conv_scalar.h): the choice of variant,
 // and the direct kernels (the reference), one thread per element of the result in a
 // grid-stride loop, each element by the formulas of core/conv_scalar.h (the CPU reference's).
-// The implicit GEMMs (2-D shapes) are in conv_implicit_gemm.cu.
+// The implicit GEMMs are in conv_implicit_gemm.cu.
 //   input (n, c_in, d, h, w), weight (c_out, c_in / groups, kd, kh, kw), bias (c_out) or null,
 //   output / grad_output (n, c_out, out_d, out_h, out_w); all contiguous.
 // grad_input gathers over the outputs that read each input element, so no atomics are needed.
@@ -70,8 +70,8 @@ __global__ void backward_weight_direct(ConvShape s, const T* grad_output, const 
 // near it), where a 32-row tile would sit mostly idle while the direct kernel still has one
 // thread per output; the GEMM otherwise. The direct grad_weight has only c_out * cig * kh * kw
 // threads, each summing n * out_h * out_w products, so `auto` takes the split-K GEMM for
-// grad_weight at every M. 3-D shapes and shapes whose indices pass 32 bits run the direct
-// kernels whatever the variant (implicit_gemm_fits).
+// grad_weight at every M. Shapes whose indices pass 32 bits run the direct kernels whatever
+// the variant.
 bool use_implicit_gemm(const ConvShape& s, ConvVariant variant, int64_t gemm_m,
                        bool weight_grad) {
   if (!implicit_gemm_fits(s) || variant == ConvVariant::Naive) return false;
@@ -86,7 +86,7 @@ void conv_forward(const ConvShape& s, DType dtype, const void* input, const void
   const int64_t total = s.n * s.c_out * s.out_volume();
   if (total == 0) return;
   if (use_implicit_gemm(s, variant, s.c_out_group(), false))
-    return conv2d_forward_implicit_gemm(s, dtype, input, weight, bias, output);
+    return conv_forward_implicit_gemm(s, dtype, input, weight, bias, output);
   EMBER_DISPATCH_FLOATING(dtype, "conv", [&] {
     EMBER_LAUNCH(forward_direct<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
                  static_cast<const scalar_t*>(input), static_cast<const scalar_t*>(weight),
@@ -99,7 +99,7 @@ void conv_backward_input(const ConvShape& s, DType dtype, const void* grad_outpu
   const int64_t total = s.n * s.c_in * s.in_volume();
   if (total == 0) return;
   if (use_implicit_gemm(s, variant, s.c_in_group(), false))
-    return conv2d_backward_input_implicit_gemm(s, dtype, grad_output, weight, grad_input);
+    return conv_backward_input_implicit_gemm(s, dtype, grad_output, weight, grad_input);
   EMBER_DISPATCH_FLOATING(dtype, "conv_backward_input", [&] {
     EMBER_LAUNCH(backward_input_direct<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
                  static_cast<const scalar_t*>(grad_output), static_cast<const scalar_t*>(weight),
@@ -112,7 +112,7 @@ void conv_backward_weight(const ConvShape& s, DType dtype, const void* grad_outp
   const int64_t total = s.c_out * s.c_in_group() * s.taps();
   if (total == 0) return;
   if (use_implicit_gemm(s, variant, s.c_out_group(), true))
-    return conv2d_backward_weight_implicit_gemm(s, dtype, grad_output, input, grad_weight);
+    return conv_backward_weight_implicit_gemm(s, dtype, grad_output, input, grad_weight);
   EMBER_DISPATCH_FLOATING(dtype, "conv_backward_weight", [&] {
     EMBER_LAUNCH(backward_weight_direct<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
                  static_cast<const scalar_t*>(grad_output), static_cast<const scalar_t*>(input),

@@ -1,6 +1,5 @@
 // The CUDA kernels of ember/ops/conv.h (device memory), as listed in core/kernels/conv.inc.
-// Variants: naive (the direct kernels), implicit_gemm (and im2col, which means it on CUDA; 2-D
-// shapes only, 3-D ones run the direct kernels whatever the variant), auto.
+// Variants: naive (the direct kernels), implicit_gemm (and im2col, which means it on CUDA), auto.
 #pragma once
 
 #include "core/conv_scalar.h"
