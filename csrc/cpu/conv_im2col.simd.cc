@@ -70,7 +70,7 @@ template <bool kPerTap, class F>
 inline void for_each_output_row(const ConvShape& s, int64_t ldcol, const F& f) {
   const int64_t channels = s.c_in / s.groups, taps_w = kPerTap ? s.k[2] : 1;
   const int64_t padded_w = padded_extent(s, 2), padded_hw = padded_extent(s, 1) * padded_w;
-  const int64_t padded_vol = padded_extent(s, 0) * padded_hw;
+  const int64_t padded_vol = padded_extent(s, 0) * padded_hw, row_step = s.stride[1] * padded_w;
   for (int64_t c = 0; c < channels; ++c)
     for (int64_t td = 0; td < s.k[0]; ++td)
       for (int64_t th = 0; th < s.k[1]; ++th)
@@ -78,10 +78,12 @@ inline void for_each_output_row(const ConvShape& s, int64_t ldcol, const F& f) {
           const int64_t row = (((c * s.k[0] + td) * s.k[1] + th) * s.k[2] + tw) * ldcol;
           const int64_t tap = c * padded_vol + td * s.dil[0] * padded_hw +
                               th * s.dil[1] * padded_w + tw * s.dil[2];
-          for (int64_t od = 0; od < s.out[0]; ++od)
-            for (int64_t oh = 0; oh < s.out[1]; ++oh)
-              f(tap + od * s.stride[0] * padded_hw + oh * s.stride[1] * padded_w,
-                row + (od * s.out[1] + oh) * s.out[2]);
+          int64_t col_offset = row;
+          for (int64_t od = 0; od < s.out[0]; ++od) {
+            int64_t in_offset = tap + od * s.stride[0] * padded_hw;
+            for (int64_t oh = 0; oh < s.out[1]; ++oh, in_offset += row_step, col_offset += s.out[2])
+              f(in_offset, col_offset);
+          }
         }
 }
 

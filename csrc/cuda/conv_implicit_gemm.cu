@@ -21,7 +21,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <type_traits>
 
 #include "cuda/launch.h"
 #include "cuda/reduce_kernels.cuh"
@@ -353,12 +352,17 @@ SplitK split_k(int64_t m, int64_t n, int64_t k, int64_t groups) {
 
 bool below_2_31(int64_t x) { return x < (int64_t(1) << 31); }
 
-// Calls f(std::bool_constant<kDepth>) for the shape: the 2-D gathers when the depth axis is
-// trivial, the 3-D ones otherwise.
-template <class F>
-void with_depth(const ConvShape& s, F f) {
-  if (s.is_2d()) f(std::false_type{});
-  else f(std::true_type{});
+template <class T>
+const T* typed(const void* p) { return static_cast<const T*>(p); }
+template <class T>
+T* typed(void* p) { return static_cast<T*>(p); }
+
+// Calls f(gemm) with the view Gemm<T, kDepth>{s, buffers as T...}: the 2-D gathers when the
+// depth axis is trivial, the 3-D ones otherwise.
+template <template <class, bool> class Gemm, class T, class F, class... Buffers>
+void with_gemm(const ConvShape& s, const F& f, Buffers... buffers) {
+  if (s.is_2d()) f(Gemm<T, false>{s, typed<T>(buffers)...});
+  else f(Gemm<T, true>{s, typed<T>(buffers)...});
 }
 
 }  // namespace
@@ -374,26 +378,16 @@ bool implicit_gemm_fits(const ConvShape& s) {
 void conv_forward_implicit_gemm(const ConvShape& s, DType dtype, const void* input,
                                 const void* weight, const void* bias, void* output) {
   EMBER_DISPATCH_FLOATING(dtype, "conv", [&] {
-    using T = scalar_t;
-    with_depth(s, [&](auto depth) {
-      run_unsplit<T>(ForwardGemm<T, decltype(depth)::value>{s, static_cast<const T*>(input),
-                                             static_cast<const T*>(weight),
-                                             static_cast<const T*>(bias), static_cast<T*>(output)},
-                     s.groups);
-    });
+    const auto run_gemm = [&](const auto& gemm) { run_unsplit<scalar_t>(gemm, s.groups); };
+    with_gemm<ForwardGemm, scalar_t>(s, run_gemm, input, weight, bias, output);
   });
 }
 
 void conv_backward_input_implicit_gemm(const ConvShape& s, DType dtype, const void* grad_output,
                                        const void* weight, void* grad_input) {
   EMBER_DISPATCH_FLOATING(dtype, "conv_backward_input", [&] {
-    using T = scalar_t;
-    with_depth(s, [&](auto depth) {
-      run_unsplit<T>(BackwardInputGemm<T, decltype(depth)::value>{s, static_cast<const T*>(grad_output),
-                                                   static_cast<const T*>(weight),
-                                                   static_cast<T*>(grad_input)},
-                     s.groups);
-    });
+    const auto run_gemm = [&](const auto& gemm) { run_unsplit<scalar_t>(gemm, s.groups); };
+    with_gemm<BackwardInputGemm, scalar_t>(s, run_gemm, grad_output, weight, grad_input);
   });
 }
 
@@ -401,10 +395,7 @@ void conv_backward_weight_implicit_gemm(const ConvShape& s, DType dtype, const v
                                         const void* input, void* grad_weight) {
   EMBER_DISPATCH_FLOATING(dtype, "conv_backward_weight", [&] {
     using T = scalar_t;
-    with_depth(s, [&](auto depth) {
-      BackwardWeightGemm<T, decltype(depth)::value> gemm{s, static_cast<const T*>(grad_output),
-                                          static_cast<const T*>(input),
-                                          static_cast<T*>(grad_weight)};
+    const auto run_split = [&](auto gemm) {
       with_tiles(gemm.m(), [&](auto tiles) {
         using Tl = decltype(tiles);
         const SplitK sk = split_k<Tl>(gemm.m(), gemm.n(), gemm.k(), s.groups);
@@ -417,7 +408,8 @@ void conv_backward_weight_implicit_gemm(const ConvShape& s, DType dtype, const v
         EMBER_LAUNCH(sum_splits<T>, blocks, 256, 0, 0, gemm.partial, sk.splits, total,
                      static_cast<T*>(grad_weight));
       });
-    });
+    };
+    with_gemm<BackwardWeightGemm, T>(s, run_split, grad_output, input, grad_weight);
   });
 }
 
