@@ -157,7 +157,7 @@ def test_conv3d_bad_input(device):
                                          r"\(2, 2, 5, 5, 5\) to have 4 channels, but it has 2"):
         F.conv3d(x[:, :2], w)
     with pytest.raises(ValueError, match=r"conv3d: kernel of shape \(3, 4, 3, 3, 3\).*larger "
-                                         r"than the padded input \(2\)"):
+                                         r"than the padded input \(2, 5, 5\)"):
         F.conv3d(x[:, :, :2], w)
     with pytest.raises(ValueError, match="conv3d: bias of shape"):
         F.conv3d(x, w, ember.zeros(4, device=device))

@@ -1,9 +1,9 @@
-"""CUDA conv2d variants (naive = the direct kernels, implicit_gemm, im2col = the implicit GEMM on
-CUDA, auto) against the CPU direct kernels (variant "naive"): the output, grad_input and
-grad_weight over awkward shapes (batch 1, primes, one channel, groups, depthwise, strides,
-dilations, paddings, 1x1, kernel = input size, tiles of 64 partly filled, split-K grad_weight),
-float32 and float64; the split-K reduction is deterministic; bad input. Sizes stay small: on the
-SIMT emulator every CUDA thread is a fiber."""
+"""CUDA conv2d and conv3d variants (naive = the direct kernels, implicit_gemm, im2col = the
+implicit GEMM on CUDA, auto) against the CPU direct kernels (variant "naive"): the output,
+grad_input and grad_weight over awkward shapes (batch 1, primes, one channel, groups, depthwise,
+strides, dilations, paddings, 1x1, kernel = input size, tiles of 64 partly filled, split-K
+grad_weight, a depth axis), float32 and float64; the split-K reduction is deterministic; bad
+input. Sizes stay small: on the SIMT emulator every CUDA thread is a fiber."""
 import math
 
 import numpy as np
@@ -37,6 +37,18 @@ CASES = [
     ((2, 3, 16, 16), (40, 3, 2, 2), 1, 0, 1, 1),               # M = 40: 64-row tiles, split-K
     ((2, 3, 6, 7), (4, 3, 4, 2), 1, "same", 1, 1),             # even kernel: asymmetric pad
 ]
+# conv3d, the same kernels with a depth axis:
+# (N, C_in, D, H, W), (C_out, C_in / groups, kd, kh, kw), stride, padding, dilation, groups.
+CASES_3D = [
+    ((1, 1, 1, 1, 1), (1, 1, 1, 1, 1), 1, 0, 1, 1),                        # every size 1
+    ((2, 3, 5, 4, 6), (9, 3, 3, 2, 3), (2, 1, 2), (1, 0, 1), (1, 2, 1), 1),  # M = 9: GEMM
+    ((2, 4, 4, 5, 3), (10, 2, 2, 3, 2), 1, "same", 1, 2),                  # groups, asymmetric pad
+    ((1, 2, 7, 6, 5), (9, 2, 3, 3, 3), (3, 2, 1), 1, (2, 1, 1), 1),        # depth gaps
+    ((1, 12, 3, 4, 4), (4, 12, 1, 1, 1), 1, 0, 1, 1),                      # 1x1x1, M = 12
+]
+
+
+CONV = {4: F.conv2d, 5: F.conv3d}
 
 
 def rand(shape, dtype, seed):
@@ -49,31 +61,32 @@ def tol(dtype, k):
 
 
 def conv_and_grads(x, w, b, g, geometry, device, variant):
-    """conv2d(x, w, b) and the gradients of sum(out * g) on `device`, as numpy arrays."""
+    """conv2d(x, w, b) (conv3d for a 5-D x) and the gradients of sum(out * g) on `device`, as
+    numpy arrays."""
     stride, padding, dilation, groups = geometry
     ex, ew, eb = (ember.from_numpy(a).to(device).requires_grad_() for a in (x, w, b))
-    out = F.conv2d(ex, ew, eb, stride, padding, dilation, groups, variant=variant)
+    out = CONV[x.ndim](ex, ew, eb, stride, padding, dilation, groups, variant=variant)
     out.backward(ember.from_numpy(g).to(device))
     return [t.detach().cpu().numpy() for t in (out, ex.grad, ew.grad, eb.grad)]
 
 
 def operands(x_shape, w_shape, geometry, dtype):
     x, w, b = rand(x_shape, dtype, 1), rand(w_shape, dtype, 2), rand(w_shape[0], dtype, 3)
-    out_shape = F.conv2d(ember.from_numpy(x), ember.from_numpy(w), None, *geometry).shape
+    out_shape = CONV[x.ndim](ember.from_numpy(x), ember.from_numpy(w), None, *geometry).shape
     return x, w, b, rand(tuple(out_shape), dtype, 4)
 
 
 @needs_cuda
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("variant", VARIANTS)
-@pytest.mark.parametrize("x_shape,w_shape,stride,padding,dilation,groups", CASES)
+@pytest.mark.parametrize("x_shape,w_shape,stride,padding,dilation,groups", CASES + CASES_3D)
 def test_variant_matches_cpu_naive(x_shape, w_shape, stride, padding, dilation, groups, variant,
                                    dtype):
     geometry = (stride, padding, dilation, groups)
     x, w, b, g = operands(x_shape, w_shape, geometry, dtype)
     want = conv_and_grads(x, w, b, g, geometry, "cpu", "naive")
     got = conv_and_grads(x, w, b, g, geometry, "cuda", variant)
-    taps = w_shape[2] * w_shape[3]
+    taps = math.prod(w_shape[2:])
     # The length of each result's sums: forward, grad_input, grad_weight, grad_bias.
     lengths = [w_shape[1] * taps, w_shape[0] // groups * taps, g[0, 0].size * g.shape[0], g.size]
     for name, e, t, k in zip(("output", "grad_input", "grad_weight", "grad_bias"), got, want,

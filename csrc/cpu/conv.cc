@@ -1,13 +1,16 @@
-// 2-D convolution on the CPU, two rungs:
+// Convolution on the CPU (conv1d/2d/3d: one geometry, core/conv_scalar.h, 2-D the depth-1
+// case), three rungs:
 //   - direct: one output (or gradient) element at a time, the formulas of core/conv_scalar.h
-//     (the reference); for depthwise layers, the same sums by kernel rows (branch-free spans);
+//     (the reference, shared with the CUDA kernels);
+//   - depthwise (auto, 2-D layers with one input channel per group): the same sums by kernel
+//     rows (branch-free spans);
 //   - im2col + GEMM: for a tile of samples and a group, the input patches are unrolled into a
-//     column matrix col (c_in_group * kh * kw, tile * out_h * out_w), the samples side by side,
-//     and each pass is one packed GEMM over the whole tile
+//     column matrix col (c_in_group * kd * kh * kw, tile * out_d * out_h * out_w), the samples
+//     side by side, and each pass is one packed GEMM over the whole tile
 //       output_g = weight_g @ col                  (bias in the GEMM epilogue)
 //       col_grad = weight_g^T @ grad_output_g      then col2im adds it into grad_input
 //       grad_weight_g += grad_output_g @ col^T
-//     (grad_output_g gathered as (c_out_group, tile * out_h * out_w)); im2col and col2im go
+//     (grad_output_g gathered as (c_out_group, tile * out volume)); im2col and col2im go
 //     through a zero-padded copy of each sample (cpu/conv_im2col.h). A 1x1, stride-1,
 //     unpadded convolution reads the input as col directly (no im2col, one sample at a time).
 // Samples are split over the threads; each thread owns one column buffer of at most
@@ -41,50 +44,56 @@ int64_t direct_grain(int64_t work_per_element) {
   return std::max<int64_t>(1, kDirectGrainWork / std::max<int64_t>(work_per_element, 1));
 }
 
-bool is_pointwise(const Conv2dShape& s) {
-  return s.kh == 1 && s.kw == 1 && s.stride_h == 1 && s.stride_w == 1 && s.pad_h == 0 &&
-         s.pad_w == 0 && s.out_h == s.h && s.out_w == s.w;
+// Whether every axis has a 1-wide kernel, stride 1 and no padding: the input is its own column
+// matrix.
+bool is_pointwise(const ConvShape& s) {
+  for (int a = 0; a < ConvShape::kDims; ++a)
+    if (s.k[a] != 1 || s.stride[a] != 1 || s.pad[a] != 0 || s.out[a] != s.in[a]) return false;
+  return true;
 }
 
 template <class T>
-void forward_direct(const Conv2dShape& s, const T* input, const T* weight, const T* bias,
+void forward_direct(const ConvShape& s, const T* input, const T* weight, const T* bias,
                     T* output) {
-  const int64_t plane = s.out_h * s.out_w;
-  parallel_for(0, s.n * s.c_out * plane, direct_grain(s.c_in_group() * s.kh * s.kw),
+  const int64_t vol = s.out_volume();
+  parallel_for(0, s.n * s.c_out * vol, direct_grain(s.c_in_group() * s.taps()),
                [&](int64_t begin, int64_t end) {
     for (int64_t idx = begin; idx < end; ++idx) {
-      const int64_t ow = idx % s.out_w, oh = idx / s.out_w % s.out_h;
-      const int64_t co = idx / plane % s.c_out, b = idx / plane / s.c_out;
-      const T v = conv_hd::output_element(s, input, weight, b, co, oh, ow);
+      const int64_t ow = idx % s.out[2], oh = idx / s.out[2] % s.out[1];
+      const int64_t od = idx / (s.out[2] * s.out[1]) % s.out[0];
+      const int64_t co = idx / vol % s.c_out, b = idx / vol / s.c_out;
+      const T v = conv_hd::output_element(s, input, weight, b, co, od, oh, ow);
       output[idx] = bias ? hd::add_rn(v, bias[co]) : v;
     }
   });
 }
 
 template <class T>
-void backward_input_direct(const Conv2dShape& s, const T* grad_output, const T* weight,
+void backward_input_direct(const ConvShape& s, const T* grad_output, const T* weight,
                            T* grad_input) {
-  const int64_t plane = s.h * s.w;
-  parallel_for(0, s.n * s.c_in * plane, direct_grain(s.c_out_group() * s.kh * s.kw),
+  const int64_t vol = s.in_volume();
+  parallel_for(0, s.n * s.c_in * vol, direct_grain(s.c_out_group() * s.taps()),
                [&](int64_t begin, int64_t end) {
     for (int64_t idx = begin; idx < end; ++idx) {
-      const int64_t iw = idx % s.w, ih = idx / s.w % s.h;
-      const int64_t ci = idx / plane % s.c_in, b = idx / plane / s.c_in;
-      grad_input[idx] = conv_hd::grad_input_element(s, grad_output, weight, b, ci, ih, iw);
+      const int64_t iw = idx % s.in[2], ih = idx / s.in[2] % s.in[1];
+      const int64_t id = idx / (s.in[2] * s.in[1]) % s.in[0];
+      const int64_t ci = idx / vol % s.c_in, b = idx / vol / s.c_in;
+      grad_input[idx] = conv_hd::grad_input_element(s, grad_output, weight, b, ci, id, ih, iw);
     }
   });
 }
 
 template <class T>
-void backward_weight_direct(const Conv2dShape& s, const T* grad_output, const T* input,
+void backward_weight_direct(const ConvShape& s, const T* grad_output, const T* input,
                             T* grad_weight) {
-  const int64_t cig = s.c_in_group(), taps = s.kh * s.kw;
-  parallel_for(0, s.c_out * cig * taps, direct_grain(s.n * s.out_h * s.out_w),
+  const int64_t cig = s.c_in_group(), taps = s.taps();
+  parallel_for(0, s.c_out * cig * taps, direct_grain(s.n * s.out_volume()),
                [&](int64_t begin, int64_t end) {
     for (int64_t idx = begin; idx < end; ++idx) {
-      const int64_t j = idx % s.kw, i = idx / s.kw % s.kh;
+      const int64_t tw = idx % s.k[2], th = idx / s.k[2] % s.k[1];
+      const int64_t td = idx / (s.k[2] * s.k[1]) % s.k[0];
       const int64_t c = idx / taps % cig, co = idx / taps / cig;
-      grad_weight[idx] = conv_hd::grad_weight_element(s, grad_output, input, co, c, i, j);
+      grad_weight[idx] = conv_hd::grad_weight_element(s, grad_output, input, co, c, td, th, tw);
     }
   });
 }
@@ -95,15 +104,14 @@ struct ColumnSpan {
   int64_t first, last, offset;
 };
 
-ColumnSpan column_span(const Conv2dShape& s, int64_t j) {
-  const int64_t offset = j * s.dil_w - s.pad_w;
-  const int64_t last =
-      std::min(s.out_w, s.w - offset <= 0 ? 0 : (s.w - offset + s.stride_w - 1) / s.stride_w);
-  const int64_t first = std::min(last, offset >= 0 ? 0 : (s.stride_w - 1 - offset) / s.stride_w);
+ColumnSpan column_span(const ConvShape& s, int64_t j) {
+  const int64_t offset = j * s.dil[2] - s.pad[2], w = s.in[2], stride = s.stride[2];
+  const int64_t last = std::min(s.out[2], w - offset <= 0 ? 0 : (w - offset + stride - 1) / stride);
+  const int64_t first = std::min(last, offset >= 0 ? 0 : (stride - 1 - offset) / stride);
   return {first, last, offset};
 }
 
-// Depthwise-like layers (one input channel per group): the direct kernels by rows. For each
+// Depthwise-like 2-D layers (one input channel per group): the direct kernels by rows. For each
 // kernel tap (i, j) and output row oh, the input row ih is fixed and the output columns that
 // read inside the input form one span, so the innermost loop has no branch (and vectorizes at
 // stride 1).
@@ -114,44 +122,46 @@ struct TapRow {
 };
 
 template <class F>
-void for_each_tap_row(const Conv2dShape& s, const F& f) {
-  for (int64_t j = 0; j < s.kw; ++j) {
+void for_each_tap_row(const ConvShape& s, const F& f) {
+  for (int64_t j = 0; j < s.k[2]; ++j) {
     const ColumnSpan span = column_span(s, j);
-    for (int64_t i = 0; i < s.kh; ++i)
-      for (int64_t oh = 0; oh < s.out_h; ++oh) {
-        const int64_t ih = oh * s.stride_h - s.pad_h + i * s.dil_h;
-        if (ih >= 0 && ih < s.h) f(TapRow{i, j, oh, ih, span.first, span.last, span.offset});
+    for (int64_t i = 0; i < s.k[1]; ++i)
+      for (int64_t oh = 0; oh < s.out[1]; ++oh) {
+        const int64_t ih = oh * s.stride[1] - s.pad[1] + i * s.dil[1];
+        if (ih >= 0 && ih < s.in[1]) f(TapRow{i, j, oh, ih, span.first, span.last, span.offset});
       }
   }
 }
 
 template <class T>
-void forward_depthwise(const Conv2dShape& s, const T* input, const T* weight, const T* bias,
+void forward_depthwise(const ConvShape& s, const T* input, const T* weight, const T* bias,
                        T* output) {
-  const int64_t out_plane = s.out_h * s.out_w, in_plane = s.h * s.w, cog = s.c_out_group();
-  parallel_for(0, s.n * s.c_out, direct_grain(out_plane * s.kh * s.kw),
+  const int64_t out_plane = s.out[1] * s.out[2], in_plane = s.in[1] * s.in[2];
+  const int64_t cog = s.c_out_group();
+  parallel_for(0, s.n * s.c_out, direct_grain(out_plane * s.k[1] * s.k[2]),
                [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; ++p) {
       const int64_t b = p / s.c_out, co = p % s.c_out;
       const T* in = input + (b * s.c_in + co / cog) * in_plane;
-      const T* w = weight + co * s.kh * s.kw;
+      const T* w = weight + co * s.k[1] * s.k[2];
       T* out = output + p * out_plane;
       std::fill(out, out + out_plane, bias ? bias[co] : T(0));
       for_each_tap_row(s, [&](const TapRow& r) {
-        const T wv = w[r.i * s.kw + r.j];
-        const T* in_row = in + r.ih * s.w + r.offset;
-        T* out_row = out + r.oh * s.out_w;
-        for (int64_t ow = r.first; ow < r.last; ++ow) out_row[ow] += wv * in_row[ow * s.stride_w];
+        const T wv = w[r.i * s.k[2] + r.j];
+        const T* in_row = in + r.ih * s.in[2] + r.offset;
+        T* out_row = out + r.oh * s.out[2];
+        for (int64_t ow = r.first; ow < r.last; ++ow) out_row[ow] += wv * in_row[ow * s.stride[2]];
       });
     }
   });
 }
 
 template <class T>
-void backward_input_depthwise(const Conv2dShape& s, const T* grad_output, const T* weight,
+void backward_input_depthwise(const ConvShape& s, const T* grad_output, const T* weight,
                               T* grad_input) {
-  const int64_t out_plane = s.out_h * s.out_w, in_plane = s.h * s.w, cog = s.c_out_group();
-  parallel_for(0, s.n * s.c_in, direct_grain(cog * out_plane * s.kh * s.kw),
+  const int64_t out_plane = s.out[1] * s.out[2], in_plane = s.in[1] * s.in[2];
+  const int64_t cog = s.c_out_group();
+  parallel_for(0, s.n * s.c_in, direct_grain(cog * out_plane * s.k[1] * s.k[2]),
                [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; ++p) {
       const int64_t b = p / s.c_in, ci = p % s.c_in;
@@ -159,12 +169,13 @@ void backward_input_depthwise(const Conv2dShape& s, const T* grad_output, const 
       std::fill(gin, gin + in_plane, T(0));
       for (int64_t co = ci * cog; co < (ci + 1) * cog; ++co) {
         const T* go = grad_output + (b * s.c_out + co) * out_plane;
-        const T* w = weight + co * s.kh * s.kw;
+        const T* w = weight + co * s.k[1] * s.k[2];
         for_each_tap_row(s, [&](const TapRow& r) {
-          const T wv = w[r.i * s.kw + r.j];
-          const T* go_row = go + r.oh * s.out_w;
-          T* gin_row = gin + r.ih * s.w + r.offset;
-          for (int64_t ow = r.first; ow < r.last; ++ow) gin_row[ow * s.stride_w] += wv * go_row[ow];
+          const T wv = w[r.i * s.k[2] + r.j];
+          const T* go_row = go + r.oh * s.out[2];
+          T* gin_row = gin + r.ih * s.in[2] + r.offset;
+          for (int64_t ow = r.first; ow < r.last; ++ow)
+            gin_row[ow * s.stride[2]] += wv * go_row[ow];
         });
       }
     }
@@ -172,10 +183,11 @@ void backward_input_depthwise(const Conv2dShape& s, const T* grad_output, const 
 }
 
 template <class T>
-void backward_weight_depthwise(const Conv2dShape& s, const T* grad_output, const T* input,
+void backward_weight_depthwise(const ConvShape& s, const T* grad_output, const T* input,
                                T* grad_weight) {
-  const int64_t out_plane = s.out_h * s.out_w, in_plane = s.h * s.w, cog = s.c_out_group();
-  const int64_t taps = s.kh * s.kw;
+  const int64_t out_plane = s.out[1] * s.out[2], in_plane = s.in[1] * s.in[2];
+  const int64_t cog = s.c_out_group();
+  const int64_t taps = s.k[1] * s.k[2];
   parallel_for(0, s.c_out, direct_grain(s.n * out_plane * taps), [&](int64_t c0, int64_t c1) {
     for (int64_t co = c0; co < c1; ++co) {
       T* gw = grad_weight + co * taps;
@@ -184,11 +196,12 @@ void backward_weight_depthwise(const Conv2dShape& s, const T* grad_output, const
         const T* go = grad_output + (b * s.c_out + co) * out_plane;
         const T* in = input + (b * s.c_in + co / cog) * in_plane;
         for_each_tap_row(s, [&](const TapRow& r) {
-          const T* go_row = go + r.oh * s.out_w;
-          const T* in_row = in + r.ih * s.w + r.offset;
+          const T* go_row = go + r.oh * s.out[2];
+          const T* in_row = in + r.ih * s.in[2] + r.offset;
           T acc = 0;
-          for (int64_t ow = r.first; ow < r.last; ++ow) acc += go_row[ow] * in_row[ow * s.stride_w];
-          gw[r.i * s.kw + r.j] += acc;
+          for (int64_t ow = r.first; ow < r.last; ++ow)
+            acc += go_row[ow] * in_row[ow * s.stride[2]];
+          gw[r.i * s.k[2] + r.j] += acc;
         });
       }
     }
@@ -207,22 +220,27 @@ ConvIm2colFn<double> im2col_kernel(double*) { return conv_im2col_f64_stub.get();
 ConvCol2imFn<float> col2im_kernel(float*) { return conv_col2im_f32_stub.get(); }
 ConvCol2imFn<double> col2im_kernel(double*) { return conv_col2im_f64_stub.get(); }
 
-// The sizes every im2col kernel uses (the padded planes as in cpu/conv_im2col.h).
+// The extent along axis a of the zero-padded input that the taps read (cpu/conv_im2col.h).
+int64_t padded_extent(const ConvShape& s, int a) {
+  return s.out[a] > 0 ? (s.out[a] - 1) * s.stride[a] + (s.k[a] - 1) * s.dil[a] + 1 : 0;
+}
+
+// The sizes every im2col kernel uses (the padded volumes as in cpu/conv_im2col.h).
 struct Im2colDims {
-  explicit Im2colDims(const Conv2dShape& s)
-      : cig(s.c_in_group()), cog(s.c_out_group()), taps(cig * s.kh * s.kw),
-        out_plane(s.out_h * s.out_w), in_plane(s.h * s.w),
-        padded_h(s.out_h > 0 ? (s.out_h - 1) * s.stride_h + (s.kh - 1) * s.dil_h + 1 : 0),
-        padded_w(s.out_w > 0 ? (s.out_w - 1) * s.stride_w + (s.kw - 1) * s.dil_w + 1 : 0),
+  explicit Im2colDims(const ConvShape& s)
+      : cig(s.c_in_group()), cog(s.c_out_group()), taps(cig * s.taps()),
+        out_vol(s.out_volume()), in_vol(s.in_volume()), padded_d(padded_extent(s, 0)),
+        padded_h(padded_extent(s, 1)), padded_w(padded_extent(s, 2)),
         pointwise(is_pointwise(s)),
-        unpadded(s.pad_h == 0 && s.pad_w == 0 && padded_h == s.h && padded_w == s.w),
+        unpadded(s.pad[0] == 0 && s.pad[1] == 0 && s.pad[2] == 0 && padded_d == s.in[0] &&
+                 padded_h == s.in[1] && padded_w == s.in[2]),
         tile(pointwise ? 1 : std::max<int64_t>(1, kColBudget / std::max<int64_t>(col_size(), 1))) {}
-  int64_t cig, cog, taps, out_plane, in_plane, padded_h, padded_w;
+  int64_t cig, cog, taps, out_vol, in_vol, padded_d, padded_h, padded_w;
   bool pointwise;  // the input is its own column matrix: samples go one at a time
-  bool unpadded;   // the input planes are their own padded copy
+  bool unpadded;   // the input volumes are their own padded copy
   int64_t tile;    // samples per column buffer
-  int64_t padded_size() const { return cig * padded_h * padded_w; }
-  int64_t col_size() const { return taps * out_plane; }  // one sample's column matrix
+  int64_t padded_size() const { return cig * padded_d * padded_h * padded_w; }
+  int64_t col_size() const { return taps * out_vol; }  // one sample's column matrix
 };
 
 // Grow-only scratch of each thread, reused across calls (no allocation, page faults or
@@ -241,42 +259,45 @@ T* thread_scratch(int64_t elements) {
   return reinterpret_cast<T*>(buffer.get());
 }
 
-// padded (cig, padded_h, padded_w) = in (cig, h, w) shifted by the padding, zero around.
+// padded (cig, padded_d, padded_h, padded_w) = in (cig, d, h, w) shifted by the padding, zero
+// around; by rows of w values.
 template <class T>
-void pad_planes(const Conv2dShape& s, const Im2colDims& d, const T* in, T* padded) {
-  const int64_t copied = std::max<int64_t>(0, std::min(s.w, d.padded_w - s.pad_w));
-  const int64_t left = std::min(s.pad_w, d.padded_w);
+void pad_planes(const ConvShape& s, const Im2colDims& d, const T* in, T* padded) {
+  const int64_t copied = std::max<int64_t>(0, std::min(s.in[2], d.padded_w - s.pad[2]));
+  const int64_t left = std::min(s.pad[2], d.padded_w);
   for (int64_t c = 0; c < d.cig; ++c)
-    for (int64_t py = 0; py < d.padded_h; ++py) {
-      T* dst = padded + (c * d.padded_h + py) * d.padded_w;
-      const int64_t y = py - s.pad_h;
-      if (y < 0 || y >= s.h) {
-        std::fill(dst, dst + d.padded_w, T(0));
-        continue;
+    for (int64_t pz = 0; pz < d.padded_d; ++pz)
+      for (int64_t py = 0; py < d.padded_h; ++py) {
+        T* dst = padded + ((c * d.padded_d + pz) * d.padded_h + py) * d.padded_w;
+        const int64_t z = pz - s.pad[0], y = py - s.pad[1];
+        if (z < 0 || z >= s.in[0] || y < 0 || y >= s.in[1]) {
+          std::fill(dst, dst + d.padded_w, T(0));
+          continue;
+        }
+        const T* src = in + ((c * s.in[0] + z) * s.in[1] + y) * s.in[2];
+        std::fill(dst, dst + left, T(0));
+        std::copy(src, src + copied, dst + left);
+        std::fill(dst + left + copied, dst + d.padded_w, T(0));
       }
-      const T* src = in + (c * s.h + y) * s.w;
-      std::fill(dst, dst + left, T(0));
-      std::copy(src, src + copied, dst + left);
-      std::fill(dst + left + copied, dst + d.padded_w, T(0));
-    }
 }
 
-// in (cig, h, w) = the input-sized window of padded (zero where no tap reads).
+// in (cig, d, h, w) = the input-sized window of padded (zero where no tap reads).
 template <class T>
-void crop_planes(const Conv2dShape& s, const Im2colDims& d, const T* padded, T* in) {
-  const int64_t copied = std::max<int64_t>(0, std::min(s.w, d.padded_w - s.pad_w));
+void crop_planes(const ConvShape& s, const Im2colDims& d, const T* padded, T* in) {
+  const int64_t copied = std::max<int64_t>(0, std::min(s.in[2], d.padded_w - s.pad[2]));
   for (int64_t c = 0; c < d.cig; ++c)
-    for (int64_t y = 0; y < s.h; ++y) {
-      T* dst = in + (c * s.h + y) * s.w;
-      const int64_t py = y + s.pad_h;
-      if (py >= d.padded_h) {
-        std::fill(dst, dst + s.w, T(0));
-        continue;
+    for (int64_t z = 0; z < s.in[0]; ++z)
+      for (int64_t y = 0; y < s.in[1]; ++y) {
+        T* dst = in + ((c * s.in[0] + z) * s.in[1] + y) * s.in[2];
+        const int64_t pz = z + s.pad[0], py = y + s.pad[1];
+        if (pz >= d.padded_d || py >= d.padded_h) {
+          std::fill(dst, dst + s.in[2], T(0));
+          continue;
+        }
+        const T* src = padded + ((c * d.padded_d + pz) * d.padded_h + py) * d.padded_w + s.pad[2];
+        std::copy(src, src + copied, dst);
+        std::fill(dst + copied, dst + s.in[2], T(0));
       }
-      const T* src = padded + (c * d.padded_h + py) * d.padded_w + s.pad_w;
-      std::copy(src, src + copied, dst);
-      std::fill(dst + copied, dst + s.w, T(0));
-    }
 }
 
 // rows (rows, cols) of `src` with row stride ld_src into `dst` with row stride ld_dst.
@@ -287,12 +308,12 @@ void copy_rows(int64_t rows, int64_t cols, const T* src, int64_t ld_src, T* dst,
     std::copy(src + r * ld_src, src + r * ld_src + cols, dst + r * ld_dst);
 }
 
-// One thread's buffers for a range of samples: col (taps, tile * out_plane), the tile's outputs
-// or output gradients (cog, tile * out_plane), one padded sample.
+// One thread's buffers for a range of samples: col (taps, tile * out_vol), the tile's outputs
+// or output gradients (cog, tile * out_vol), one padded sample.
 template <class T>
 struct TileBuffers {
   TileBuffers(const Im2colDims& d, int64_t tile) {
-    const int64_t ld = tile * d.out_plane;
+    const int64_t ld = tile * d.out_vol;
     const int64_t col_size = d.pointwise ? 0 : d.taps * ld;
     const int64_t gathered_size = tile > 1 ? d.cog * ld : 0;
     const int64_t padded_size = d.pointwise || d.unpadded ? 0 : d.padded_size();
@@ -303,33 +324,32 @@ struct TileBuffers {
   T *col, *gathered, *padded;
 };
 
-// buf.col (taps, nb * out_plane) = the im2col of the group planes in_g of nb samples.
+// buf.col (taps, nb * out_vol) = the im2col of the group planes in_g of nb samples.
 template <class T>
-void tile_im2col(const Conv2dShape& s, const Im2colDims& d, ConvIm2colFn<T> im2col,
+void tile_im2col(const ConvShape& s, const Im2colDims& d, ConvIm2colFn<T> im2col,
                  const T* in_g, int64_t nb, const TileBuffers<T>& buf) {
   for (int64_t l = 0; l < nb; ++l) {
-    const T* in = in_g + l * s.c_in * d.in_plane;
+    const T* in = in_g + l * s.c_in * d.in_vol;
     if (!d.unpadded) pad_planes(s, d, in, buf.padded);
-    im2col(s, d.padded_w, d.unpadded ? in : buf.padded, buf.col + l * d.out_plane,
-           nb * d.out_plane);
+    im2col(s, d.unpadded ? in : buf.padded, buf.col + l * d.out_vol, nb * d.out_vol);
   }
 }
 
-// gathered (cog, nb * out_plane) = the group planes out_g (cog, out_plane) of nb samples.
+// gathered (cog, nb * out_vol) = the group planes out_g (cog, out_vol) of nb samples.
 template <class T>
-void gather_tile(const Conv2dShape& s, const Im2colDims& d, const T* out_g, int64_t nb,
+void gather_tile(const ConvShape& s, const Im2colDims& d, const T* out_g, int64_t nb,
                  T* gathered) {
   for (int64_t l = 0; l < nb; ++l)
-    copy_rows(d.cog, d.out_plane, out_g + l * s.c_out * d.out_plane, d.out_plane,
-              gathered + l * d.out_plane, nb * d.out_plane);
+    copy_rows(d.cog, d.out_vol, out_g + l * s.c_out * d.out_vol, d.out_vol,
+              gathered + l * d.out_vol, nb * d.out_vol);
 }
 
 // Per tile of nb samples and group g (group planes of sample b at (b * c + g * cg) * plane):
-//   col  (taps, nb * out_plane)   im2col of the tile, sample l in columns [l, l + 1) * out_plane
-//   out  (cog, nb * out_plane)    = weight_g @ col + bias, then copied to each sample's planes
+//   col  (taps, nb * out_vol)   im2col of the tile, sample l in columns [l, l + 1) * out_vol
+//   out  (cog, nb * out_vol)    = weight_g @ col + bias, then copied to each sample's planes
 // One sample writes straight into output (and a pointwise layer reads the input as col).
 template <class T>
-void forward_im2col(const Conv2dShape& s, const T* input, const T* weight, const T* bias,
+void forward_im2col(const ConvShape& s, const T* input, const T* weight, const T* bias,
                     T* output) {
   const Im2colDims d(s);
   const auto im2col = im2col_kernel(output);
@@ -337,10 +357,10 @@ void forward_im2col(const Conv2dShape& s, const T* input, const T* weight, const
     const int64_t tile = std::min(d.tile, b1 - b0);
     const TileBuffers<T> buf(d, tile);
     for (int64_t b = b0; b < b1; b += tile) {
-      const int64_t nb = std::min(tile, b1 - b), ldc = nb * d.out_plane;
+      const int64_t nb = std::min(tile, b1 - b), ldc = nb * d.out_vol;
       for (int64_t g = 0; g < s.groups; ++g) {
-        const T* in_g = input + (b * s.c_in + g * d.cig) * d.in_plane;
-        T* out_g = output + (b * s.c_out + g * d.cog) * d.out_plane;
+        const T* in_g = input + (b * s.c_in + g * d.cig) * d.in_vol;
+        T* out_g = output + (b * s.c_out + g * d.cog) * d.out_vol;
         if (!d.pointwise) tile_im2col(s, d, im2col, in_g, nb, buf);
         GemmArgs<T> a;
         a.m = d.cog;
@@ -359,20 +379,20 @@ void forward_im2col(const Conv2dShape& s, const T* input, const T* weight, const
         gemm(a);
         if (nb > 1)
           for (int64_t l = 0; l < nb; ++l)
-            copy_rows(d.cog, d.out_plane, buf.gathered + l * d.out_plane, ldc,
-                      out_g + l * s.c_out * d.out_plane, d.out_plane);
+            copy_rows(d.cog, d.out_vol, buf.gathered + l * d.out_vol, ldc,
+                      out_g + l * s.c_out * d.out_vol, d.out_vol);
       }
     }
   });
 }
 
-// Per tile and group: go (cog, nb * out_plane) gathers the tile's grad_output planes,
-// col (taps, nb * out_plane) = weight_g^T @ go (weight_g^T transposed once, up front), and
+// Per tile and group: go (cog, nb * out_vol) gathers the tile's grad_output planes,
+// col (taps, nb * out_vol) = weight_g^T @ go (weight_g^T transposed once, up front), and
 // col2im adds each sample's columns into a zeroed padded sample, whose input-sized window is
 // its grad_input. One sample reads grad_output in place (and a pointwise layer writes
 // grad_input as col).
 template <class T>
-void backward_input_im2col(const Conv2dShape& s, const T* grad_output, const T* weight,
+void backward_input_im2col(const ConvShape& s, const T* grad_output, const T* weight,
                            T* grad_input) {
   const Im2colDims d(s);
   const auto col2im = col2im_kernel(grad_input);
@@ -387,10 +407,10 @@ void backward_input_im2col(const Conv2dShape& s, const T* grad_output, const T* 
     const int64_t tile = std::min(d.tile, b1 - b0);
     const TileBuffers<T> buf(d, tile);
     for (int64_t b = b0; b < b1; b += tile) {
-      const int64_t nb = std::min(tile, b1 - b), ldc = nb * d.out_plane;
+      const int64_t nb = std::min(tile, b1 - b), ldc = nb * d.out_vol;
       for (int64_t g = 0; g < s.groups; ++g) {
-        T* gin_g = grad_input + (b * s.c_in + g * d.cig) * d.in_plane;
-        const T* go_g = grad_output + (b * s.c_out + g * d.cog) * d.out_plane;
+        T* gin_g = grad_input + (b * s.c_in + g * d.cig) * d.in_vol;
+        const T* go_g = grad_output + (b * s.c_out + g * d.cog) * d.out_vol;
         if (nb > 1) gather_tile(s, d, go_g, nb, buf.gathered);
         GemmArgs<T> a;
         a.m = d.taps;
@@ -405,10 +425,10 @@ void backward_input_im2col(const Conv2dShape& s, const T* grad_output, const T* 
         gemm(a);
         if (d.pointwise) continue;
         for (int64_t l = 0; l < nb; ++l) {
-          T* gin = gin_g + l * s.c_in * d.in_plane;
+          T* gin = gin_g + l * s.c_in * d.in_vol;
           T* padded = d.unpadded ? gin : buf.padded;
           std::fill(padded, padded + d.padded_size(), T(0));
-          col2im(s, d.padded_w, buf.col + l * d.out_plane, ldc, padded);
+          col2im(s, buf.col + l * d.out_vol, ldc, padded);
           if (!d.unpadded) crop_planes(s, d, buf.padded, gin);
         }
       }
@@ -416,11 +436,11 @@ void backward_input_im2col(const Conv2dShape& s, const T* grad_output, const T* 
   });
 }
 
-// Per tile and group: col (taps, nb * out_plane) as in the forward, go (cog, nb * out_plane)
+// Per tile and group: col (taps, nb * out_vol) as in the forward, go (cog, nb * out_vol)
 // as in backward_input, and one GEMM over the whole tile adds go @ col^T into the thread's
 // partial (c_out, taps); the partials are summed into grad_weight at the end.
 template <class T>
-void backward_weight_im2col(const Conv2dShape& s, const T* grad_output, const T* input,
+void backward_weight_im2col(const ConvShape& s, const T* grad_output, const T* input,
                             T* grad_weight) {
   const Im2colDims d(s);
   const auto im2col = im2col_kernel(grad_weight);
@@ -435,10 +455,10 @@ void backward_weight_im2col(const Conv2dShape& s, const T* grad_output, const T*
     std::unique_ptr<T[]> own(one_range ? nullptr : new T[static_cast<size_t>(weight_size)]);
     T* partial = one_range ? grad_weight : own.get();
     for (int64_t b = b0; b < b1; b += tile) {
-      const int64_t nb = std::min(tile, b1 - b), ldc = nb * d.out_plane;
+      const int64_t nb = std::min(tile, b1 - b), ldc = nb * d.out_vol;
       for (int64_t g = 0; g < s.groups; ++g) {
-        const T* in_g = input + (b * s.c_in + g * d.cig) * d.in_plane;
-        const T* go_g = grad_output + (b * s.c_out + g * d.cog) * d.out_plane;
+        const T* in_g = input + (b * s.c_in + g * d.cig) * d.in_vol;
+        const T* go_g = grad_output + (b * s.c_out + g * d.cog) * d.out_vol;
         if (!d.pointwise) tile_im2col(s, d, im2col, in_g, nb, buf);
         if (nb > 1) gather_tile(s, d, go_g, nb, buf.gathered);
         GemmArgs<T> a;
@@ -468,18 +488,18 @@ void backward_weight_im2col(const Conv2dShape& s, const T* grad_output, const T*
 // im2col + GEMM (a single-channel input with groups=1 still makes a tall GEMM).
 enum class Path { Direct, Depthwise, Im2col };
 
-Path path_for(const Conv2dShape& s, ConvVariant variant) {
+Path path_for(const ConvShape& s, ConvVariant variant) {
   if (variant == ConvVariant::Naive || s.c_in_group() == 0) return Path::Direct;
-  if (variant == ConvVariant::Auto && s.groups > 1 && s.c_in_group() == 1)
+  if (variant == ConvVariant::Auto && s.is_2d() && s.groups > 1 && s.c_in_group() == 1)
     return Path::Depthwise;
   return Path::Im2col;
 }
 
 }  // namespace
 
-void conv2d_forward(const Conv2dShape& s, DType dtype, const void* input, const void* weight,
+void conv_forward(const ConvShape& s, DType dtype, const void* input, const void* weight,
                     const void* bias, void* output, ConvVariant variant) {
-  EMBER_DISPATCH_FLOATING(dtype, "conv2d", [&] {
+  EMBER_DISPATCH_FLOATING(dtype, "conv", [&] {
     const auto* in = static_cast<const scalar_t*>(input);
     const auto* w = static_cast<const scalar_t*>(weight);
     const auto* bi = static_cast<const scalar_t*>(bias);
@@ -492,9 +512,9 @@ void conv2d_forward(const Conv2dShape& s, DType dtype, const void* input, const 
   });
 }
 
-void conv2d_backward_input(const Conv2dShape& s, DType dtype, const void* grad_output,
+void conv_backward_input(const ConvShape& s, DType dtype, const void* grad_output,
                            const void* weight, void* grad_input, ConvVariant variant) {
-  EMBER_DISPATCH_FLOATING(dtype, "conv2d_backward_input", [&] {
+  EMBER_DISPATCH_FLOATING(dtype, "conv_backward_input", [&] {
     const auto* go = static_cast<const scalar_t*>(grad_output);
     const auto* w = static_cast<const scalar_t*>(weight);
     auto* gi = static_cast<scalar_t*>(grad_input);
@@ -506,9 +526,9 @@ void conv2d_backward_input(const Conv2dShape& s, DType dtype, const void* grad_o
   });
 }
 
-void conv2d_backward_weight(const Conv2dShape& s, DType dtype, const void* grad_output,
+void conv_backward_weight(const ConvShape& s, DType dtype, const void* grad_output,
                             const void* input, void* grad_weight, ConvVariant variant) {
-  EMBER_DISPATCH_FLOATING(dtype, "conv2d_backward_weight", [&] {
+  EMBER_DISPATCH_FLOATING(dtype, "conv_backward_weight", [&] {
     const auto* go = static_cast<const scalar_t*>(grad_output);
     const auto* in = static_cast<const scalar_t*>(input);
     auto* gw = static_cast<scalar_t*>(grad_weight);

@@ -1,19 +1,22 @@
-// 2-D convolution on CUDA as implicit GEMMs: the register-blocked GEMM of the `register` rung
+// Convolution on CUDA as implicit GEMMs: the register-blocked GEMM of the `register` rung
 // (cuda/gemm_kernels.cuh), whose B operand is gathered from the image on the fly into shared
 // memory instead of being read from a materialized column (im2col) buffer. Padding, stride,
 // dilation and groups live in the gathers; group g is one GEMM of the grid's z dimension.
-//   input (n, c_in, h, w), weight (c_out, cig, kh, kw), bias (c_out) or null,
-//   output / grad_output (n, c_out, out_h, out_w); all contiguous; cig = c_in / groups,
-//   cog = c_out / groups, taps = kh * kw.
-//   forward      C = output[b, g*cog + co, oh, ow]   M = cog, N = n*out_h*out_w, K = cig*taps
+// Written for 3-D (ConvShape); the positions below drop the depth axis (d, td, od, id) for
+// brevity, and a 2-D shape (depth 1) runs gathers compiled without it (kDepth = false).
+//   input (n, c_in, d, h, w), weight (c_out, cig, kd, kh, kw), bias (c_out) or null,
+//   output / grad_output (n, c_out, out_d, out_h, out_w); all contiguous; cig = c_in / groups,
+//   cog = c_out / groups, taps = kd * kh * kw.
+//   forward      C = output[b, g*cog + co, oh, ow]   M = cog, N = n*out_vol, K = cig*taps
 //                A = weight[g*cog + co][c, i, j]     B = input[b, g*cig + c, ih, iw] (gathered)
-//   grad_input   C = grad_input[b, g*cig + c, ih, iw] M = cig, N = n*h*w, K = cog*taps
+//   grad_input   C = grad_input[b, g*cig + c, ih, iw] M = cig, N = n*in_vol, K = cog*taps
 //                A = weight[g*cog + co, c, i, j]     B = grad_output[b, g*cog + co, oh, ow],
 //                zero where ih + pad - i*dil is not a multiple of the stride (gathered)
-//   grad_weight  C = grad_weight[g*cog + co][c, i, j] M = cog, N = cig*taps, K = n*out_h*out_w
+//   grad_weight  C = grad_weight[g*cog + co][c, i, j] M = cog, N = cig*taps, K = n*out_vol
 //                A = grad_output[b, g*cog + co][oh, ow]  B = input[b, g*cig + c, ih, iw] (gathered)
 // grad_weight's long K is split over the grid (split-K) into a partial buffer of
-// (splits, c_out, cig, kh, kw) summed by sum_splits in split order: deterministic, no atomics.
+// (splits, c_out, cig, kd, kh, kw) summed by sum_splits in split order: deterministic, no
+// atomics.
 #include "cuda/conv_implicit_gemm.h"
 
 #include <algorithm>
@@ -44,114 +47,145 @@ __device__ inline QuotRem divmod(int64_t x, int64_t d) {
   return {q, int(x) - q * int(d)};
 }
 
-template <class T>
+// kDepth: whether the gathers decode a depth axis (conv3d); without it (a 2-D shape, depth 1)
+// the depth terms compile away and the 2-D gathers do no more work than before the fold.
+template <class T, bool kDepth>
 struct ForwardGemm {
-  Conv2dShape s;
+  ConvShape s;
   const T* input;
   const T* weight;
   const T* bias;
   T* output;
 
   struct Column {
-    int64_t base;      // input offset of (b, g*cig, 0, 0)
-    int ih0, iw0;      // the input position of tap (0, 0)
+    int64_t base;      // input offset of (b, g*cig, 0, 0, 0)
+    int id0, ih0, iw0; // the input position of tap (0, 0, 0)
   };
   static constexpr bool kBAlongK = false;
   __host__ __device__ int64_t m() const { return s.c_out_group(); }
-  __host__ __device__ int64_t n() const { return s.n * s.out_h * s.out_w; }
-  __host__ __device__ int64_t k() const { return s.c_in_group() * s.kh * s.kw; }
+  __host__ __device__ int64_t n() const { return s.n * s.out_volume(); }
+  __host__ __device__ int64_t k() const { return s.c_in_group() * s.taps(); }
 
   __device__ T load_a(int64_t g, int64_t i, int64_t p) const {
     return weight[(g * s.c_out_group() + i) * k() + p];
   }
   __device__ Column column(int64_t g, int64_t j) const {
-    const int64_t ow = j % s.out_w, oh = j / s.out_w % s.out_h, b = j / (s.out_w * s.out_h);
-    return {(b * s.c_in + g * s.c_in_group()) * s.h * s.w, int(oh * s.stride_h - s.pad_h),
-            int(ow * s.stride_w - s.pad_w)};
+    const int64_t ow = j % s.out[2], oh = j / s.out[2] % s.out[1];
+    const int64_t od = kDepth ? j / (s.out[2] * s.out[1]) % s.out[0] : 0, b = j / s.out_volume();
+    return {(b * s.c_in + g * s.c_in_group()) * s.in_volume(), int(od * s.stride[0] - s.pad[0]),
+            int(oh * s.stride[1] - s.pad[1]), int(ow * s.stride[2] - s.pad[2])};
   }
   __device__ T load_b(const Column& col, int64_t p) const {
-    const QuotRem c_tap = divmod(p, s.kh * s.kw), ij = divmod(c_tap.r, s.kw);
-    const int ih = col.ih0 + ij.q * int(s.dil_h), iw = col.iw0 + ij.r * int(s.dil_w);
-    if (ih < 0 || ih >= s.h || iw < 0 || iw >= s.w) return T(0);
-    return input[col.base + (c_tap.q * s.h + ih) * s.w + iw];
+    const QuotRem c_tap = divmod(p, s.taps());
+    const QuotRem dij = kDepth ? divmod(c_tap.r, s.k[1] * s.k[2]) : QuotRem{0, c_tap.r};
+    const QuotRem ij = divmod(dij.r, s.k[2]);
+    const int ih = col.ih0 + ij.q * int(s.dil[1]), iw = col.iw0 + ij.r * int(s.dil[2]);
+    if (ih < 0 || ih >= s.in[1] || iw < 0 || iw >= s.in[2]) return T(0);
+    int64_t plane = c_tap.q;  // (c, id) of the input plane read
+    if constexpr (kDepth) {
+      const int id = col.id0 + dij.q * int(s.dil[0]);
+      if (id < 0 || id >= s.in[0]) return T(0);
+      plane = plane * s.in[0] + id;
+    }
+    return input[col.base + (plane * s.in[1] + ih) * s.in[2] + iw];
   }
   __device__ void store(int64_t g, int64_t, int64_t i, int64_t j, T acc) const {
-    const int64_t co = g * s.c_out_group() + i, plane = s.out_h * s.out_w;
-    output[(j / plane * s.c_out + co) * plane + j % plane] = bias ? acc + bias[co] : acc;
+    const int64_t co = g * s.c_out_group() + i, vol = s.out_volume();
+    output[(j / vol * s.c_out + co) * vol + j % vol] = bias ? acc + bias[co] : acc;
   }
 };
 
-template <class T>
+template <class T, bool kDepth>
 struct BackwardInputGemm {
-  Conv2dShape s;
+  ConvShape s;
   const T* grad_output;
   const T* weight;
   T* grad_input;
 
   struct Column {
-    int64_t base;      // grad_output offset of (b, g*cog, 0, 0)
-    int th0, tw0;      // ih + pad_h, iw + pad_w: oh * stride_h + i * dil_h for the outputs read
+    int64_t base;      // grad_output offset of (b, g*cog, 0, 0, 0)
+    int td0, th0, tw0; // id + pad, ih + pad, iw + pad: o * stride + t * dil for the outputs read
   };
   static constexpr bool kBAlongK = false;
   __host__ __device__ int64_t m() const { return s.c_in_group(); }
-  __host__ __device__ int64_t n() const { return s.n * s.h * s.w; }
-  __host__ __device__ int64_t k() const { return s.c_out_group() * s.kh * s.kw; }
+  __host__ __device__ int64_t n() const { return s.n * s.in_volume(); }
+  __host__ __device__ int64_t k() const { return s.c_out_group() * s.taps(); }
 
   __device__ T load_a(int64_t g, int64_t i, int64_t p) const {
-    const int64_t taps = s.kh * s.kw;
+    const int64_t taps = s.taps();
     const QuotRem co_tap = divmod(p, taps);
     return weight[((g * s.c_out_group() + co_tap.q) * s.c_in_group() + i) * taps + co_tap.r];
   }
   __device__ Column column(int64_t g, int64_t j) const {
-    const int64_t iw = j % s.w, ih = j / s.w % s.h, b = j / (s.w * s.h);
-    return {(b * s.c_out + g * s.c_out_group()) * s.out_h * s.out_w, int(ih + s.pad_h),
-            int(iw + s.pad_w)};
+    const int64_t iw = j % s.in[2], ih = j / s.in[2] % s.in[1];
+    const int64_t id = kDepth ? j / (s.in[2] * s.in[1]) % s.in[0] : 0, b = j / s.in_volume();
+    return {(b * s.c_out + g * s.c_out_group()) * s.out_volume(), int(id + s.pad[0]),
+            int(ih + s.pad[1]), int(iw + s.pad[2])};
   }
   __device__ T load_b(const Column& col, int64_t p) const {
-    const QuotRem co_tap = divmod(p, s.kh * s.kw), ij = divmod(co_tap.r, s.kw);
-    const int th = col.th0 - ij.q * int(s.dil_h), tw = col.tw0 - ij.r * int(s.dil_w);
+    const QuotRem co_tap = divmod(p, s.taps());
+    const QuotRem dij = kDepth ? divmod(co_tap.r, s.k[1] * s.k[2]) : QuotRem{0, co_tap.r};
+    const QuotRem ij = divmod(dij.r, s.k[2]);
+    const int th = col.th0 - ij.q * int(s.dil[1]), tw = col.tw0 - ij.r * int(s.dil[2]);
     if (th < 0 || tw < 0) return T(0);
-    const QuotRem oh = divmod(th, s.stride_h), ow = divmod(tw, s.stride_w);
-    if (oh.r != 0 || ow.r != 0 || oh.q >= s.out_h || ow.q >= s.out_w) return T(0);
-    return grad_output[col.base + (co_tap.q * s.out_h + oh.q) * s.out_w + ow.q];
+    const QuotRem oh = divmod(th, s.stride[1]), ow = divmod(tw, s.stride[2]);
+    if (oh.r != 0 || ow.r != 0 || oh.q >= s.out[1] || ow.q >= s.out[2]) return T(0);
+    int64_t plane = co_tap.q;  // (co, od) of the grad_output plane read
+    if constexpr (kDepth) {
+      const int td = col.td0 - dij.q * int(s.dil[0]);
+      if (td < 0) return T(0);
+      const QuotRem od = divmod(td, s.stride[0]);
+      if (od.r != 0 || od.q >= s.out[0]) return T(0);
+      plane = plane * s.out[0] + od.q;
+    }
+    return grad_output[col.base + (plane * s.out[1] + oh.q) * s.out[2] + ow.q];
   }
   __device__ void store(int64_t g, int64_t, int64_t i, int64_t j, T acc) const {
-    const int64_t plane = s.h * s.w;
-    grad_input[(j / plane * s.c_in + g * s.c_in_group() + i) * plane + j % plane] = acc;
+    const int64_t vol = s.in_volume();
+    grad_input[(j / vol * s.c_in + g * s.c_in_group() + i) * vol + j % vol] = acc;
   }
 };
 
-template <class T>
+template <class T, bool kDepth>
 struct BackwardWeightGemm {
-  Conv2dShape s;
+  ConvShape s;
   const T* grad_output;
   const T* input;
-  T* partial;  // (splits, c_out, cig, kh, kw): grad_weight itself when there is one split
+  T* partial;  // (splits, c_out, cig, kd, kh, kw): grad_weight itself when there is one split
 
   struct Column {
-    int64_t base;      // input offset of (0, g*cig + c, 0, 0)
-    int dh, dw;        // ih - oh * stride_h and iw - ow * stride_w of tap (i, j)
+    int64_t base;      // input offset of (0, g*cig + c, 0, 0, 0)
+    int dd, dh, dw;    // id - od * stride_d, ih - oh * stride_h, iw - ow * stride_w of the tap
   };
   static constexpr bool kBAlongK = true;
   __host__ __device__ int64_t m() const { return s.c_out_group(); }
-  __host__ __device__ int64_t n() const { return s.c_in_group() * s.kh * s.kw; }
-  __host__ __device__ int64_t k() const { return s.n * s.out_h * s.out_w; }
+  __host__ __device__ int64_t n() const { return s.c_in_group() * s.taps(); }
+  __host__ __device__ int64_t k() const { return s.n * s.out_volume(); }
 
   __device__ T load_a(int64_t g, int64_t i, int64_t p) const {
-    const int64_t plane = s.out_h * s.out_w;
-    const QuotRem b_pos = divmod(p, plane);
-    return grad_output[(b_pos.q * s.c_out + g * s.c_out_group() + i) * plane + b_pos.r];
+    const int64_t vol = s.out_volume();
+    const QuotRem b_pos = divmod(p, vol);
+    return grad_output[(b_pos.q * s.c_out + g * s.c_out_group() + i) * vol + b_pos.r];
   }
   __device__ Column column(int64_t g, int64_t j) const {
-    const int64_t taps = s.kh * s.kw, c = j / taps, i = j % taps / s.kw, jj = j % s.kw;
-    return {(g * s.c_in_group() + c) * s.h * s.w, int(i * s.dil_h - s.pad_h),
-            int(jj * s.dil_w - s.pad_w)};
+    const int64_t taps = s.taps(), c = j / taps, t = j % taps;
+    const int64_t td = t / (s.k[1] * s.k[2]), th = t / s.k[2] % s.k[1], tw = t % s.k[2];
+    return {(g * s.c_in_group() + c) * s.in_volume(), int(td * s.dil[0] - s.pad[0]),
+            int(th * s.dil[1] - s.pad[1]), int(tw * s.dil[2] - s.pad[2])};
   }
   __device__ T load_b(const Column& col, int64_t p) const {
-    const QuotRem row_ow = divmod(p, s.out_w), b_oh = divmod(row_ow.q, s.out_h);
-    const int ih = b_oh.r * int(s.stride_h) + col.dh, iw = row_ow.r * int(s.stride_w) + col.dw;
-    if (ih < 0 || ih >= s.h || iw < 0 || iw >= s.w) return T(0);
-    return input[b_oh.q * s.c_in * s.h * s.w + col.base + ih * s.w + iw];
+    const QuotRem row_ow = divmod(p, s.out[2]), rest_oh = divmod(row_ow.q, s.out[1]);
+    const int ih = rest_oh.r * int(s.stride[1]) + col.dh;
+    const int iw = row_ow.r * int(s.stride[2]) + col.dw;
+    if (ih < 0 || ih >= s.in[1] || iw < 0 || iw >= s.in[2]) return T(0);
+    int64_t b = rest_oh.q, id = 0;  // without kDepth, rest_oh.q is the sample
+    if constexpr (kDepth) {
+      const QuotRem b_od = divmod(rest_oh.q, s.out[0]);
+      id = b_od.r * int(s.stride[0]) + col.dd;
+      if (id < 0 || id >= s.in[0]) return T(0);
+      b = b_od.q;
+    }
+    return input[b * s.c_in * s.in_volume() + col.base + (id * s.in[1] + ih) * s.in[2] + iw];
   }
   __device__ void store(int64_t g, int64_t split, int64_t i, int64_t j, T acc) const {
     partial[(split * s.c_out + g * s.c_out_group() + i) * n() + j] = acc;
@@ -318,56 +352,64 @@ SplitK split_k(int64_t m, int64_t n, int64_t k, int64_t groups) {
 
 bool below_2_31(int64_t x) { return x < (int64_t(1) << 31); }
 
+template <class T>
+const T* typed(const void* p) { return static_cast<const T*>(p); }
+template <class T>
+T* typed(void* p) { return static_cast<T*>(p); }
+
+// Calls f(gemm) with the view Gemm<T, kDepth>{s, buffers as T...}: the 2-D gathers when the
+// depth axis is trivial, the 3-D ones otherwise.
+template <template <class, bool> class Gemm, class T, class F, class... Buffers>
+void with_gemm(const ConvShape& s, const F& f, Buffers... buffers) {
+  if (s.is_2d()) f(Gemm<T, false>{s, typed<T>(buffers)...});
+  else f(Gemm<T, true>{s, typed<T>(buffers)...});
+}
+
 }  // namespace
 
-bool implicit_gemm_fits(const Conv2dShape& s) {
-  return below_2_31(s.n * s.out_h * s.out_w) && below_2_31(s.n * s.h * s.w) &&
-         below_2_31(s.c_in * s.kh * s.kw) && below_2_31(s.c_out * s.kh * s.kw) &&
-         below_2_31(s.out_h * s.stride_h + s.h + s.pad_h) &&
-         below_2_31(s.out_w * s.stride_w + s.w + s.pad_w);
+bool implicit_gemm_fits(const ConvShape& s) {
+  bool fits = below_2_31(s.n * s.out_volume()) && below_2_31(s.n * s.in_volume()) &&
+              below_2_31(s.c_in * s.taps()) && below_2_31(s.c_out * s.taps());
+  for (int a = 0; a < ConvShape::kDims; ++a)
+    fits = fits && below_2_31(s.out[a] * s.stride[a] + s.in[a] + s.pad[a]);
+  return fits;
 }
 
-void conv2d_forward_implicit_gemm(const Conv2dShape& s, DType dtype, const void* input,
-                                  const void* weight, const void* bias, void* output) {
-  EMBER_DISPATCH_FLOATING(dtype, "conv2d", [&] {
-    using T = scalar_t;
-    run_unsplit<T>(ForwardGemm<T>{s, static_cast<const T*>(input), static_cast<const T*>(weight),
-                                  static_cast<const T*>(bias), static_cast<T*>(output)},
-                   s.groups);
+void conv_forward_implicit_gemm(const ConvShape& s, DType dtype, const void* input,
+                                const void* weight, const void* bias, void* output) {
+  EMBER_DISPATCH_FLOATING(dtype, "conv", [&] {
+    const auto run_gemm = [&](const auto& gemm) { run_unsplit<scalar_t>(gemm, s.groups); };
+    with_gemm<ForwardGemm, scalar_t>(s, run_gemm, input, weight, bias, output);
   });
 }
 
-void conv2d_backward_input_implicit_gemm(const Conv2dShape& s, DType dtype,
-                                         const void* grad_output, const void* weight,
-                                         void* grad_input) {
-  EMBER_DISPATCH_FLOATING(dtype, "conv2d_backward_input", [&] {
-    using T = scalar_t;
-    run_unsplit<T>(BackwardInputGemm<T>{s, static_cast<const T*>(grad_output),
-                                        static_cast<const T*>(weight),
-                                        static_cast<T*>(grad_input)},
-                   s.groups);
+void conv_backward_input_implicit_gemm(const ConvShape& s, DType dtype, const void* grad_output,
+                                       const void* weight, void* grad_input) {
+  EMBER_DISPATCH_FLOATING(dtype, "conv_backward_input", [&] {
+    const auto run_gemm = [&](const auto& gemm) { run_unsplit<scalar_t>(gemm, s.groups); };
+    with_gemm<BackwardInputGemm, scalar_t>(s, run_gemm, grad_output, weight, grad_input);
   });
 }
 
-void conv2d_backward_weight_implicit_gemm(const Conv2dShape& s, DType dtype,
-                                          const void* grad_output, const void* input,
-                                          void* grad_weight) {
-  EMBER_DISPATCH_FLOATING(dtype, "conv2d_backward_weight", [&] {
+void conv_backward_weight_implicit_gemm(const ConvShape& s, DType dtype, const void* grad_output,
+                                        const void* input, void* grad_weight) {
+  EMBER_DISPATCH_FLOATING(dtype, "conv_backward_weight", [&] {
     using T = scalar_t;
-    BackwardWeightGemm<T> gemm{s, static_cast<const T*>(grad_output),
-                               static_cast<const T*>(input), static_cast<T*>(grad_weight)};
-    with_tiles(gemm.m(), [&](auto tiles) {
-      using Tl = decltype(tiles);
-      const SplitK sk = split_k<Tl>(gemm.m(), gemm.n(), gemm.k(), s.groups);
-      if (sk.splits == 1) return run<T, Tl>(gemm, s.groups, 1, sk.chunk);
-      const int64_t total = s.c_out * gemm.n();
-      reduce_impl::Scratch partial(sk.splits * total * sizeof(T));
-      gemm.partial = static_cast<T*>(partial.get());
-      run<T, Tl>(gemm, s.groups, sk.splits, sk.chunk);
-      const int blocks = int(std::min<int64_t>(ceil_div(total, 256), 65535));
-      EMBER_LAUNCH(sum_splits<T>, blocks, 256, 0, 0, gemm.partial, sk.splits, total,
-                   static_cast<T*>(grad_weight));
-    });
+    const auto run_split = [&](auto gemm) {
+      with_tiles(gemm.m(), [&](auto tiles) {
+        using Tl = decltype(tiles);
+        const SplitK sk = split_k<Tl>(gemm.m(), gemm.n(), gemm.k(), s.groups);
+        if (sk.splits == 1) return run<T, Tl>(gemm, s.groups, 1, sk.chunk);
+        const int64_t total = s.c_out * gemm.n();
+        reduce_impl::Scratch partial(sk.splits * total * sizeof(T));
+        gemm.partial = static_cast<T*>(partial.get());
+        run<T, Tl>(gemm, s.groups, sk.splits, sk.chunk);
+        const int blocks = int(std::min<int64_t>(ceil_div(total, 256), 65535));
+        EMBER_LAUNCH(sum_splits<T>, blocks, 256, 0, 0, gemm.partial, sk.splits, total,
+                     static_cast<T*>(grad_weight));
+      });
+    };
+    with_gemm<BackwardWeightGemm, T>(s, run_split, grad_output, input, grad_weight);
   });
 }
 

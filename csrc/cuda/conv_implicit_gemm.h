@@ -9,17 +9,15 @@
 namespace ember::cuda {
 
 // Whether the implicit GEMMs take this shape: their gathers index with 32 bits, so the number
-// of outputs and inputs per channel (n * out_h * out_w, n * h * w), c_in * kh * kw,
-// c_out * kh * kw and the image positions (up to out_h * stride_h + h + pad_h) stay below 2^31.
-bool implicit_gemm_fits(const Conv2dShape& s);
+// of outputs and inputs per channel (n * out volume, n * in volume), c_in * taps, c_out * taps
+// and the positions along each axis (up to out * stride + in + pad) stay below 2^31.
+bool implicit_gemm_fits(const ConvShape& s);
 
-void conv2d_forward_implicit_gemm(const Conv2dShape& s, DType dtype, const void* input,
-                                  const void* weight, const void* bias, void* output);
-void conv2d_backward_input_implicit_gemm(const Conv2dShape& s, DType dtype,
-                                         const void* grad_output, const void* weight,
-                                         void* grad_input);
-void conv2d_backward_weight_implicit_gemm(const Conv2dShape& s, DType dtype,
-                                          const void* grad_output, const void* input,
-                                          void* grad_weight);
+void conv_forward_implicit_gemm(const ConvShape& s, DType dtype, const void* input,
+                                const void* weight, const void* bias, void* output);
+void conv_backward_input_implicit_gemm(const ConvShape& s, DType dtype, const void* grad_output,
+                                       const void* weight, void* grad_input);
+void conv_backward_weight_implicit_gemm(const ConvShape& s, DType dtype, const void* grad_output,
+                                        const void* input, void* grad_weight);
 
 }  // namespace ember::cuda

@@ -34,9 +34,8 @@ Tensor conv2d_backward_weight(const Tensor& grad_output, const Tensor& input,
 
 // 3-D convolution: input (N, C_in, D, H, W), weight (C_out, C_in / groups, kD, kH, kW),
 // output (N, C_out, out_d, out_h, out_w). stride and dilation: 3 values; padding: 3 (both
-// sides) or 6 (front, back, top, bottom, left, right). variant as for conv2d ("im2col" and
-// "auto" run vol2col + GEMM on the CPU; CUDA runs direct kernels whatever the variant),
-// output_size as for conv2d (3 values).
+// sides) or 6 (front, back, top, bottom, left, right). variant and output_size (3 values) as
+// for conv2d: the same kernels, with a depth axis.
 Tensor conv3d(const Tensor& input, const Tensor& weight, const std::optional<Tensor>& bias,
               const Shape& stride, const Shape& padding, const Shape& dilation, int64_t groups,
               const std::string& variant, const Shape& output_size = {});
