@@ -126,6 +126,16 @@ typename Op::acc_t combine_tree(const Op& op, typename Op::acc_t* v, int64_t n) 
   return A(v[0]);
 }
 
+// acc[0] = the pairwise fold of acc[0, 2W) by halves. A constant trip count per level lets the
+// compiler keep the lanes in vector registers; a run-time loop over the levels spilled them.
+template <int W, class Op, class A>
+inline void fold_halves(const Op& op, A* acc) {
+  if constexpr (W >= 1) {
+    for (int j = 0; j < W; ++j) acc[j] = op.combine(acc[j], acc[j + W]);
+    fold_halves<W / 2>(op, acc);
+  }
+}
+
 // Folds x[0, n) in L independent lanes, then the lanes pairwise by halves (contiguous halves
 // vectorize, where neighbour pairs cost a shuffle each), then the < L leftover elements.
 // The lanes stay in registers: nothing indexes them with a run-time lane number.
@@ -138,8 +148,7 @@ typename Op::acc_t reduce_lanes(const Op& op, const T* x, int64_t n, typename Op
   int64_t i = 0;
   for (; i + L <= n; i += L)
     for (int j = 0; j < L; ++j) acc[j] = op.combine(acc[j], op.map(x[i + j], c));
-  for (int w = L / 2; w >= 1; w /= 2)
-    for (int j = 0; j < w; ++j) acc[j] = op.combine(acc[j], acc[j + w]);
+  fold_halves<L / 2>(op, acc);
   A rest = op.identity();
   for (; i < n; ++i) rest = op.combine(rest, op.map(x[i], c));
   return op.combine(acc[0], rest);
