@@ -236,7 +236,8 @@ void fold_columns(const Op& op, const T* x, const typename Op::acc_t* center, in
   const int64_t threads = std::max<int64_t>(1, (get_num_threads() + O - 1) / O);
   const int64_t min_tiles = (W + kTile<A> - 1) / kTile<A>;
   const int64_t want = (min_tiles + threads - 1) / threads * threads;
-  const int64_t tile = std::min(kTile<A>, std::max<int64_t>(16, ((W + want - 1) / want + 15) / 16 * 16));
+  const int64_t even = ((W + want - 1) / want + 15) / 16 * 16;  // whole vectors
+  const int64_t tile = std::min(kTile<A>, std::max<int64_t>(16, even));
   const int64_t ntiles = (W + tile - 1) / tile;
   const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(R * tile, 1));
   parallel_for(0, O * ntiles, grain, [&](int64_t b, int64_t e) {
