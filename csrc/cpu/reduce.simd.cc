@@ -223,6 +223,9 @@ void reduce_columns(const Op& op, const T* x, int64_t nrows, int64_t stride, int
   }
 }
 
+// Elements in a block of rows that a thread folds when the columns are too few to share out.
+constexpr int64_t kRowBlock = 1 << 16;
+
 // Folds the columns of every (R, W) block x[o] (contiguous rows), pairwise over rows, and hands
 // column col of block o to store(o * W + col, acc, center): center (null, or one value per
 // `span` neighbouring columns) is read at (o * W + col) / span.
@@ -231,6 +234,39 @@ void fold_columns(const Op& op, const T* x, const typename Op::acc_t* center, in
                   int64_t R, int64_t W, int64_t span, const Store& store) {
   using A = typename Op::acc_t;
   if (W == 0) return;
+  // Few columns and many rows (a (19600, 64) column sum): column tiles would be too narrow to
+  // vectorize well, so threads take blocks of rows instead, and the blocks' results combine
+  // pairwise. The blocks depend on the shape only, so the result does not depend on the threads.
+  const int64_t block_rows = std::max<int64_t>(kLeafRows, kRowBlock / W);
+  if (W <= kTile<A> / 4 && R >= 2 * block_rows) {
+    const int64_t nblocks = (R + block_rows - 1) / block_rows;
+    std::unique_ptr<A[]> partial(new A[O * nblocks * W]);
+    const auto centers = [&](int64_t o, A* c) {
+      for (int64_t i = 0; i < W; ++i) c[i] = center ? center[(o * W + i) / span] : A(0);
+    };
+    parallel_for(0, O * nblocks, 1, [&](int64_t b, int64_t e) {
+      std::unique_ptr<A[]> c(new A[W]);
+      for (int64_t t = b; t < e; ++t) {
+        const int64_t o = t / nblocks, r0 = (t % nblocks) * block_rows;
+        centers(o, c.get());
+        reduce_columns(op, x + (o * R + r0) * W, std::min(block_rows, R - r0), W, W, c.get(),
+                       partial.get() + t * W);
+      }
+    });
+    std::unique_ptr<A[]> c(new A[W]);
+    for (int64_t o = 0; o < O; ++o) {
+      A* p = partial.get() + o * nblocks * W;
+      for (int64_t n = nblocks; n > 1; n = (n + 1) / 2) {  // pairwise over blocks, whole rows
+        for (int64_t j = 0; j < n / 2; ++j)
+          for (int64_t i = 0; i < W; ++i)
+            p[j * W + i] = op.combine(p[2 * j * W + i], p[(2 * j + 1) * W + i]);
+        if (n % 2) std::copy(p + (n - 1) * W, p + n * W, p + n / 2 * W);
+      }
+      centers(o, c.get());
+      for (int64_t i = 0; i < W; ++i) store(o * W + i, p[i], c[i]);
+    }
+    return;
+  }
   // Each column is folded in the same order whatever the tile width, so the width may follow
   // the thread count (as many equal tiles as keep every thread busy) without changing the result.
   const int64_t threads = std::max<int64_t>(1, (get_num_threads() + O - 1) / O);
