@@ -43,6 +43,27 @@ def cases():
         "numpy": (lambda a: lambda: a.sum(1), m),
         "torch": (lambda t: lambda: t.sum(1), torch and torch.from_numpy(m)),
     }
+    # A conv bias gradient: reduce the outer and inner dims, keep the channels.
+    for shape in ((100, 64, 14, 14), (100, 32, 28, 28)):
+        g = rng.standard_normal(shape).astype(np.float32)
+        yield "sum (0,2,3)", "x".join(map(str, shape)), g.nbytes, "GB/s", {
+            "ember": (lambda t: lambda: t.sum((0, 2, 3)), ember.from_numpy(g)),
+            "numpy": (lambda a: lambda: a.sum((0, 2, 3)), g),
+            "torch": (lambda t: lambda: t.sum((0, 2, 3)), torch and torch.from_numpy(g)),
+        }
+    # Short rows and a narrow column sum, the other two halves of that pattern.
+    r = rng.standard_normal((100, 64, 196)).astype(np.float32)
+    yield "sum dim=2", "100x64x196", r.nbytes, "GB/s", {
+        "ember": (lambda t: lambda: t.sum(2), ember.from_numpy(r)),
+        "numpy": (lambda a: lambda: a.sum(2), r),
+        "torch": (lambda t: lambda: t.sum(2), torch and torch.from_numpy(r)),
+    }
+    c = rng.standard_normal((19600, 64)).astype(np.float32)
+    yield "sum dim=0", "19600x64", c.nbytes, "GB/s", {
+        "ember": (lambda t: lambda: t.sum(0), ember.from_numpy(c)),
+        "numpy": (lambda a: lambda: a.sum(0), c),
+        "torch": (lambda t: lambda: t.sum(0), torch and torch.from_numpy(c)),
+    }
     for n in (512, 1024):
         a = rng.standard_normal((n, n)).astype(np.float32)
         b = rng.standard_normal((n, n)).astype(np.float32)
@@ -69,7 +90,7 @@ def main():
     print(f"threads: ember {ember.get_num_threads()}"
           + (f", torch {torch.get_num_threads()}" if torch else "")
           + f"; ember kernels: {ember._C.cpu_capability()}")
-    header = f"{'op':<10} {'shape':<14} " + " ".join(f"{lib:>14}" for lib in libs) + \
+    header = f"{'op':<12} {'shape':<14} " + " ".join(f"{lib:>14}" for lib in libs) + \
         "".join(f" {'ember/' + lib:>12}" for lib in libs[1:])
     print(header)
     results = []
@@ -83,7 +104,7 @@ def main():
         rate = {lib: work / statistics.median(times[lib]) / scale for lib in libs}
         ratios = {lib: statistics.median(o / e for e, o in zip(times["ember"], times[lib]))
                   for lib in libs[1:]}
-        print(f"{op:<10} {shape:<14} " + " ".join(f"{rate[lib]:>8.2f} {unit:<5}" for lib in libs)
+        print(f"{op:<12} {shape:<14} " + " ".join(f"{rate[lib]:>8.2f} {unit:<5}" for lib in libs)
               + "".join(f" {ratios[lib]:>12.2f}" for lib in libs[1:]))
         results.append({"op": op, "shape": shape, "unit": unit, "rate": rate,
                         "speedup_vs": ratios})

@@ -451,6 +451,91 @@ def test_multi_pass_sizes_match_numpy_and_cpu_and_are_deterministic(device, shap
     np.testing.assert_array_equal(flat.cumsum(0).numpy(), np.cumsum(ints.reshape(-1), dtype=np.int64))
 
 
+# Reduced dims before and after a kept one ((N, C, H, W) -> (C,), a conv bias gradient) are read
+# in place on the CPU as (outer, reduce, inner, tail); column and row sums beside them. Primes,
+# size-1 dims (which merge runs), empty dims, a tail longer than the pairwise block,
+# non-contiguous inputs, keepdim and negative dims.
+SPLIT_CASES = [((7, 13, 11), (0, 2)), ((7, 13, 11), (-3, -1)), ((17, 2, 3), (0, 2)),
+               ((1, 5, 3), (0, 2)), ((5, 1, 3), (0, 2)), ((5, 3, 1), (0, 1)),
+               ((3, 4, 5, 6), (1, 3)), ((4, 3, 2, 5, 7), (0, 3, 4)), ((2, 3, 4099), (0, 2)),
+               ((0, 3, 5), (0, 2)), ((2, 3, 0), (0, 2)), ((2, 0, 5), (0, 2)),
+               ((1009, 67), (0,)), ((31, 17, 196), (2,)), ((3, 5, 7, 2), (0, 2, 3)),
+               # few columns, many rows: threads take blocks of rows on the CPU
+               ((30011, 3, 2), (0, 2)), ((40009, 3), (0,)), ((3, 30011, 4), (1,))]
+
+
+@pytest.mark.parametrize("shape,dims", SPLIT_CASES)
+@pytest.mark.parametrize("layout", ["contiguous", "stepped"])
+def test_sum_mean_over_split_dims_match_numpy_float64(shape, dims, layout, device):
+    check_split_dims(shape, dims, layout, device)
+
+
+# Conv bias gradients: big enough for the threaded path (the emulator is too slow for them).
+@pytest.mark.parametrize("shape,dims", [((100, 64, 14, 14), (0, 2, 3)),
+                                        ((100, 32, 28, 28), (0, -2, -1))])
+@pytest.mark.parametrize("layout", ["contiguous", "stepped"])
+def test_sum_mean_over_split_dims_of_conv_gradients(shape, dims, layout):
+    check_split_dims(shape, dims, layout, "cpu")
+
+
+def check_split_dims(shape, dims, layout, device):
+    """sum and mean (and var, logsumexp, norm, amax, any, int sum) against numpy float64."""
+    rng = np.random.default_rng(17)
+    axis = tuple(dims)
+    for dtype in FLOATS:
+        a = laid_out(values(shape, dtype, rng), layout)
+        t = tensor_on(a, layout, device)
+        x = a.astype(np.float64)
+        tol = 2e-6 if dtype == np.float32 else 1e-14
+        scale = np.sum(np.abs(x), axis=axis, keepdims=True) + 1
+        for keepdim in (False, True):
+            s, m = t.sum(dims, keepdim=keepdim), t.mean(dims, keepdim=keepdim)
+            assert s.dtype == m.dtype == ember._dtype.from_numpy(dtype)
+            want = np.sum(x, axis=axis, keepdims=keepdim)
+            assert s.shape == want.shape
+            np.testing.assert_allclose(s.numpy(), want, rtol=0,
+                                       atol=tol * scale.max(initial=1))
+            count = reduced_count(a, dims)
+            with np.errstate(invalid="ignore"):  # an empty mean is nan, like numpy and PyTorch
+                want_mean = want / count
+            np.testing.assert_allclose(m.numpy(), want_mean, rtol=0,
+                                       atol=tol * scale.max(initial=1) / max(count, 1),
+                                       equal_nan=True)
+        if a.size == 0:
+            continue
+        # The other kinds share the path: a centre per output (var, logsumexp), extremes, logic.
+        np.testing.assert_allclose(t.var(dims).numpy(), np.var(x, axis=axis, ddof=1),
+                                   rtol=tol * 50, atol=tol)
+        np.testing.assert_allclose(t.logsumexp(dims).numpy(),
+                                   np.log(np.sum(np.exp(x), axis=axis)), rtol=tol * 10)
+        np.testing.assert_allclose(t.norm(1, dims).numpy(), np.sum(np.abs(x), axis=axis), rtol=tol)
+        np.testing.assert_array_equal(t.amax(dims).numpy(), np.max(a, axis=axis))
+        big = laid_out(np.array(a > 1), layout)
+        np.testing.assert_array_equal(tensor_on(big, layout, device).any(dims).numpy(),
+                                      np.any(big, axis=axis))
+    ints = rng.integers(-100, 100, size=shape).astype(np.int32)
+    np.testing.assert_array_equal(ember.from_numpy(ints).to(device).sum(dims).numpy(),
+                                  np.sum(ints, axis=axis, dtype=np.int64))
+
+
+@pytest.mark.parametrize("shape,dims", [((100, 64, 14, 14), (0, 2, 3)), ((64, 3, 4099), (0, 2)),
+                                        ((19600, 64), (0,)), ((100, 64, 196), (2,))])
+def test_split_dim_float32_sums_are_accurate_and_thread_independent(shape, dims):
+    rng = np.random.default_rng(19)
+    a = rng.random(shape, dtype=np.float32)  # all positive: a naive float32 loop drifts
+    exact = np.sum(a, axis=dims, dtype=np.float64)
+    t = ember.from_numpy(a)
+    got = t.sum(dims).numpy()
+    np.testing.assert_allclose(got, exact, rtol=1e-6)
+    threads = ember.get_num_threads()
+    try:
+        ember.set_num_threads(1)
+        single = t.sum(dims).numpy()
+    finally:
+        ember.set_num_threads(threads)
+    np.testing.assert_array_equal(single, got)
+
+
 def test_float32_sum_of_16m_elements_is_accurate_and_thread_independent():
     rng = np.random.default_rng(11)
     a = rng.random(1 << 24, dtype=np.float32)  # all positive: a naive float32 loop drifts by ~1e-3

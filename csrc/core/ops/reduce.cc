@@ -36,7 +36,9 @@ struct Layout {
   Shape out_shape;
 };
 
-Layout layout(const Tensor& t, const std::vector<bool>& reduced, bool keepdim) {
+// tail_ok: the kernel takes a second reduced dim innermost (ReduceShape::tail).
+Layout layout(const Tensor& t, const std::vector<bool>& reduced, bool keepdim,
+              bool tail_ok = false) {
   Layout l;
   const int64_t ndim = t.dim();
   for (int64_t d = 0; d < ndim; ++d)
@@ -60,6 +62,17 @@ Layout layout(const Tensor& t, const std::vector<bool>& reduced, bool keepdim) {
     }
     return l;
   }
+  // [kept] reduced kept reduced, e.g. (N, C, H, W) -> (C,): read in place as
+  // (outer, reduce, inner, tail).
+  const size_t first = runs.empty() || runs[0].first ? 0 : 1;
+  if (tail_ok && num_reduced_runs == 2 && runs.size() == first + 3 && runs.back().first) {
+    l.x = contiguous(t);
+    if (first) l.shape.outer = runs[0].second;
+    l.shape.reduce = runs[first].second;
+    l.shape.inner = runs[first + 1].second;
+    l.shape.tail = runs[first + 2].second;
+    return l;
+  }
   // Reduced dims in several places: copy with the kept dims first, the reduced ones last.
   Shape sizes, strides;
   for (int pass = 0; pass < 2; ++pass)
@@ -77,7 +90,7 @@ Layout layout(const Tensor& t, const std::vector<bool>& reduced, bool keepdim) {
 // layout decision for both backends); aux receives the mean for Var/Std.
 Tensor reduce(const Tensor& t, const DimList& dims, bool keepdim, ReduceKind kind, DType out_dtype,
               const char* op, double param = 0.0, Tensor* aux = nullptr) {
-  const Layout l = layout(t, reduced_dims(t, dims, op), keepdim);
+  const Layout l = layout(t, reduced_dims(t, dims, op), keepdim, !t.device().is_cuda());
   Tensor out = Tensor::empty(l.out_shape, out_dtype, t.device());
   const bool needs_aux = kind == ReduceKind::Var || kind == ReduceKind::Std ||
                          kind == ReduceKind::LogSumExp;
