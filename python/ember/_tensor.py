@@ -42,7 +42,10 @@ class Tensor(ElementwiseMethods, ReductionMethods, ViewMethods, CreationMethods,
     """
 
     # _output_nr: which output of grad_fn this tensor is (set together with grad_fn).
-    __slots__ = ("_impl", "requires_grad", "grad", "grad_fn", "_output_nr", "__weakref__")
+    # _base: the tensor a view was taken from (None for others); _view_flag: how the view was
+    # taken and _views: weak references to the views of a base (see autograd/inplace.py).
+    __slots__ = ("_impl", "requires_grad", "grad", "grad_fn", "_output_nr", "_base",
+                 "_view_flag", "_views", "__weakref__")
     __hash__ = object.__hash__  # comparison operators return tensors, identity stays the hash
 
     def __init__(self, *args, **kwargs):
@@ -175,9 +178,11 @@ class Tensor(ElementwiseMethods, ReductionMethods, ViewMethods, CreationMethods,
 
     def copy_(self, src) -> "Tensor":
         """Writes src (broadcast, converted to this dtype and device) into self."""
-        if _grad_mode._enabled and (self.requires_grad or getattr(src, "requires_grad", False)):
-            src = src if isinstance(src, Tensor) else wrap(_as_impl(src, self.dtype))
-            return _inplace.record_inplace(self, "copy_", _inplace.CopyFrom.apply, src)
+        if _grad_mode._enabled:
+            if self.requires_grad or getattr(src, "requires_grad", False):
+                src = src if isinstance(src, Tensor) else wrap(_as_impl(src, self.dtype))
+                return _inplace.record_inplace(self, "copy_", _inplace.CopyFrom.apply, src)
+            _inplace.check_plain_write(self)
         _C.copy_(self._impl, _as_impl(src, self.dtype))
         self._impl.bump_version()
         return self
@@ -327,6 +332,7 @@ def wrap(impl, requires_grad: bool = False) -> Tensor:
     t.requires_grad = requires_grad
     t.grad = None
     t.grad_fn = None
+    t._base = None
     return t
 
 
