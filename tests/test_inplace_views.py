@@ -309,3 +309,17 @@ def test_many_short_lived_views_do_not_accumulate():
             y[i].add_(1)
     assert len(y._views) < 64
     assert type(y.grad_fn).__name__ == "CopySlices"
+
+
+def test_double_backward_through_view_writes_matches_torch(device):
+    (ex, ez), (tx, tz), _ = _leaves(device, 4)
+    for m, x, z in ((ember, ex, ez), (torch, tx, tz)):
+        y = x * x
+        y.view(4, 3).mul_(z.view(4, 1))
+        y[1:, ::2].mul_(z[:2])
+        v = y.t()[2]
+        y[0].sub_(z.sin())
+        gx, = m.autograd.grad((v * y[:, 1]).sum() + (y ** 3).sum(), (x,), create_graph=True)
+        (gx * gx).sum().backward()
+    np.testing.assert_allclose(ex.grad.cpu().numpy(), tx.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(ez.grad.cpu().numpy(), tz.grad.numpy(), rtol=1e-10)

@@ -183,18 +183,19 @@ def _record(t, name: str, fn, args, write: bool):
         _rebase_views(t, None)
         return t
     # The base's new history: CopySlices of its old history and the op's result.
-    alias = CopySlices.apply(base, out, _Geometry(base._impl, impl))
+    geometry = Geometry(base._impl, impl)
+    alias = CopySlices.apply(base, out, geometry)
     base.grad_fn = alias.grad_fn
     base._output_nr = 0
     base.requires_grad = True
-    _set_view_history(t, base)
+    _set_view_history(t, base, geometry)
     _rebase_views(base, t)
     return t
 
 
-def _set_view_history(v, base) -> None:
+def _set_view_history(v, base, geometry=None) -> None:
     """v's grad_fn becomes AsStrided of base's current history."""
-    alias = AsStrided.apply(base, _Geometry(base._impl, v._impl))
+    alias = AsStrided.apply(base, geometry or Geometry(base._impl, v._impl))
     v.grad_fn = alias.grad_fn
     v._output_nr = 0
     v.requires_grad = True
@@ -232,7 +233,7 @@ def _snapshot_saved(node, t) -> None:
     node._saved = tuple(saved)
 
 
-class _Geometry:
+class Geometry:
     """Where a view's elements lie among its base's: both as (sizes, strides, offset) in one
     flat buffer that spans the base's memory (``span`` elements, from its lowest address)."""
 
@@ -266,8 +267,7 @@ class _Geometry:
 
     def base_of(self, flat):
         """The base-shaped (contiguous) tensor that flat holds."""
-        sizes, strides, offset = self.base
-        return _tensor.wrap(_C.clone(flat.as_strided(sizes, strides, offset)))
+        return _tensor.wrap(_C.clone(flat.as_strided(*self.base)))
 
 
 def _extent(impl):
@@ -296,16 +296,11 @@ class CopySlices(Function):
     @staticmethod
     def backward(ctx, g):
         geo = ctx.geometry
-        flat = geo.flat_zeros(g)
-        sizes, strides, offset = geo.base
-        _C.copy_(flat.as_strided(sizes, strides, offset), g._impl)
-        view = flat.as_strided(*geo.view)
-        g_result = _tensor.wrap(_C.clone(view)) if ctx.needs_input_grad[1] else None
-        g_base = None
-        if ctx.needs_input_grad[0]:
-            _C.fill_int_(view, 0)
-            g_base = geo.base_of(flat)
-        return g_base, g_result, None
+        g_result = TakeView.apply(g, geo)
+        # The view's elements do not overlap (such writes are refused): subtracting them
+        # leaves exact zeros there.
+        g_base = g - PutView.apply(g_result, geo) if ctx.needs_input_grad[0] else None
+        return g_base, g_result if ctx.needs_input_grad[1] else None, None
 
 
 class AsStrided(Function):
@@ -320,10 +315,39 @@ class AsStrided(Function):
 
     @staticmethod
     def backward(ctx, g):
-        geo = ctx.geometry
-        flat = geo.flat_zeros(g)
-        geo.scatter_view(flat, g)
-        return geo.base_of(flat), None
+        return PutView.apply(g, ctx.geometry), None
+
+
+class TakeView(Function):
+    """``TakeView.apply(g, geometry)``: the view's elements of the base-shaped g (a copy); the
+    adjoint of PutView, so that double backward works."""
+
+    @staticmethod
+    def forward(ctx, g, geometry):
+        ctx.geometry = geometry
+        flat = geometry.flat_zeros(g)
+        _C.copy_(flat.as_strided(*geometry.base), g._impl)
+        return _tensor.wrap(_C.clone(flat.as_strided(*geometry.view)))
+
+    @staticmethod
+    def backward(ctx, gv):
+        return PutView.apply(gv, ctx.geometry), None
+
+
+class PutView(Function):
+    """``PutView.apply(gv, geometry)``: a base-shaped tensor, zero but at the view's elements,
+    where gv is added."""
+
+    @staticmethod
+    def forward(ctx, gv, geometry):
+        ctx.geometry = geometry
+        flat = geometry.flat_zeros(gv)
+        geometry.scatter_view(flat, gv)
+        return geometry.base_of(flat)
+
+    @staticmethod
+    def backward(ctx, g):
+        return TakeView.apply(g, ctx.geometry), None
 
 
 class Overwritten(Function):

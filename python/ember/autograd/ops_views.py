@@ -18,7 +18,9 @@ from .. import _C
 from .. import _tensor
 from .. import _views as V
 from .. import _elementwise as E
+from . import grad_mode
 from .function import Function
+from .inplace import Geometry, PutView
 from .ops_elementwise import check_inplace, unbroadcast, zeros_like  # noqa: F401 (re-export)
 
 
@@ -119,6 +121,10 @@ class Gather(Function):
         picked = picked if multi else (picked,)
         rest = (None,) * (len(ctx.next_functions) - 1)
         if all(p._impl.storage_ptr == gx._impl.storage_ptr for p in picked):
+            if grad_mode._enabled:  # create_graph: a scatter that is differentiable in turn
+                parts = [PutView.apply(g, Geometry(gx._impl, p._impl))
+                         for p, g in zip(picked, grads) if g is not None]
+                return (sum(parts[1:], parts[0]),) + rest
             for p, g in zip(picked, grads):
                 if g is not None:
                     _C.copy_(p._impl, g._impl)  # views of distinct elements: plain writes
