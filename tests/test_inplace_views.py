@@ -61,14 +61,14 @@ def _unary_on_views(m, x, z):
 
 def _preallocated_slices(m, x, z):
     # out[:, :k] = op(...) inside a forward: a buffer outside the graph joins it
-    out = m.zeros(3, 4, dtype=m.float64)
+    out = m.zeros(3, 4, dtype=x.dtype, device=x.device)
     out[:, :2] = x[:, :2].tanh()
     out[:, 2:] = (x[:, 2:] * z[:2]).sum(1, keepdim=True)
     return out
 
 
 def _row_loop(m, x, z):
-    out = m.empty(3, 4, dtype=m.float64)
+    out = m.empty(3, 4, dtype=x.dtype, device=x.device)
     h = z
     for i in range(3):
         out[i] = h * x[i]
@@ -103,7 +103,7 @@ def _earlier_views_see_new_history(m, x, z):
 
 
 def _view_of_buffer_outside_graph(m, x, z):
-    out = m.zeros(3, 4, dtype=m.float64)
+    out = m.zeros(3, 4, dtype=x.dtype, device=x.device)
     a = out[1]  # taken before out joins the graph
     out[1] = x[0] * z
     out.narrow(0, 2, 1).copy_(x[2:])

@@ -22,7 +22,9 @@ Views taken under ``no_grad`` are not updated (PyTorch raises when one is used a
 PyTorch's errors are matched: a view of a leaf that requires grad, a view taken under
 ``no_grad`` (or of a base outside the graph) written with grad mode on, an output of a
 multiple-view op (``unbind``, ``split``, ``chunk``), and an expanded view whose elements
-overlap.
+overlap. (A view taken under ``no_grad`` of a base that requires grad is itself a tensor that
+does not, so a write to it that involves no tensor requiring grad takes the op's plain path:
+``__setitem__`` and ``copy_`` check it, the elementwise in-place methods do not.)
 """
 from __future__ import annotations
 
