@@ -34,6 +34,7 @@ def _transpose_add(m, x, z):
     y = x + 1
     y.t().add_(1)
     y.t()[1:, ::2].sub_(z[:2])  # non-contiguous view of a non-contiguous view
+    y.t()[3] = z[1:] * 2  # __setitem__ on a view
     return y * x
 
 
@@ -174,12 +175,15 @@ def test_negative_step_view_passes_gradcheck(device):
     assert ember.autograd.gradcheck(f, (ex, ez))
 
 
+def _ones(m, *shape, device="cpu"):
+    """A float64 leaf of ones that requires grad (on ``device`` for ember; torch's on the CPU)."""
+    return m.ones(*shape, dtype=m.float64, device=device if m is ember else "cpu",
+                  requires_grad=True)
+
+
 def test_graph_nodes_and_versions_match_torch(device):
     for m in (ember, torch):
-        x = m.ones(2, 3, dtype=m.float64, requires_grad=True)
-        if m is ember:
-            x = x.to(device)
-        y = x * 2
+        y = _ones(m, 2, 3, device=device) * 2
         v = y[0]
         before = y._version
         v.mul_(2)
@@ -211,7 +215,7 @@ def _messages(program):
 
 
 def _leaf(m):
-    return m.ones(3, 4, dtype=m.float64, requires_grad=True)
+    return _ones(m, 3, 4)
 
 
 ERRORS = {
@@ -272,10 +276,7 @@ def test_error_matches_torch(case):
 
 def test_value_saved_then_overwritten_through_a_view_raises_at_backward(device):
     for m in (torch, ember):
-        x = m.ones(3, 4, dtype=m.float64, requires_grad=True)
-        if m is ember:
-            x = x.to(device)
-        y = x * 2
+        y = _ones(m, 3, 4, device=device) * 2
         w = y.sin()  # saves y
         y[0].mul_(2)
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):

@@ -141,7 +141,7 @@ def check_inplace(t, others, name: str) -> None:
     do not depend on t's old value (``fill_``, ``zero_``, the random fills): PyTorch's errors
     for leaves and views, else records that t's old value gets no gradient (the caller then
     writes)."""
-    _record(t, name, Overwritten.apply, (), False)
+    _record(t, name, Fill.apply, (), False)
 
 
 def record_inplace(t, name: str, fn, *args):
@@ -352,7 +352,7 @@ class PutView(Function):
         return TakeView.apply(g, ctx.geometry), None
 
 
-class Overwritten(Function):
+class Fill(Function):
     """An in-place fill: the new value does not depend on the old one, which gets a zero
     gradient (the caller writes the values)."""
 
