@@ -42,10 +42,10 @@ class Tensor(ElementwiseMethods, ReductionMethods, ViewMethods, CreationMethods,
     """
 
     # _output_nr: which output of grad_fn this tensor is (set together with grad_fn).
-    # _base: the tensor a view was taken from (None for others); _view_flag: how the view was
-    # taken and _views: weak references to the views of a base (see autograd/inplace.py).
-    __slots__ = ("_impl", "requires_grad", "grad", "grad_fn", "_output_nr", "_base",
-                 "_view_flag", "_views", "__weakref__")
+    # _view_of: a view's base, or a base's weak references to its views (None: neither);
+    # _view_flag: how a view was taken (see autograd/inplace.py).
+    __slots__ = ("_impl", "requires_grad", "grad", "grad_fn", "_output_nr", "_view_of",
+                 "_view_flag", "__weakref__")
     __hash__ = object.__hash__  # comparison operators return tensors, identity stays the hash
 
     def __init__(self, *args, **kwargs):
@@ -119,6 +119,11 @@ class Tensor(ElementwiseMethods, ReductionMethods, ViewMethods, CreationMethods,
     @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None
+
+    @property
+    def _base(self):
+        """The tensor this view was taken from (None when it is not a view), as in PyTorch."""
+        return _inplace.base_of(self)
 
     @property
     def _version(self) -> int:
@@ -332,7 +337,7 @@ def wrap(impl, requires_grad: bool = False) -> Tensor:
     t.requires_grad = requires_grad
     t.grad = None
     t.grad_fn = None
-    t._base = None
+    t._view_of = None
     return t
 
 

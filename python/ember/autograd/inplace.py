@@ -10,7 +10,8 @@ into the tensor, and the tensor's history (``grad_fn``) becomes that op's node. 
 requires grad may not be written to (PyTorch's error). Under ``no_grad`` anything goes, as
 optimizers and ``nn.init`` need.
 
-A write to a *view* (a tensor whose ``_base`` is set by the view functions of _views.py) is
+A write to a *view* (a tensor whose ``_view_of`` the view functions of _views.py set to its
+base; for a base, that slot holds the weak references to its views, else None) is
 recorded on its base: the base's new node (``CopySlices``) passes the gradient outside the
 view's elements to the base's previous history and the gradient of the view's elements to the
 in-place op's node (which sends it on to the view's previous value and the other operands); the
@@ -68,12 +69,12 @@ def mark_view(out, input, flags: int = 0):
     """Records that ``out`` is a view of ``input`` (so of input's base): called by every view
     function on its plain path. Views taken under grad mode register with the base, so that a
     later in-place write through the base or another view can give them the new history."""
-    base = getattr(input, "_base", None)  # a Parameter has no _base slot value
-    if base is None:
+    base = getattr(input, "_view_of", None)  # a Parameter may have no value in the slot
+    if base is None or type(base) is list:
         base = input
     else:  # a view of a view taken under no_grad counts as taken under no_grad
         flags |= input._view_flag & NO_GRAD_VIEW
-    out._base = base
+    out._view_of = base
     if grad_mode._enabled and not flags & NO_GRAD_VIEW:
         out._view_flag = flags
         _register(base, out)
@@ -86,18 +87,23 @@ def mark_recorded_view(out, flags: int = 0):
     """For a view op recorded under grad mode, whose plain form ran inside forward (with grad
     mode off there): its outputs are views taken under grad mode after all."""
     for o in (out if type(out) is tuple else (out,)):
-        base = o._base
-        if base is not None:
+        base = o._view_of
+        if base is not None:  # (a fresh output: a base, never a registry)
             o._view_flag = flags
             _register(base, o)
     return out
 
 
+def base_of(t):
+    """The tensor that t is a view of, or None (``Tensor._base``)."""
+    base = getattr(t, "_view_of", None)
+    return None if base is None or type(base) is list else base
+
+
 def _register(base, view) -> None:
-    try:
-        views = base._views
-    except AttributeError:
-        views = base._views = []
+    views = getattr(base, "_view_of", None)
+    if views is None:
+        views = base._view_of = []
     views.append(weakref.ref(view))
     n = len(views)
     if n >= 32 and not n & (n - 1):  # amortized: drop dead entries at each power of two
@@ -129,7 +135,7 @@ def _check_view_write(t, base) -> None:
 def check_plain_write(t) -> None:
     """Before a write that is not recorded, with grad mode on: PyTorch's error when t is a view
     taken under no_grad of a base that requires grad (the write would bypass its history)."""
-    base = getattr(t, "_base", None)
+    base = base_of(t)
     if base is not None and base.requires_grad and t._view_flag & NO_GRAD_VIEW:
         raise RuntimeError(_view_error(t, t._view_flag, base))
 
@@ -153,7 +159,7 @@ def record_inplace(t, name: str, fn, *args):
 
 
 def _record(t, name: str, fn, args, write: bool):
-    base = getattr(t, "_base", None)
+    base = base_of(t)
     if base is not None:
         _check_view_write(t, base)
     else:
@@ -206,8 +212,8 @@ def _set_view_history(v, base, geometry=None) -> None:
 def _rebase_views(base, written) -> None:
     """Gives every live view of base registered under grad mode (but the one just written) the
     base's new history."""
-    views = getattr(base, "_views", None)
-    if not views:
+    views = getattr(base, "_view_of", None)
+    if not views:  # None, or no views registered
         return
     live = []
     for ref in views:
@@ -217,7 +223,7 @@ def _rebase_views(base, written) -> None:
         live.append(ref)
         if v is not written and not v._view_flag & NO_GRAD_VIEW:
             _set_view_history(v, base)
-    base._views = live
+    base._view_of = live
 
 
 def _snapshot_saved(node, t) -> None:
