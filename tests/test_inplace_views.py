@@ -324,3 +324,15 @@ def test_double_backward_through_view_writes_matches_torch(device):
         (gx * gx).sum().backward()
     np.testing.assert_allclose(ex.grad.cpu().numpy(), tx.grad.numpy(), rtol=1e-10)
     np.testing.assert_allclose(ez.grad.cpu().numpy(), tz.grad.numpy(), rtol=1e-10)
+
+
+def test_views_of_a_parameter():
+    p = ember.nn.Parameter(ember.ones(2, 3, dtype=ember.float64))
+    v = p.t()
+    assert v._base is p
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable"):
+        v.mul_(2)
+    with ember.no_grad():
+        p[0].mul_(3)  # as optimizers do
+    (v * v).sum().backward()  # v was taken before the write: its history is still p's
+    np.testing.assert_array_equal(p.grad.numpy(), [[6.0] * 3, [2.0] * 3])

@@ -241,7 +241,9 @@ def _setitem(self, idx, value):
         if self.requires_grad or getattr(value, "requires_grad", False):
             _inplace.record_inplace(self, "__setitem__", _setitem_of, idx, value)
             return
-        _inplace.check_plain_write(self)
+        base = getattr(self, "_view_of", None)
+        if base is not None:
+            _inplace.check_plain_write(self, base)
     _setitem_plain(self, idx, value)
     self._impl.bump_version()
 

@@ -29,7 +29,7 @@ does not, so a write to it that involves no tensor requiring grad takes the op's
 """
 from __future__ import annotations
 
-import weakref
+from weakref import ref as _ref
 
 from .. import _C
 from .. import _tensor
@@ -104,13 +104,12 @@ def _register(base, view) -> None:
     views = getattr(base, "_view_of", None)
     if views is None:
         views = base._view_of = []
-    views.append(weakref.ref(view))
-    n = len(views)
-    if n >= 32 and not n & (n - 1):  # amortized: drop dead entries at each power of two
-        views[:] = [r for r in views if r() is not None]
+    views.append(_ref(view))
+    if len(views) >= 32 and not len(views) & (len(views) - 1):
+        views[:] = [r for r in views if r() is not None]  # amortized: at each power of two
 
 
-def _view_error(t, flags: int, base) -> str:
+def _view_error(t, flags: int) -> str:
     if flags & NO_GRAD_VIEW:
         if flags & MULTI_OUTPUT:
             return _NO_GRAD_VIEW + " " + _MULTI
@@ -123,7 +122,7 @@ def _view_error(t, flags: int, base) -> str:
 def _check_view_write(t, base) -> None:
     flags = t._view_flag
     if flags:
-        raise RuntimeError(_view_error(t, flags, base))
+        raise RuntimeError(_view_error(t, flags))
     if base.requires_grad and base.grad_fn is None:
         raise RuntimeError(_VIEW_OF_LEAF)
     impl = t._impl
@@ -132,12 +131,13 @@ def _check_view_write(t, base) -> None:
             raise RuntimeError(_OVERLAP)
 
 
-def check_plain_write(t) -> None:
-    """Before a write that is not recorded, with grad mode on: PyTorch's error when t is a view
-    taken under no_grad of a base that requires grad (the write would bypass its history)."""
-    base = base_of(t)
-    if base is not None and base.requires_grad and t._view_flag & NO_GRAD_VIEW:
-        raise RuntimeError(_view_error(t, t._view_flag, base))
+def check_plain_write(t, base) -> None:
+    """Before a write to the view t of base that is not recorded, with grad mode on: PyTorch's
+    error when t was taken under no_grad and base requires grad (the write would bypass its
+    history). (The callers check ``t._view_of`` is not None first: the common case costs no
+    call.)"""
+    if type(base) is not list and base.requires_grad and t._view_flag & NO_GRAD_VIEW:
+        raise RuntimeError(_view_error(t, t._view_flag))
 
 
 # -- recording --------------------------------------------------------------------------------
