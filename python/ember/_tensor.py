@@ -42,7 +42,10 @@ class Tensor(ElementwiseMethods, ReductionMethods, ViewMethods, CreationMethods,
     """
 
     # _output_nr: which output of grad_fn this tensor is (set together with grad_fn).
-    __slots__ = ("_impl", "requires_grad", "grad", "grad_fn", "_output_nr", "__weakref__")
+    # _view_of: a view's base, or a base's weak references to its views (None: neither);
+    # _view_flag: how a view was taken (see autograd/inplace.py).
+    __slots__ = ("_impl", "requires_grad", "grad", "grad_fn", "_output_nr", "_view_of",
+                 "_view_flag", "__weakref__")
     __hash__ = object.__hash__  # comparison operators return tensors, identity stays the hash
 
     def __init__(self, *args, **kwargs):
@@ -118,6 +121,11 @@ class Tensor(ElementwiseMethods, ReductionMethods, ViewMethods, CreationMethods,
         return self.grad_fn is None
 
     @property
+    def _base(self):
+        """The tensor this view was taken from (None when it is not a view), as in PyTorch."""
+        return _inplace.base_of(self)
+
+    @property
     def _version(self) -> int:
         """How many in-place writes this tensor's memory (shared by its views) has seen."""
         return self._impl.version
@@ -175,9 +183,13 @@ class Tensor(ElementwiseMethods, ReductionMethods, ViewMethods, CreationMethods,
 
     def copy_(self, src) -> "Tensor":
         """Writes src (broadcast, converted to this dtype and device) into self."""
-        if _grad_mode._enabled and (self.requires_grad or getattr(src, "requires_grad", False)):
-            src = src if isinstance(src, Tensor) else wrap(_as_impl(src, self.dtype))
-            return _inplace.record_inplace(self, "copy_", _inplace.CopyFrom.apply, src)
+        if _grad_mode._enabled:
+            if self.requires_grad or getattr(src, "requires_grad", False):
+                src = src if isinstance(src, Tensor) else wrap(_as_impl(src, self.dtype))
+                return _inplace.record_inplace(self, "copy_", _inplace.CopyFrom.apply, src)
+            base = getattr(self, "_view_of", None)
+            if base is not None:
+                _inplace.check_plain_write(self, base)
         _C.copy_(self._impl, _as_impl(src, self.dtype))
         self._impl.bump_version()
         return self
@@ -327,6 +339,7 @@ def wrap(impl, requires_grad: bool = False) -> Tensor:
     t.requires_grad = requires_grad
     t.grad = None
     t.grad_fn = None
+    t._view_of = None
     return t
 
 

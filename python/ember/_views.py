@@ -46,6 +46,31 @@ def _wrap(impl):
     return _tensor.wrap(impl)
 
 
+_mark_view = _inplace.mark_view
+_recorded = _inplace.mark_recorded_view
+_MULTI = _inplace.MULTI_OUTPUT
+
+
+def _view(impl, input):
+    """impl, a view of input's memory, wrapped as a view of input (see autograd/inplace.py)."""
+    return _mark_view(_tensor.wrap(impl), input)
+
+
+def _maybe_view(impl, input):
+    """The result of an op that gives a view when the strides allow, else a copy."""
+    out = _tensor.wrap(impl)
+    if impl.storage_ptr == input._impl.storage_ptr:
+        _mark_view(out, input)
+    return out
+
+
+def _multi_views(impls, input):
+    """The outputs of unbind / split / chunk: views that PyTorch forbids writing in place while
+    recording (of a base outside the graph, they count as taken under no_grad)."""
+    flags = _MULTI if input.requires_grad else _MULTI | _inplace.NO_GRAD_VIEW
+    return tuple([_mark_view(_tensor.wrap(i), input, flags) for i in impls])
+
+
 # -- indexing --------------------------------------------------------------------------------
 
 def _index_tensor(item):
@@ -194,27 +219,31 @@ def _basic_view(impl, idx):
 
 def _getitem(self, idx):
     if self.requires_grad and _grad_mode._enabled:
-        return _ag.Gather.apply(self, _getitem, idx)
+        return _recorded(_ag.Gather.apply(self, _getitem, idx))
     impl = self._impl
     tp = type(idx)
     if tp is int:
-        return _tensor.wrap(_C.select(impl, 0, idx))
+        return _view(_C.select(impl, 0, idx), self)
     if tp is slice:
-        return _tensor.wrap(_slice(impl, 0, idx))
+        return _view(_slice(impl, 0, idx), self)
     if tp is tuple and len(idx) <= impl.ndim:
         view = _basic_view(impl, idx)
         if view is not None:
-            return _tensor.wrap(view)
+            return _view(view, self)
     impl, advanced = _expand_index(impl, idx)
     if advanced is not None:
-        impl = _C.index(impl, advanced)
-    return _tensor.wrap(impl)
+        return _tensor.wrap(_C.index(impl, advanced))
+    return _view(impl, self)
 
 
 def _setitem(self, idx, value):
-    if _grad_mode._enabled and (self.requires_grad or getattr(value, "requires_grad", False)):
-        _inplace.record_inplace(self, "__setitem__", _setitem_of, idx, value)
-        return
+    if _grad_mode._enabled:
+        if self.requires_grad or getattr(value, "requires_grad", False):
+            _inplace.record_inplace(self, "__setitem__", _setitem_of, idx, value)
+            return
+        base = getattr(self, "_view_of", None)
+        if base is not None:
+            _inplace.check_plain_write(self, base)
     _setitem_plain(self, idx, value)
     self._impl.bump_version()
 
@@ -286,22 +315,22 @@ def reshape(input, shape):
     """A tensor of the given shape with input's elements: a view when the strides allow, else a
     copy. One dim may be -1 (inferred)."""
     if input.requires_grad and _grad_mode._enabled:
-        return _ag.Reshape.apply(input, reshape, shape)
-    return _wrap(_C.reshape(input._impl, shape))
+        return _recorded(_ag.Reshape.apply(input, reshape, shape))
+    return _maybe_view(_C.reshape(input._impl, shape), input)
 
 
 def permute(input, dims):
     """A view with the dims reordered: result dim i is input dim ``dims[i]``."""
     if input.requires_grad and _grad_mode._enabled:
-        return _ag.Permute.apply(input, permute, _ag.permute_perm, dims)
-    return _wrap(_C.permute(input._impl, dims))
+        return _recorded(_ag.Permute.apply(input, permute, _ag.permute_perm, dims))
+    return _view(_C.permute(input._impl, dims), input)
 
 
 def transpose(input, dim0: int, dim1: int):
     """A view with dims dim0 and dim1 swapped."""
     if input.requires_grad and _grad_mode._enabled:
-        return _ag.Permute.apply(input, transpose, _ag.transpose_perm, dim0, dim1)
-    return _wrap(_C.transpose(input._impl, dim0, dim1))
+        return _recorded(_ag.Permute.apply(input, transpose, _ag.transpose_perm, dim0, dim1))
+    return _view(_C.transpose(input._impl, dim0, dim1), input)
 
 
 swapaxes = swapdims = transpose
@@ -310,59 +339,60 @@ swapaxes = swapdims = transpose
 def t(input):
     """The transpose of a tensor of at most 2 dims (a view)."""
     if input.requires_grad and _grad_mode._enabled:
-        return _ag.Permute.apply(input, t, _ag.reversed_perm)
-    return _wrap(_C.t(input._impl))
+        return _recorded(_ag.Permute.apply(input, t, _ag.reversed_perm))
+    return _view(_C.t(input._impl), input)
 
 
 def squeeze(input, dim=None):
     """A view without the dims of size 1 (all of them, or those among ``dim``)."""
     if input.requires_grad and _grad_mode._enabled:
-        return _ag.Reshape.apply(input, squeeze, dim)
+        return _recorded(_ag.Reshape.apply(input, squeeze, dim))
     if dim is None:
-        return _wrap(_C.squeeze(input._impl))
-    return _wrap(_C.squeeze(input._impl, _dims(dim)))
+        return _view(_C.squeeze(input._impl), input)
+    return _view(_C.squeeze(input._impl, _dims(dim)), input)
 
 
 def unsqueeze(input, dim: int):
     """A view with a new dim of size 1 at position ``dim``."""
     if input.requires_grad and _grad_mode._enabled:
-        return _ag.Reshape.apply(input, unsqueeze, dim)
-    return _wrap(_C.unsqueeze(input._impl, dim))
+        return _recorded(_ag.Reshape.apply(input, unsqueeze, dim))
+    return _view(_C.unsqueeze(input._impl, dim), input)
 
 
 def flatten(input, start_dim: int = 0, end_dim: int = -1):
     """Dims start_dim..end_dim merged into one (a view when the strides allow)."""
     if input.requires_grad and _grad_mode._enabled:
-        return _ag.Reshape.apply(input, flatten, start_dim, end_dim)
-    return _wrap(_C.flatten(input._impl, start_dim, end_dim))
+        return _recorded(_ag.Reshape.apply(input, flatten, start_dim, end_dim))
+    return _maybe_view(_C.flatten(input._impl, start_dim, end_dim), input)
 
 
 def unflatten(input, dim: int, sizes):
     """A view with dim ``dim`` split into ``sizes`` (one may be -1)."""
     if input.requires_grad and _grad_mode._enabled:
-        return _ag.Reshape.apply(input, unflatten, dim, sizes)
-    return _wrap(_C.unflatten(input._impl, dim, sizes))
+        return _recorded(_ag.Reshape.apply(input, unflatten, dim, sizes))
+    return _view(_C.unflatten(input._impl, dim, sizes), input)
 
 
 def narrow(input, dim: int, start: int, length: int):
     """A view of ``length`` entries of dim ``dim`` from ``start``."""
     if input.requires_grad and _grad_mode._enabled:
-        return _ag.Gather.apply(input, narrow, dim, start, length)
-    return _wrap(_C.narrow(input._impl, dim, start, length))
+        return _recorded(_ag.Gather.apply(input, narrow, dim, start, length))
+    return _view(_C.narrow(input._impl, dim, start, length), input)
 
 
 def select(input, dim: int, index: int):
     """A view of entry ``index`` of dim ``dim``, that dim removed."""
     if input.requires_grad and _grad_mode._enabled:
-        return _ag.Gather.apply(input, select, dim, index)
-    return _wrap(_C.select(input._impl, dim, index))
+        return _recorded(_ag.Gather.apply(input, select, dim, index))
+    return _view(_C.select(input._impl, dim, index), input)
 
 
 def movedim(input, source, destination):
     """A view with dims ``source`` moved to positions ``destination`` (ints or sequences)."""
     if input.requires_grad and _grad_mode._enabled:
-        return _ag.Permute.apply(input, movedim, _ag.movedim_perm, source, destination)
-    return _wrap(_C.movedim(input._impl, _dims(source), _dims(destination)))
+        return _recorded(_ag.Permute.apply(input, movedim, _ag.movedim_perm, source,
+                                           destination))
+    return _view(_C.movedim(input._impl, _dims(source), _dims(destination)), input)
 
 
 moveaxis = movedim
@@ -371,15 +401,15 @@ moveaxis = movedim
 def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
     """A view of the diagonal of dims dim1 and dim2 (offset > 0: above it), as the last dim."""
     if input.requires_grad and _grad_mode._enabled:
-        return _ag.Gather.apply(input, diagonal, offset, dim1, dim2)
-    return _wrap(_C.diagonal(input._impl, offset, dim1, dim2))
+        return _recorded(_ag.Gather.apply(input, diagonal, offset, dim1, dim2))
+    return _view(_C.diagonal(input._impl, offset, dim1, dim2), input)
 
 
 def broadcast_to(input, size):
     """A view of input broadcast to ``size`` (``expand``)."""
     if input.requires_grad and _grad_mode._enabled:
-        return _ag.Expand.apply(input, broadcast_to, size)
-    return _wrap(_C.expand(input._impl, size))
+        return _recorded(_ag.Expand.apply(input, broadcast_to, size))
+    return _view(_C.expand(input._impl, size), input)
 
 
 def broadcast_shapes(*shapes):
@@ -458,27 +488,27 @@ def split(tensor, split_size_or_sections, dim: int = 0):
     """Views of consecutive pieces along ``dim``: of ``split_size_or_sections`` entries each
     (the last may be smaller), or of the listed sizes."""
     if tensor.requires_grad and _grad_mode._enabled:
-        return _ag.Gather.apply(tensor, split, split_size_or_sections, dim)
+        return _recorded(_ag.Gather.apply(tensor, split, split_size_or_sections, dim), _MULTI)
     impl = tensor._impl
     if isinstance(split_size_or_sections, _INT_TYPES):
         parts = _C.split(impl, split_size_or_sections, dim)
     else:
         parts = _C.split_with_sizes(impl, split_size_or_sections, dim)
-    return tuple(map(_wrap, parts))
+    return _multi_views(parts, tensor)
 
 
 def chunk(input, chunks: int, dim: int = 0):
     """Up to ``chunks`` views of equal size (the last may be smaller) along ``dim``."""
     if input.requires_grad and _grad_mode._enabled:
-        return _ag.Gather.apply(input, chunk, chunks, dim)
-    return tuple(map(_wrap, _C.chunk(input._impl, chunks, dim)))
+        return _recorded(_ag.Gather.apply(input, chunk, chunks, dim), _MULTI)
+    return _multi_views(_C.chunk(input._impl, chunks, dim), input)
 
 
 def unbind(input, dim: int = 0):
     """The views ``select(input, dim, i)`` for every i."""
     if input.requires_grad and _grad_mode._enabled:
-        return _ag.Gather.apply(input, unbind, dim)
-    return tuple(map(_wrap, _C.unbind(input._impl, dim)))
+        return _recorded(_ag.Gather.apply(input, unbind, dim), _MULTI)
+    return _multi_views(_C.unbind(input._impl, dim), input)
 
 
 def index_select(input, dim: int, index):
@@ -533,8 +563,8 @@ class ViewMethods:
         """A view with another shape (ints or one sequence; one -1 is inferred). Raises when
         the strides do not allow it; ``reshape`` then copies."""
         if self.requires_grad and _grad_mode._enabled:
-            return _ag.Reshape.apply(self, ViewMethods.view, *shape)
-        return _tensor.wrap(_C.view(self._impl, _sizes(shape, "view")))
+            return _recorded(_ag.Reshape.apply(self, ViewMethods.view, *shape))
+        return _view(_C.view(self._impl, _sizes(shape, "view")), self)
 
     def view_as(self, other):
         """``self.view(other.shape)``."""
@@ -543,8 +573,8 @@ class ViewMethods:
     def reshape(self, *shape):
         """Another shape (ints or one sequence): a view when the strides allow, else a copy."""
         if self.requires_grad and _grad_mode._enabled:
-            return _ag.Reshape.apply(self, ViewMethods.reshape, *shape)
-        return _tensor.wrap(_C.reshape(self._impl, _sizes(shape, "reshape")))
+            return _recorded(_ag.Reshape.apply(self, ViewMethods.reshape, *shape))
+        return _maybe_view(_C.reshape(self._impl, _sizes(shape, "reshape")), self)
 
     def reshape_as(self, other):
         """``self.reshape(other.shape)``."""
@@ -553,8 +583,9 @@ class ViewMethods:
     def permute(self, *dims):
         """A view with the dims reordered (ints or one sequence)."""
         if self.requires_grad and _grad_mode._enabled:
-            return _ag.Permute.apply(self, ViewMethods.permute, _ag.permute_perm, *dims)
-        return _tensor.wrap(_C.permute(self._impl, _sizes(dims, "permute")))
+            return _recorded(_ag.Permute.apply(self, ViewMethods.permute, _ag.permute_perm,
+                                               *dims))
+        return _view(_C.permute(self._impl, _sizes(dims, "permute")), self)
 
     def transpose(self, dim0: int, dim1: int):
         """A view with dims dim0 and dim1 swapped."""
@@ -573,8 +604,8 @@ class ViewMethods:
         if self.requires_grad and _grad_mode._enabled:
             return permute(self, list(range(impl.ndim - 1, -1, -1)))
         if impl.ndim <= 2:
-            return _tensor.wrap(_C.t(impl))
-        return _tensor.wrap(_C.permute(impl, list(range(impl.ndim - 1, -1, -1))))
+            return _view(_C.t(impl), self)
+        return _view(_C.permute(impl, list(range(impl.ndim - 1, -1, -1))), self)
 
     @property
     def mT(self):
@@ -597,8 +628,8 @@ class ViewMethods:
     def expand(self, *sizes):
         """A view broadcast to ``sizes`` (new leading dims allowed; -1 keeps a size)."""
         if self.requires_grad and _grad_mode._enabled:
-            return _ag.Expand.apply(self, ViewMethods.expand, *sizes)
-        return _tensor.wrap(_C.expand(self._impl, _sizes(sizes, "expand")))
+            return _recorded(_ag.Expand.apply(self, ViewMethods.expand, *sizes))
+        return _view(_C.expand(self._impl, _sizes(sizes, "expand")), self)
 
     def expand_as(self, other):
         """``self.expand(other.shape)``."""

@@ -1,4 +1,4 @@
-"""In-place operations under autograd, as PyTorch does them.
+"""In-place operations under autograd, as PyTorch does them (its CopySlices mechanism).
 
 Every tensor's memory carries a version counter (in C++, shared by all views of that memory);
 each in-place write bumps it, and a node checks the versions of what it saved when backward
@@ -7,18 +7,55 @@ unpacks them, so a value changed after it was saved raises instead of giving a w
 When grad mode is on and the tensor written to (or an operand) requires grad, the op is
 recorded: its new value is computed out of place by the ordinary differentiable op, written
 into the tensor, and the tensor's history (``grad_fn``) becomes that op's node. A leaf that
-requires grad may not be written to (PyTorch's error), nor may a view of a tensor in the graph
-(PyTorch rebases the base's history through the view; ember refuses rather than get it wrong).
-Under ``no_grad`` anything goes, as optimizers and ``nn.init`` need.
+requires grad may not be written to (PyTorch's error). Under ``no_grad`` anything goes, as
+optimizers and ``nn.init`` need.
+
+A write to a *view* (a tensor whose ``_view_of`` the view functions of _views.py set to its
+base; for a base, that slot holds the weak references to its views, else None) is
+recorded on its base: the base's new node (``CopySlices``) passes the gradient outside the
+view's elements to the base's previous history and the gradient of the view's elements to the
+in-place op's node (which sends it on to the view's previous value and the other operands); the
+view becomes ``AsStrided`` of the new base (its offset, sizes and strides within the base's
+memory). Views of the base taken earlier are given the same kind of history right away (PyTorch
+does it lazily when a view is next used; ember's views register with their base when taken under
+grad mode, and the write updates them, which keeps every ordinary op free of a version check).
+Views taken under ``no_grad`` are not updated (PyTorch raises when one is used afterwards).
+PyTorch's errors are matched: a view of a leaf that requires grad, a view taken under
+``no_grad`` (or of a base outside the graph) written with grad mode on, an output of a
+multiple-view op (``unbind``, ``split``, ``chunk``), and an expanded view whose elements
+overlap. (A view taken under ``no_grad`` of a base that requires grad is itself a tensor that
+does not, so a write to it that involves no tensor requiring grad takes the op's plain path:
+``__setitem__`` and ``copy_`` check it, the elementwise in-place methods do not.)
 """
 from __future__ import annotations
 
+from weakref import ref as _ref
+
 from .. import _C
 from .. import _tensor
+from . import grad_mode
 from . import ops_elementwise as _E
 from .function import Function, _SavedOutput
 
 _LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
+_VIEW_OF_LEAF = ("a view of a leaf Variable that requires grad is being used in an in-place "
+                 "operation.")
+_OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation.")
+_MULTI = ("This view is the output of a function that returns multiple views. Such functions do "
+          "not allow the output views to be modified inplace. You should replace the inplace "
+          "operation by an out-of-place one.")
+_NO_GRAD_VIEW = ("A view was created in no_grad mode and is being modified inplace with grad "
+                 "mode enabled.")
+_NO_GRAD_HINT = (" Given that this use case is ambiguous and error-prone, it is forbidden. You "
+                 "can clarify your code by moving both the view and the inplace either both "
+                 "inside the no_grad block (if you don't want the inplace to be tracked) or both "
+                 "outside (if you want the inplace to be tracked).")
+
+# Tensor._view_flag bits (PyTorch's CreationMeta).
+NO_GRAD_VIEW = 1  # taken with grad mode off (or, for MULTI_OUTPUT, of a base outside the graph)
+MULTI_OUTPUT = 2  # one of the outputs of unbind / split / chunk
+_MULTI_NAMES = {"unbind": "Unbind", "split": "Split", "chunk": "Split"}
 
 
 def bump(t) -> None:
@@ -26,30 +63,114 @@ def bump(t) -> None:
     t._impl.bump_version()
 
 
+# -- views and their bases ---------------------------------------------------------------------
+
+def mark_view(out, input, flags: int = 0):
+    """Records that ``out`` is a view of ``input`` (so of input's base): called by every view
+    function on its plain path. Views taken under grad mode register with the base, so that a
+    later in-place write through the base or another view can give them the new history."""
+    base = getattr(input, "_view_of", None)  # a Parameter may have no value in the slot
+    if base is None or type(base) is list:
+        base = input
+    else:  # a view of a view taken under no_grad counts as taken under no_grad
+        flags |= input._view_flag & NO_GRAD_VIEW
+    out._view_of = base
+    if grad_mode._enabled and not flags & NO_GRAD_VIEW:
+        out._view_flag = flags
+        _register(base, out)
+    else:
+        out._view_flag = flags | NO_GRAD_VIEW
+    return out
+
+
+def mark_recorded_view(out, flags: int = 0):
+    """For a view op recorded under grad mode, whose plain form ran inside forward (with grad
+    mode off there): its outputs are views taken under grad mode after all."""
+    for o in (out if type(out) is tuple else (out,)):
+        base = o._view_of
+        if base is not None:  # (a fresh output: a base, never a registry)
+            o._view_flag = flags
+            _register(base, o)
+    return out
+
+
+def base_of(t):
+    """The tensor that t is a view of, or None (``Tensor._base``)."""
+    base = getattr(t, "_view_of", None)
+    return None if base is None or type(base) is list else base
+
+
+def _register(base, view) -> None:
+    views = getattr(base, "_view_of", None)
+    if views is None:
+        views = base._view_of = []
+    views.append(_ref(view))
+    if len(views) >= 32 and not len(views) & (len(views) - 1):
+        views[:] = [r for r in views if r() is not None]  # amortized: at each power of two
+
+
+def _view_error(t, flags: int) -> str:
+    if flags & NO_GRAD_VIEW:
+        if flags & MULTI_OUTPUT:
+            return _NO_GRAD_VIEW + " " + _MULTI
+        return _NO_GRAD_VIEW + _NO_GRAD_HINT
+    node = t.grad_fn
+    name = _MULTI_NAMES.get(getattr(getattr(node, "fn", None), "__name__", ""), "Unbind")
+    return f"Output {t._output_nr} of {name} is a view and is being modified inplace. " + _MULTI
+
+
+def _check_view_write(t, base) -> None:
+    flags = t._view_flag
+    if flags:
+        raise RuntimeError(_view_error(t, flags))
+    if base.requires_grad and base.grad_fn is None:
+        raise RuntimeError(_VIEW_OF_LEAF)
+    impl = t._impl
+    for size, stride in zip(impl.shape, impl.strides):
+        if stride == 0 and size > 1:
+            raise RuntimeError(_OVERLAP)
+
+
+def check_plain_write(t, base) -> None:
+    """Before a write to the view t of base that is not recorded, with grad mode on: PyTorch's
+    error when t was taken under no_grad and base requires grad (the write would bypass its
+    history). (The callers check ``t._view_of`` is not None first: the common case costs no
+    call.)"""
+    if type(base) is not list and base.requires_grad and t._view_flag & NO_GRAD_VIEW:
+        raise RuntimeError(_view_error(t, t._view_flag))
+
+
+# -- recording --------------------------------------------------------------------------------
+
 def check_inplace(t, others, name: str) -> None:
-    """For an in-place op that ember does not record, called with grad mode on before it writes
-    to t: PyTorch's error for a leaf that requires grad; an error for a tensor inside the graph
-    (or an operand that requires grad), whose gradient the op would silently break."""
-    if t.requires_grad and t.grad_fn is None:
-        raise RuntimeError(_LEAF)
-    if t.requires_grad or any(getattr(o, "requires_grad", False) for o in others):
-        raise RuntimeError(f"{name}: this in-place operation is not differentiable in ember "
-                           "while grad mode is on and a tensor involved requires grad; use the "
-                           "out-of-place op, or run it under ember.no_grad()")
+    """Called with grad mode on and t requiring grad, before an in-place op writes values that
+    do not depend on t's old value (``fill_``, ``zero_``, the random fills): PyTorch's errors
+    for leaves and views, else records that t's old value gets no gradient (the caller then
+    writes)."""
+    _record(t, name, Fill.apply, (), False)
 
 
 def record_inplace(t, name: str, fn, *args):
     """Runs the in-place op ``name`` on t, recorded: ``fn(t, *args)`` computes the new value out
-    of place (a differentiable op), which is written into t; t's grad_fn becomes its node.
-    Called when grad mode is on and t or an operand requires grad. Returns t."""
-    node = t.grad_fn
-    if node is None:
-        if t.requires_grad:
-            raise RuntimeError(_LEAF)
-    elif node._is_view:
-        raise RuntimeError(f"{name}: an in-place operation on a view ({node.name()} output) of "
-                           "a tensor that requires grad is not supported by ember's autograd; "
-                           "write to the base tensor or use out-of-place ops")
+    of place (a differentiable op), which is written into t; t's grad_fn (or, for a view, its
+    base's) becomes the new node. Called when grad mode is on and t or an operand requires
+    grad. Returns t."""
+    return _record(t, name, fn, args, True)
+
+
+def _record(t, name: str, fn, args, write: bool):
+    base = base_of(t)
+    if base is not None:
+        _check_view_write(t, base)
+    else:
+        node = t.grad_fn
+        if node is None:
+            if t.requires_grad:
+                raise RuntimeError(_LEAF)
+        elif node._is_view:  # shares an input's memory without being a registered view
+            raise RuntimeError(f"{name}: an in-place operation on an alias ({node.name()} "
+                               "output) of a tensor that requires grad is not supported; use "
+                               "the out-of-place op")
     out = fn(t, *args)
     impl, out_impl = t._impl, out._impl
     if out_impl.shape != impl.shape:
@@ -58,13 +179,51 @@ def record_inplace(t, name: str, fn, *args):
     new_node = out.grad_fn
     if new_node is not None and new_node._saved:
         _snapshot_saved(new_node, t)
-    _C.copy_(impl, out_impl)
-    impl.bump_version()
-    if new_node is not None:
+    if write:
+        _C.copy_(impl, out_impl)
+        impl.bump_version()
+    if new_node is None:
+        return t
+    if base is None:
         t.grad_fn = new_node
         t._output_nr = out._output_nr
         t.requires_grad = True
+        _rebase_views(t, None)
+        return t
+    # The base's new history: CopySlices of its old history and the op's result.
+    geometry = Geometry(base._impl, impl)
+    alias = CopySlices.apply(base, out, geometry)
+    base.grad_fn = alias.grad_fn
+    base._output_nr = 0
+    base.requires_grad = True
+    _set_view_history(t, base, geometry)
+    _rebase_views(base, t)
     return t
+
+
+def _set_view_history(v, base, geometry=None) -> None:
+    """v's grad_fn becomes AsStrided of base's current history."""
+    alias = AsStrided.apply(base, geometry or Geometry(base._impl, v._impl))
+    v.grad_fn = alias.grad_fn
+    v._output_nr = 0
+    v.requires_grad = True
+
+
+def _rebase_views(base, written) -> None:
+    """Gives every live view of base registered under grad mode (but the one just written) the
+    base's new history."""
+    views = getattr(base, "_view_of", None)
+    if not views:  # None, or no views registered
+        return
+    live = []
+    for ref in views:
+        v = ref()
+        if v is None:
+            continue
+        live.append(ref)
+        if v is not written and not v._view_flag & NO_GRAD_VIEW:
+            _set_view_history(v, base)
+    base._view_of = live
 
 
 def _snapshot_saved(node, t) -> None:
@@ -80,6 +239,139 @@ def _snapshot_saved(node, t) -> None:
             copy.grad_fn, copy._output_nr = value.grad_fn, value._output_nr
         saved[i] = (copy, copy._impl.version)
     node._saved = tuple(saved)
+
+
+class Geometry:
+    """Where a view's elements lie among its base's: both as (sizes, strides, offset) in one
+    flat buffer that spans the base's memory (``span`` elements, from its lowest address)."""
+
+    __slots__ = ("base", "view", "span", "overlaps")
+
+    def __init__(self, base_impl, view_impl):
+        lo, hi = _extent(base_impl)
+        self.span = hi - lo + 1 if base_impl.numel else 0
+        self.base = (base_impl.shape, base_impl.strides, base_impl.storage_offset - lo)
+        self.view = (view_impl.shape, view_impl.strides, view_impl.storage_offset - lo)
+        self.overlaps = any(st == 0 and s > 1 for s, st in zip(view_impl.shape,
+                                                                view_impl.strides))
+
+    def flat_zeros(self, like):
+        """A zero buffer of span elements, of like's dtype and device."""
+        dev = like.device
+        flat = _C.empty([self.span], like._impl.dtype, dev.type, dev.index or 0)
+        _C.fill_int_(flat, 0)
+        return flat
+
+    def scatter_view(self, flat, g) -> None:
+        """Adds the view-shaped g into flat at the view's elements."""
+        sizes, strides, offset = self.view
+        if not self.overlaps:
+            _C.copy_(flat.as_strided(sizes, strides, offset), g._impl)
+            return
+        dev = g.device
+        n = _C.arange(0, self.span, 1, _C.DType.int64, dev.type, dev.index or 0)
+        positions = _tensor.wrap(n.as_strided(sizes, strides, offset)).reshape(-1)
+        _tensor.wrap(flat).index_put_((positions,), g.reshape(-1), accumulate=True)
+
+    def base_of(self, flat):
+        """The base-shaped (contiguous) tensor that flat holds."""
+        return _tensor.wrap(_C.clone(flat.as_strided(*self.base)))
+
+
+def _extent(impl):
+    """The lowest and highest storage offsets among impl's elements."""
+    lo = hi = impl.storage_offset
+    for size, stride in zip(impl.shape, impl.strides):
+        if size > 1:
+            if stride < 0:
+                lo += (size - 1) * stride
+            else:
+                hi += (size - 1) * stride
+    return lo, hi
+
+
+class CopySlices(Function):
+    """The base's history after an in-place write to one of its views, as
+    ``CopySlices.apply(base, result, geometry)``: ``result`` (the op's value of the view's
+    elements) was written into the base's memory at the view's place. The gradient of the base
+    outside the view goes to its old history, that of the view's elements to ``result``."""
+
+    @staticmethod
+    def forward(ctx, base, result, geometry):
+        ctx.geometry = geometry
+        return _tensor.wrap(base._impl)  # the value is already written: record an alias
+
+    @staticmethod
+    def backward(ctx, g):
+        geo = ctx.geometry
+        g_result = TakeView.apply(g, geo)
+        # The view's elements do not overlap (such writes are refused): subtracting them
+        # leaves exact zeros there.
+        g_base = g - PutView.apply(g_result, geo) if ctx.needs_input_grad[0] else None
+        return g_base, g_result if ctx.needs_input_grad[1] else None, None
+
+
+class AsStrided(Function):
+    """A view's history as a view of its base's current history: ``AsStrided.apply(base,
+    geometry)``; the gradient goes to the view's elements of the base (summed where an expanded
+    view repeats one)."""
+
+    @staticmethod
+    def forward(ctx, base, geometry):
+        ctx.geometry = geometry
+        return _tensor.wrap(base._impl)  # only the node is used
+
+    @staticmethod
+    def backward(ctx, g):
+        return PutView.apply(g, ctx.geometry), None
+
+
+class TakeView(Function):
+    """``TakeView.apply(g, geometry)``: the view's elements of the base-shaped g (a copy); the
+    adjoint of PutView, so that double backward works."""
+
+    @staticmethod
+    def forward(ctx, g, geometry):
+        ctx.geometry = geometry
+        flat = geometry.flat_zeros(g)
+        _C.copy_(flat.as_strided(*geometry.base), g._impl)
+        return _tensor.wrap(_C.clone(flat.as_strided(*geometry.view)))
+
+    @staticmethod
+    def backward(ctx, gv):
+        return PutView.apply(gv, ctx.geometry), None
+
+
+class PutView(Function):
+    """``PutView.apply(gv, geometry)``: a base-shaped tensor, zero but at the view's elements,
+    where gv is added."""
+
+    @staticmethod
+    def forward(ctx, gv, geometry):
+        ctx.geometry = geometry
+        flat = geometry.flat_zeros(gv)
+        geometry.scatter_view(flat, gv)
+        return geometry.base_of(flat)
+
+    @staticmethod
+    def backward(ctx, g):
+        return TakeView.apply(g, ctx.geometry), None
+
+
+class Fill(Function):
+    """An in-place fill: the new value does not depend on the old one, which gets a zero
+    gradient (the caller writes the values)."""
+
+    @staticmethod
+    def forward(ctx, t):
+        return _tensor.wrap(t._impl)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _E.zeros_like(g)
+
+
+CopySlices._backward_cls.__name__ = CopySlices._backward_cls.__qualname__ = "CopySlices"
 
 
 class CopyFrom(Function):

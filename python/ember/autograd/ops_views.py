@@ -7,11 +7,10 @@ elements (slices, select, diagonal, split, advanced indexing, index_select): the
 written into zeros through the same view, or, for advanced indices that may repeat, added with
 ``index_put_(accumulate=True)`` at the flat positions that replaying the op on ``arange`` gives.
 
-A node whose output shares its input's memory is marked ``_is_view``: in-place writes to such
-an output are refused while recording (see inplace.py). An in-place write to the memory after
-the view was taken (through the base or another view) leaves the view's recorded history
-stale; PyTorch rebases it, ember refuses at backward instead of returning a wrong gradient.
-``Gather`` saves its input, whose version check covers this; the others remember the version.
+A node whose output shares its input's memory is marked ``_is_view``. The formulas read only
+the input's shape, never its values, so a view's node stays right for the ops recorded before
+an in-place write to the memory; the write itself gives the view (and its base) a new history
+(see inplace.py), which the ops recorded after it use.
 """
 from __future__ import annotations
 
@@ -19,7 +18,9 @@ from .. import _C
 from .. import _tensor
 from .. import _views as V
 from .. import _elementwise as E
+from . import grad_mode
 from .function import Function
+from .inplace import Geometry, PutView
 from .ops_elementwise import check_inplace, unbroadcast, zeros_like  # noqa: F401 (re-export)
 
 
@@ -29,20 +30,6 @@ def _shares_memory(out, x) -> bool:
     return out is not None and out._impl.storage_ptr == x._impl.storage_ptr
 
 
-def _remember_version(ctx, x) -> None:
-    ctx.memory = x._impl, x._impl.version
-
-
-def _check_version(ctx) -> None:
-    impl, version = ctx.memory
-    if impl.version != version:
-        raise RuntimeError(
-            "one of the variables needed for gradient computation has been modified by an "
-            f"inplace operation: the memory under a {ctx.name()[:-8]} view was written in "
-            f"place after the view was taken (version {impl.version}, expected {version}); "
-            "ember does not rebase a view's history: take the view after the in-place op")
-
-
 class Reshape(Function):
     @staticmethod
     def forward(ctx, x, fn, *args):
@@ -50,13 +37,10 @@ class Reshape(Function):
         out = fn(x, *args)
         if _shares_memory(out, x):
             ctx._is_view = True
-            _remember_version(ctx, x)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        if ctx._is_view:
-            _check_version(ctx)
         return (g.reshape(ctx.shape), None) + (None,) * (len(ctx.next_functions) - 2)
 
 
@@ -69,12 +53,10 @@ class Permute(Function):
         out = fn(x, *args)
         perm = perm_of(x.ndim, *args)
         ctx.inverse = sorted(range(len(perm)), key=perm.__getitem__)
-        _remember_version(ctx, x)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        _check_version(ctx)
         return (g.permute(ctx.inverse),) + (None,) * (len(ctx.next_functions) - 1)
 
 
@@ -109,12 +91,10 @@ class Expand(Function):
     @staticmethod
     def forward(ctx, x, fn, *args):
         ctx.shape = x._impl.shape
-        _remember_version(ctx, x)
         return fn(x, *args)
 
     @staticmethod
     def backward(ctx, g):
-        _check_version(ctx)
         return (unbroadcast(g, ctx.shape), None) + (None,) * (len(ctx.next_functions) - 2)
 
 
@@ -124,7 +104,7 @@ class Gather(Function):
     @staticmethod
     def forward(ctx, x, fn, *args):
         ctx.fn, ctx.args = fn, args
-        ctx.save_for_backward(x)
+        ctx.input = x._impl.shape, x.device  # not x's values: a later write to x is harmless
         ctx.set_materialize_grads(False)
         out = fn(x, *args)
         ctx._is_view = _shares_memory(out, x)
@@ -132,34 +112,40 @@ class Gather(Function):
 
     @staticmethod
     def backward(ctx, *grads):
-        x, = ctx.saved_tensors
+        shape, device = ctx.input
         g0 = next(g for g in grads if g is not None)
-        gx = zeros_like(x).to(g0.dtype)
+        gx = _tensor.wrap(_C.empty(shape, g0._impl.dtype, device.type, device.index or 0))
+        _C.fill_int_(gx._impl, 0)
         picked = ctx.fn(gx, *ctx.args)
         multi = isinstance(picked, tuple)
         picked = picked if multi else (picked,)
         rest = (None,) * (len(ctx.next_functions) - 1)
         if all(p._impl.storage_ptr == gx._impl.storage_ptr for p in picked):
+            if grad_mode._enabled:  # create_graph: a scatter that is differentiable in turn
+                parts = [PutView.apply(g, Geometry(gx._impl, p._impl))
+                         for p, g in zip(picked, grads) if g is not None]
+                return (sum(parts[1:], parts[0]),) + rest
             for p, g in zip(picked, grads):
                 if g is not None:
                     _C.copy_(p._impl, g._impl)  # views of distinct elements: plain writes
             return (gx,) + rest
         # Elements may be picked more than once: sum their gradients by flat position.
-        n = x._impl.numel
-        positions = ctx.fn(_arange(n, x), *ctx.args)
+        positions = ctx.fn(_arange(shape, device), *ctx.args)
         positions = positions if multi else (positions,)
         flat = gx.reshape(-1)
         for p, g in zip(positions, grads):
             if g is not None:
                 flat.index_put_((p.reshape(-1),), g.reshape(-1), accumulate=True)
-        return (flat.reshape(x._impl.shape),) + rest
+        return (flat.reshape(shape),) + rest
 
 
-def _arange(n: int, x):
-    """The flat position of each element of x, in x's shape and on its device."""
-    dev = x.device
+def _arange(shape, dev):
+    """The flat position of each element of a tensor of the given shape, on its device."""
+    n = 1
+    for s in shape:
+        n *= s
     flat = _tensor.wrap(_C.arange(0, n, 1, _C.DType.int64, dev.type, dev.index or 0))
-    return flat.reshape(x._impl.shape)
+    return flat.reshape(shape)
 
 
 class Cat(Function):
