@@ -106,3 +106,66 @@ def test_pad_bad_input(device):
         F.pad(x, (-1, 1), "reflect")
     with pytest.raises(ValueError, match="doesn't take in value argument"):
         F.pad(x, (1, 1), "reflect", 2.0)
+
+
+def _grad_of(fn):
+    """x, w -> d/dx sum(fn(x) ** 2 * w), kept differentiable: its gradient runs pad's backward's
+    own backward (pad again) as well as pad's backward."""
+    def grad(x, w):
+        numeric = not x.requires_grad  # gradcheck's finite differences: plain tensors, no grad
+        with ember.autograd.enable_grad():
+            if numeric:
+                x = x.detach()
+                x.requires_grad = True
+            (g,) = ember.autograd.grad((fn(x) ** 2 * w).sum(), (x,), create_graph=True)
+        return g.detach() if numeric else g
+    return grad
+
+
+def _double_backward_inputs(device, shape, fn):
+    rng = np.random.default_rng(3)
+    x = ember.tensor(rng.standard_normal(shape), device=device, requires_grad=True)
+    with ember.no_grad():
+        out_shape = tuple(fn(x).shape)
+    w = ember.tensor(rng.standard_normal(out_shape), device=device, requires_grad=True)
+    return x, w
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_pad_double_backward(device, case):
+    shape, pads, mode = case
+    fn = lambda t: F.pad(t, pads, mode, value=1.5 if mode == "constant" else None)  # noqa: E731
+    x, w = _double_backward_inputs(device, shape, fn)
+    assert ember.autograd.gradcheck(_grad_of(fn), (x, w))
+    # The same second derivative as PyTorch's: d/dw of sum(g * g) over g = d/dx above.
+    outs = []
+    for lib, pad, xx, ww in ((ember, F.pad, x, w),
+                             (torch, TF.pad, torch.tensor(x.detach().cpu().numpy(),
+                                                          requires_grad=True),
+                              torch.tensor(w.detach().cpu().numpy(), requires_grad=True))):
+        (g,) = lib.autograd.grad((pad(xx, pads, mode) ** 2 * ww).sum(), (xx,),
+                                 create_graph=True)
+        gx, gw = lib.autograd.grad((g * g).sum(), (xx, ww))
+        outs.append([t.detach().cpu().numpy() for t in (gx, gw)])
+    for e, t in zip(*outs):
+        np.testing.assert_allclose(e, t, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name,args", LAYERS)
+def test_pad_layers_double_backward(device, name, args):
+    layer = getattr(nn, name)(*args)
+    dims = int(name[-2])
+    x, w = _double_backward_inputs(device, (1, 2, 3, 3, 4)[:dims + 2], layer)
+    assert ember.autograd.gradcheck(_grad_of(layer), (x, w))
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_conv_padding_mode_double_backward(device, mode):
+    ember.manual_seed(0)
+    conv = nn.Conv2d(2, 3, 3, padding=1, padding_mode=mode, dtype=ember.float64).to(device)
+    x, w = _double_backward_inputs(device, (1, 2, 4, 5), conv)
+    assert ember.autograd.gradcheck(_grad_of(conv), (x, w))
+    # The weight's second derivative goes through the padded input too.
+    (gw,) = ember.autograd.grad((conv(x) ** 2 * w).sum(), (conv.weight,), create_graph=True)
+    (gx,) = ember.autograd.grad((gw * gw).sum(), (x,))
+    assert tuple(gx.shape) == tuple(x.shape) and float((gx * gx).sum().item()) > 0
