@@ -50,15 +50,15 @@ EMBER_HOST_DEVICE inline int64_t nearest_offset(const UpsampleShape& s, int64_t 
          nearest(ow, s.in_w, s.out_w, s.scale_w, s.exact, s.shortcuts);
 }
 
-// The two input indices of output index o and their weights (PyTorch's
-// area_pixel_compute_source_index and compute_indices_weights_linear), in the kernel's type T.
-// An axis of unchanged size is copied whatever the scale, as PyTorch's CPU kernels do.
+// The two input indices of output index o and their weights.
 template <class T>
 struct Taps {
   int64_t i0, i1;
   T l0, l1;
 };
 
+// PyTorch's area_pixel_compute_source_index and compute_indices_weights_linear, in the kernel's
+// type T. An axis of unchanged size is copied whatever the scale, as PyTorch's CPU kernels do.
 template <class T>
 EMBER_HOST_DEVICE inline Taps<T> linear(int64_t o, int64_t in, int64_t out, double scale,
                                         bool align_corners) {
