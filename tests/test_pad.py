@@ -6,6 +6,7 @@ import pytest
 import ember
 import ember.nn as nn
 import ember.nn.functional as F
+from conv_oracle import gradgradcheck
 
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional
@@ -106,3 +107,55 @@ def test_pad_bad_input(device):
         F.pad(x, (-1, 1), "reflect")
     with pytest.raises(ValueError, match="doesn't take in value argument"):
         F.pad(x, (1, 1), "reflect", 2.0)
+
+
+def _double_backward_inputs(device, shape, fn):
+    """x of shape and a grad_output w of fn(x)'s shape, float64, both requiring grad."""
+    rng = np.random.default_rng(3)
+    x = ember.tensor(rng.standard_normal(shape), device=device, requires_grad=True)
+    with ember.no_grad():
+        out_shape = tuple(fn(x).shape)
+    w = ember.tensor(rng.standard_normal(out_shape), device=device, requires_grad=True)
+    return x, w
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_pad_double_backward(device, case):
+    """gradgradcheck of pad(x) ** 2: its gradient runs pad's backward, whose own backward is pad
+    again."""
+    shape, pads, mode = case
+    fn = lambda t: F.pad(t, pads, mode, value=1.5 if mode == "constant" else None)  # noqa: E731
+    x, w = _double_backward_inputs(device, shape, fn)
+    assert gradgradcheck(lambda t: fn(t) ** 2, (x,), w)
+    # The same second derivatives as PyTorch's: of sum(g * g), g = d/dx sum(pad(x) ** 2 * w).
+    outs = []
+    for lib, pad, xx, ww in ((ember, F.pad, x, w),
+                             (torch, TF.pad, torch.tensor(x.detach().cpu().numpy(),
+                                                          requires_grad=True),
+                              torch.tensor(w.detach().cpu().numpy(), requires_grad=True))):
+        (g,) = lib.autograd.grad((pad(xx, pads, mode) ** 2 * ww).sum(), (xx,),
+                                 create_graph=True)
+        gx, gw = lib.autograd.grad((g * g).sum(), (xx, ww))
+        outs.append([t.detach().cpu().numpy() for t in (gx, gw)])
+    for e, t in zip(*outs):
+        np.testing.assert_allclose(e, t, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name,args", LAYERS)
+def test_pad_layers_double_backward(device, name, args):
+    layer = getattr(nn, name)(*args)
+    dims = int(name[-2])
+    x, w = _double_backward_inputs(device, (1, 2, 3, 3, 4)[:dims + 2], layer)
+    assert gradgradcheck(lambda t: layer(t) ** 2, (x,), w)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_conv_padding_mode_double_backward(device, mode):
+    ember.manual_seed(0)
+    conv = nn.Conv2d(2, 3, 3, padding=1, padding_mode=mode, dtype=ember.float64).to(device)
+    x, w = _double_backward_inputs(device, (1, 2, 4, 5), conv)
+    assert gradgradcheck(lambda t: conv(t) ** 2, (x,), w)
+    # The weight's second derivative goes through the padded input too.
+    (gw,) = ember.autograd.grad((conv(x) ** 2 * w).sum(), (conv.weight,), create_graph=True)
+    (gx,) = ember.autograd.grad((gw * gw).sum(), (x,))
+    assert tuple(gx.shape) == tuple(x.shape) and float((gx * gx).sum().item()) > 0

@@ -1,7 +1,9 @@
-// Nearest and bilinear upsampling on CUDA: one thread per output element in a grid-stride loop,
-// each by core/upsample_scalar.h (the CPU kernels' own). The backward passes scatter with
-// atomicAdd into grad_input (zero on entry), since output elements share input elements.
-//   input / grad_input (planes, in_h, in_w); output / grad_output (planes, out_h, out_w).
+// Nearest and linear upsampling (1 to 3 spatial dims) on CUDA: one thread per output element in
+// a grid-stride loop, each by core/upsample_scalar.h (the CPU kernels' own). The backward passes
+// scatter with atomicAdd into grad_input (zero on entry), since output elements share input
+// elements.
+//   input / grad_input (planes, in_d, in_h, in_w); output / grad_output (planes, out_d, out_h,
+//   out_w).
 #include <algorithm>
 
 #include "cuda/launch.h"
@@ -19,19 +21,20 @@ int blocks_for(int64_t n) {
 // The grid-stride loop over output elements o.
 #define EMBER_UPSAMPLE_LOOP(s)                                                  \
   for (int64_t o = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; \
-       o < (s).planes * (s).out_h * (s).out_w;                                  \
+       o < (s).planes * (s).out_plane();                                        \
        o += static_cast<int64_t>(gridDim.x) * blockDim.x)
 
-// Position of output o: (in, oh, ow).
-#define EMBER_UPSAMPLE_POSITION(s)                                        \
-  const int64_t ow = o % (s).out_w, oh = o / (s).out_w % (s).out_h,       \
-                in = o / ((s).out_h * (s).out_w) * (s).in_h * (s).in_w
+// Position of output o: (in, od, oh, ow), in the offset of its input plane.
+#define EMBER_UPSAMPLE_POSITION(s)                                                        \
+  const int64_t ow = o % (s).out_w, oh = o / (s).out_w % (s).out_h,                       \
+                od = o / ((s).out_h * (s).out_w) % (s).out_d,                             \
+                in = o / (s).out_plane() * (s).in_plane()
 
 template <class T>
 __global__ void nearest_forward(UpsampleShape s, const T* input, T* output) {
   EMBER_UPSAMPLE_LOOP(s) {
     EMBER_UPSAMPLE_POSITION(s);
-    output[o] = upsample_hd::nearest_element(s, input + in, oh, ow);
+    output[o] = input[in + upsample_hd::nearest_offset(s, od, oh, ow)];
   }
 }
 
@@ -39,28 +42,26 @@ template <class T>
 __global__ void nearest_backward(UpsampleShape s, const T* grad_output, T* grad_input) {
   EMBER_UPSAMPLE_LOOP(s) {
     EMBER_UPSAMPLE_POSITION(s);
-    atomicAdd(grad_input + in + upsample_hd::nearest(oh, s.in_h, s.out_h, s.scale_h) * s.in_w +
-                  upsample_hd::nearest(ow, s.in_w, s.out_w, s.scale_w),
-              grad_output[o]);
+    atomicAdd(grad_input + in + upsample_hd::nearest_offset(s, od, oh, ow), grad_output[o]);
   }
 }
 
 template <class T>
-__global__ void bilinear_forward(UpsampleShape s, const T* input, T* output) {
+__global__ void linear_forward(UpsampleShape s, const T* input, T* output) {
   EMBER_UPSAMPLE_LOOP(s) {
     EMBER_UPSAMPLE_POSITION(s);
-    output[o] = upsample_hd::bilinear_element(s, input + in, oh, ow);
+    output[o] = upsample_hd::linear_element(s, input + in, od, oh, ow);
   }
 }
 
 template <class T>
-__global__ void bilinear_backward(UpsampleShape s, const T* grad_output, T* grad_input) {
+__global__ void linear_backward(UpsampleShape s, const T* grad_output, T* grad_input) {
   EMBER_UPSAMPLE_LOOP(s) {
     EMBER_UPSAMPLE_POSITION(s);
     const T g = grad_output[o];
     T* plane = grad_input + in;
-    upsample_hd::bilinear_taps<T>(s, oh, ow,
-                                  [&](int64_t at, T weight) { atomicAdd(plane + at, weight * g); });
+    upsample_hd::linear_taps<T>(s, od, oh, ow,
+                                [&](int64_t at, T weight) { atomicAdd(plane + at, weight * g); });
   }
 }
 
@@ -69,7 +70,7 @@ __global__ void bilinear_backward(UpsampleShape s, const T* grad_output, T* grad
 
 template <class Launch>
 void launch(const UpsampleShape& s, DType dtype, const char* op, Launch&& fn) {
-  const int64_t total = s.planes * s.out_h * s.out_w;
+  const int64_t total = s.planes * s.out_plane();
   if (total == 0) return;
   EMBER_DISPATCH_FLOATING(dtype, op, [&] { fn(scalar_t{}, blocks_for(total)); });
 }
@@ -94,20 +95,20 @@ void upsample_nearest_backward(const UpsampleShape& s, DType dtype, const void* 
   });
 }
 
-void upsample_bilinear_forward(const UpsampleShape& s, DType dtype, const void* input,
-                               void* output) {
-  launch(s, dtype, "upsample_bilinear", [&](auto zero, int blocks) {
+void upsample_linear_forward(const UpsampleShape& s, DType dtype, const void* input,
+                             void* output) {
+  launch(s, dtype, "upsample_linear", [&](auto zero, int blocks) {
     using T = decltype(zero);
-    EMBER_LAUNCH(bilinear_forward<T>, blocks, kThreads, 0, nullptr, s,
+    EMBER_LAUNCH(linear_forward<T>, blocks, kThreads, 0, nullptr, s,
                  static_cast<const T*>(input), static_cast<T*>(output));
   });
 }
 
-void upsample_bilinear_backward(const UpsampleShape& s, DType dtype, const void* grad_output,
-                                void* grad_input) {
-  launch(s, dtype, "upsample_bilinear_backward", [&](auto zero, int blocks) {
+void upsample_linear_backward(const UpsampleShape& s, DType dtype, const void* grad_output,
+                              void* grad_input) {
+  launch(s, dtype, "upsample_linear_backward", [&](auto zero, int blocks) {
     using T = decltype(zero);
-    EMBER_LAUNCH(bilinear_backward<T>, blocks, kThreads, 0, nullptr, s,
+    EMBER_LAUNCH(linear_backward<T>, blocks, kThreads, 0, nullptr, s,
                  static_cast<const T*>(grad_output), static_cast<T*>(grad_input));
   });
 }

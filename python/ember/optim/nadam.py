@@ -4,32 +4,23 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _C
-from .adam import check_adam_args
-from .fused import FusedOptimizer
-from .optimizer import (check_value, grad_impl, increment_step, options, scalar_state,
-                        zeros_state)
+from .adam import AdamFamily
+from .optimizer import check_value, grad_impl, increment_step, scalar_state, zeros_state
 
 
-class NAdam(FusedOptimizer):
+class NAdam(AdamFamily):
     """NAdam, with the momentum schedule ``mu_t = beta1 (1 - 0.5 * 0.96^(t * momentum_decay))``."""
+
+    _options_cls = _C.NAdamOptions
+    _option_names = ("momentum_decay", "maximize", "decoupled_weight_decay")
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None,
                  maximize=False, capturable=False, differentiable=False):
-        check_adam_args(lr, betas, eps, weight_decay)
+        super().__init__(params, lr, betas, eps, weight_decay, momentum_decay=momentum_decay,
+                         decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
+                         foreach=foreach, capturable=capturable, differentiable=differentiable)
         check_value(0.0 <= momentum_decay, f"Invalid momentum_decay value: {momentum_decay}")
-        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
-                        momentum_decay=momentum_decay,
-                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
-                        foreach=foreach, capturable=capturable, differentiable=differentiable)
-        super().__init__(params, defaults)
-
-    def _options(self, group):
-        beta1, beta2 = group["betas"]
-        return options(_C.NAdamOptions, lr=group["lr"], beta1=beta1, beta2=beta2,
-                       eps=group["eps"], weight_decay=group["weight_decay"],
-                       momentum_decay=group["momentum_decay"], maximize=group["maximize"],
-                       decoupled_weight_decay=group["decoupled_weight_decay"])
 
     def _update(self, p, group, o):
         state = self.state[p]

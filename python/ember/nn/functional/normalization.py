@@ -27,10 +27,31 @@ def _composite_grads(inputs, need, g, composite):
     return tuple(next(grads) if nd else None for nd in need)
 
 
-class BatchNorm(Function):
+class _FusedNorm(Function):
+    """The backward shared by the fused normalizations, whose forward saves (x, weight, bias)
+    as its first three arguments: the subclass's fused gradient kernel
+    (``fused_backward(ctx, g, x, weight, need)`` -> dx, dw, db as ``_C`` tensors or None) or,
+    under create_graph (a double backward), the gradients of its composite form
+    (``composite(ctx, x, weight, bias)``, differentiable ember ops)."""
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight, bias = ctx.saved_tensors
+        need = ctx.needs_input_grad[:3]
+        norm = ctx._function
+        if grad_mode._enabled:  # create_graph: gradients as a graph of differentiable ops
+            grads = _composite_grads((x, weight, bias), need, g,
+                                     lambda: norm.composite(ctx, x, weight, bias))
+        else:
+            grads = tuple(None if t is None else wrap(t)
+                          for t in norm.fused_backward(ctx, g, x, weight, need))
+        return grads + (None,) * (len(ctx.needs_input_grad) - 3)
+
+
+class BatchNorm(_FusedNorm):
     """The fused kernels: ``_C.batch_norm`` (per-channel statistics and normalization in one
     kernel) and ``_C.batch_norm_backward``; the running statistics move in place here, without
-    gradient. A double backward differentiates the composite form."""
+    gradient."""
 
     @staticmethod
     def forward(ctx, x, weight, bias, running_mean, running_var, training, momentum, eps):
@@ -49,23 +70,18 @@ class BatchNorm(Function):
         return wrap(y)
 
     @staticmethod
-    def backward(ctx, g):
-        x, weight, bias = ctx.saved_tensors
-        need = ctx.needs_input_grad[:3]
+    def fused_backward(ctx, g, x, weight, need):
         mean, var = ctx.stats
-        if grad_mode._enabled:  # create_graph: gradients as a graph of differentiable ops
-            def composite():
-                if ctx.training:
-                    dims = (0,) + tuple(range(2, x.ndim))
-                    v, m = _reduction.var_mean(x, dims, correction=0)
-                else:
-                    v, m = wrap(var).to(x.dtype), wrap(mean).to(x.dtype)
-                return _batch_norm_composite(x, m, v, weight, bias, ctx.eps)
-            return _composite_grads((x, weight, bias), need, g, composite) + (None,) * 5
-        dx, dw, db = _C.batch_norm_backward(g._impl, x._impl, mean, var, _impl(weight),
-                                            ctx.training, ctx.eps, need[0], need[1], need[2])
-        return (None if dx is None else wrap(dx), None if dw is None else wrap(dw),
-                None if db is None else wrap(db)) + (None,) * 5
+        return _C.batch_norm_backward(g._impl, x._impl, mean, var, _impl(weight), ctx.training,
+                                      ctx.eps, *need)
+
+    @staticmethod
+    def composite(ctx, x, weight, bias):
+        if ctx.training:
+            var, mean = _reduction.var_mean(x, (0,) + tuple(range(2, x.ndim)), correction=0)
+        else:
+            mean, var = (wrap(t).to(x.dtype) for t in ctx.stats)
+        return _batch_norm_composite(x, mean, var, weight, bias, ctx.eps)
 
 
 def _batch_norm_composite(input, mean, var, weight, bias, eps):
@@ -106,32 +122,26 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                            float(momentum), float(eps))
 
 
-class LayerNorm(Function):
+class LayerNorm(_FusedNorm):
     """The fused kernels: ``_C.layer_norm`` (statistics and affine map in one pass per row)
-    and ``_C.layer_norm_backward``. A double backward differentiates the composite form."""
+    and ``_C.layer_norm_backward``."""
 
     @staticmethod
     def forward(ctx, x, weight, bias, normalized_shape, eps):
         n = math.prod(normalized_shape)
-        y, mean, rstd = _C.layer_norm(x._impl, n, None if weight is None else weight._impl,
-                                      None if bias is None else bias._impl, eps)
+        y, mean, rstd = _C.layer_norm(x._impl, n, _impl(weight), _impl(bias), eps)
         ctx.save_for_backward(x, weight, bias)
         ctx.stats, ctx.n, ctx.shape, ctx.eps = (mean, rstd), n, normalized_shape, eps
         return wrap(y)
 
     @staticmethod
-    def backward(ctx, g):
-        x, weight, bias = ctx.saved_tensors
-        need = ctx.needs_input_grad[:3]
-        if grad_mode._enabled:  # create_graph: gradients as a graph of differentiable ops
-            return _composite_grads((x, weight, bias), need, g, lambda: _layer_norm_composite(
-                x, ctx.shape, weight, bias, ctx.eps)) + (None, None)
+    def fused_backward(ctx, g, x, weight, need):
         mean, rstd = ctx.stats
-        dx, dw, db = _C.layer_norm_backward(g._impl, x._impl, mean, rstd,
-                                            None if weight is None else weight._impl, ctx.n,
-                                            need[0], need[1], need[2])
-        return (None if dx is None else wrap(dx), None if dw is None else wrap(dw),
-                None if db is None else wrap(db), None, None)
+        return _C.layer_norm_backward(g._impl, x._impl, mean, rstd, _impl(weight), ctx.n, *need)
+
+    @staticmethod
+    def composite(ctx, x, weight, bias):
+        return _layer_norm_composite(x, ctx.shape, weight, bias, ctx.eps)
 
 
 def _check_layer_norm(input, normalized_shape, weight, bias) -> tuple:
@@ -176,10 +186,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
     return LayerNorm.apply(input, weight, bias, normalized_shape, float(eps))
 
 
-class GroupNorm(Function):
+class GroupNorm(_FusedNorm):
     """The fused kernels: ``_C.group_norm`` (per-(sample, group) statistics and the affine map in
-    one kernel) and ``_C.group_norm_backward``. A double backward differentiates the composite
-    form."""
+    one kernel) and ``_C.group_norm_backward``."""
 
     @staticmethod
     def forward(ctx, x, weight, bias, num_groups, eps):
@@ -189,17 +198,14 @@ class GroupNorm(Function):
         return wrap(y)
 
     @staticmethod
-    def backward(ctx, g):
-        x, weight, bias = ctx.saved_tensors
-        need = ctx.needs_input_grad[:3]
-        if grad_mode._enabled:  # create_graph: gradients as a graph of differentiable ops
-            return _composite_grads((x, weight, bias), need, g, lambda: _group_norm_composite(
-                x, ctx.num_groups, weight, bias, ctx.eps)) + (None, None)
+    def fused_backward(ctx, g, x, weight, need):
         mean, rstd = ctx.stats
-        dx, dw, db = _C.group_norm_backward(g._impl, x._impl, mean, rstd, _impl(weight),
-                                            ctx.num_groups, need[0], need[1], need[2])
-        return (None if dx is None else wrap(dx), None if dw is None else wrap(dw),
-                None if db is None else wrap(db), None, None)
+        return _C.group_norm_backward(g._impl, x._impl, mean, rstd, _impl(weight),
+                                      ctx.num_groups, *need)
+
+    @staticmethod
+    def composite(ctx, x, weight, bias):
+        return _group_norm_composite(x, ctx.num_groups, weight, bias, ctx.eps)
 
 
 def _group_norm_composite(input, num_groups, weight, bias, eps):

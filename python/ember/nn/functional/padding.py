@@ -1,5 +1,6 @@
 """F.pad with PyTorch's arguments: modes 'constant', 'reflect', 'replicate' and 'circular' over
-the last 1 to 3 dims; forward and backward are one ``_C`` kernel call each."""
+the last 1 to 3 dims; forward and backward are one ``_C`` kernel call each, and the backward is
+differentiable (any order): it is linear in the gradient, and its own backward is pad again."""
 from __future__ import annotations
 
 from ... import _C
@@ -10,6 +11,8 @@ __all__ = ["pad"]
 
 
 class Pad(Function):
+    """input -> pad(input); the gradient is PadBackward's (a crop or a scatter-add)."""
+
     @staticmethod
     def forward(ctx, input, pads, mode, value):
         ctx.args = (list(input._impl.shape), pads, mode)
@@ -17,7 +20,22 @@ class Pad(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return wrap(_C.pad_backward(g._impl, *ctx.args)), None, None, None
+        return PadBackward.apply(g, *ctx.args), None, None, None
+
+
+class PadBackward(Function):
+    """grad_output -> grad_input of pad: the adjoint of pad's linear part, so its own gradient
+    is pad with zero fill (the constant value adds no slope)."""
+
+    @staticmethod
+    def forward(ctx, grad_output, input_size, pads, mode):
+        ctx.args = (pads, mode)
+        return wrap(_C.pad_backward(grad_output._impl, input_size, pads, mode))
+
+    @staticmethod
+    def backward(ctx, gg):
+        pads, mode = ctx.args
+        return Pad.apply(gg, pads, mode, 0.0), None, None, None
 
 
 def pad(input, pad, mode="constant", value=None):

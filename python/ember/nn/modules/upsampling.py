@@ -9,8 +9,8 @@ __all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]
 
 
 class Upsample(Module):
-    """Resizes (N, C, L) or (N, C, H, W) to size or by scale_factor; mode 'nearest', 'linear'
-    or 'bilinear'."""
+    """Resizes (N, C, L), (N, C, H, W) or (N, C, D, H, W) to size or by scale_factor; mode
+    'nearest', 'nearest-exact', 'linear', 'bilinear', 'trilinear' or 'area'."""
 
     def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None,
                  recompute_scale_factor=None):
