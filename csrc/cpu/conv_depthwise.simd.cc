@@ -20,6 +20,10 @@
 
 #include "ember/parallel.h"
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 namespace ember::cpu {
 namespace EMBER_CPU_NS {
 namespace {
@@ -58,6 +62,47 @@ inline void store(T* p, const Vec<T>& v) {
   std::memcpy(p, &v, sizeof v);
 }
 
+// The first n (1 <= n <= lanes) values only: one masked access with AVX-512.
+template <class T>
+inline Vec<T> load_n(const T* p, int64_t n) {
+#if defined(__AVX512F__)
+  if constexpr (sizeof(T) == 4)
+    return (Vec<T>)_mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), p);
+  else
+    return (Vec<T>)_mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << n) - 1), p);
+#else
+  Vec<T> v{};
+  std::memcpy(&v, p, static_cast<size_t>(n) * sizeof(T));
+  return v;
+#endif
+}
+template <class T>
+inline void store_n(T* p, const Vec<T>& v, int64_t n) {
+#if defined(__AVX512F__)
+  if constexpr (sizeof(T) == 4)
+    _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1), (__m512)v);
+  else
+    _mm512_mask_storeu_pd(p, static_cast<__mmask8>((1u << n) - 1), (__m512d)v);
+#else
+  std::memcpy(p, &v, static_cast<size_t>(n) * sizeof(T));
+#endif
+}
+
+// dst[0, n) = src[0, n) by whole vectors: the last one writes zeros up to n rounded up to
+// whole vectors (past dst + n, into what the caller writes next or its slack).
+template <class T>
+inline void copy_row_spill(const T* src, T* dst, int64_t n) {
+  int64_t k = 0;
+  for (; k + kLanes<T> <= n; k += kLanes<T>) store(dst + k, load(src + k));
+  if (k < n) store(dst + k, load_n(src + k, n - k));
+}
+
+// dst[0, n) = 0 by whole vectors (the same spill).
+template <class T>
+inline void zero_row_spill(T* dst, int64_t n) {
+  for (int64_t k = 0; k < n; k += kLanes<T>) store(dst + k, Vec<T>{});
+}
+
 // Output rows summed together in registers (each tap's weight loaded once for all of them).
 constexpr int kRowBlock = 4;
 // Taps summed together in registers by the weight gradient (grad_output loaded once for all).
@@ -77,9 +122,8 @@ T* scratch(size_t elements) {
 
 // One plane correlation (see the top of the file) and its scratch layout:
 //   phases (sw, ph, pt): phases[q][y][t] = padded[y][t * sw + q], padded being src' shifted by
-//     (top, left), zero where no real output reads;
-//   dst (rows, cols_v): cols rounded up to whole vectors (the extra columns are computed and
-//     dropped).
+//     (top, left), zero where no real output reads; pt covers cols rounded up to whole
+//     vectors (the extra lanes of the last vector of a row read it and are dropped).
 template <class T>
 struct Correlation {
   Correlation(int64_t src_h_, int64_t src_w_, int64_t spread_h_, int64_t spread_w_,
@@ -100,7 +144,8 @@ struct Correlation {
   int64_t ph, cols_v, pt;
   int64_t used_w;                // padded columns [0, used_w) are read by real outputs
   std::vector<int64_t> offsets;  // tap (i, j) of output (y, x) reads phases[off + y * sh * pt + x]
-  int64_t phases_size() const { return sw * ph * pt; }
+  // with a vector of slack for the spills of fill_phases
+  int64_t phases_size() const { return sw * ph * pt + kLanes<T>; }
   int64_t row_step() const { return sh * pt; }
   int64_t taps() const { return kh * kw; }
 };
@@ -114,18 +159,21 @@ void fill_phases(const Correlation<T>& c, const T* src, T* phases) {
       T* dst = phases + (q * c.ph + y) * c.pt;
       const int64_t a = y - c.top;
       if (a < 0 || a % c.spread_h != 0 || a / c.spread_h >= c.src_h) {
-        std::fill(dst, dst + c.pt, T(0));
+        zero_row_spill(dst, c.pt);
         continue;
       }
       const T* row = src + a / c.spread_h * c.src_w;
       // phase columns t whose spread column t * sw + q - left lies in [0, limit)
       const int64_t lo = std::clamp<int64_t>(ceil_div(c.left - q, c.sw), 0, c.pt);
       const int64_t hi = std::clamp<int64_t>(ceil_div(limit + c.left - q, c.sw), lo, c.pt);
+      if (c.spread_w == 1 && c.sw == 1) {  // rows are filled in order: spills are rewritten
+        zero_row_spill(dst, c.pt);
+        if (hi > lo) copy_row_spill(row + (lo - c.left), dst + lo, hi - lo);
+        continue;
+      }
       std::fill(dst, dst + lo, T(0));
       std::fill(dst + hi, dst + c.pt, T(0));
-      if (c.spread_w == 1 && c.sw == 1) {
-        std::copy(row + (lo - c.left), row + (hi - c.left), dst + lo);
-      } else if (c.spread_w == 1) {
+      if (c.spread_w == 1) {
         for (int64_t t = lo; t < hi; ++t) dst[t] = row[t * c.sw + q - c.left];
       } else {
         for (int64_t t = lo; t < hi; ++t) {
@@ -136,41 +184,99 @@ void fill_phases(const Correlation<T>& c, const T* src, T* phases) {
     }
 }
 
-// dst rows [y, y + R), columns [0, cols_v) (row stride ld) = init + the correlation of phases
-// with the taps w (kh * kw), init being dst itself with accumulate, else bias.
+// dst (rows, cols), row stride cols: the vector of columns [x, x + n) of rows [y, y + R).
+template <class T, int R>
+struct RowBlock {
+  template <class F>
+  static inline void update(T* dst, int64_t cols, int64_t y, int64_t x, int64_t n,
+                            bool accumulate, T bias, const F& sum_taps) {
+    Vec<T> acc[R];
+    for (int r = 0; r < R; ++r) {
+      T* at = dst + (y + r) * cols + x;
+      acc[r] = !accumulate ? Vec<T>{} + bias
+               : n == kLanes<T> ? load(at)
+                                : load_n(at, n);
+    }
+    sum_taps(acc);
+    for (int r = 0; r < R; ++r) {
+      T* at = dst + (y + r) * cols + x;
+      if (n == kLanes<T>)
+        store(at, acc[r]);
+      else
+        store_n(at, acc[r], n);
+    }
+  }
+};
+
+// Rows [y, y + R) of dst (rows, cols) = init + the correlation of phases with the taps w
+// (kh * kw), init being dst itself with accumulate, else bias. Any geometry: per tap, R loads.
 template <class T, int R>
 inline void correlate_rows(const Correlation<T>& c, const T* phases, const T* w, int64_t y,
-                           bool accumulate, T bias, T* dst, int64_t ld) {
+                           bool accumulate, T bias, T* dst) {
   const int64_t step = c.row_step(), taps = c.taps();
   const int64_t* offsets = c.offsets.data();
-  for (int64_t x = 0; x < c.cols_v; x += kLanes<T>) {
-    Vec<T> acc[R];
-    for (int r = 0; r < R; ++r)
-      acc[r] = accumulate ? load(dst + (y + r) * ld + x) : Vec<T>{} + bias;
+  for (int64_t x = 0; x < c.cols; x += kLanes<T>) {
     const T* base = phases + y * step + x;
-    for (int64_t t = 0; t < taps; ++t) {
-      const T wt = w[t];
-      const T* p = base + offsets[t];
-      for (int r = 0; r < R; ++r) acc[r] += wt * load(p + r * step);
-    }
-    for (int r = 0; r < R; ++r) store(dst + (y + r) * ld + x, acc[r]);
+    RowBlock<T, R>::update(dst, c.cols, y, x, std::min(kLanes<T>, c.cols - x), accumulate, bias,
+                           [&](Vec<T>* acc) {
+      for (int64_t t = 0; t < taps; ++t) {
+        const T wt = w[t];
+        const T* p = base + offsets[t];
+        for (int r = 0; r < R; ++r) acc[r] += wt * load(p + r * step);
+      }
+    });
   }
 }
 
-template <class T>
-void correlate(const Correlation<T>& c, const T* phases, const T* w, bool accumulate, T bias,
-               T* dst, int64_t ld) {
-  int64_t y = 0;
-  for (; y + kRowBlock <= c.rows; y += kRowBlock)
-    correlate_rows<T, kRowBlock>(c, phases, w, y, accumulate, bias, dst, ld);
-  for (; y < c.rows; ++y) correlate_rows<T, 1>(c, phases, w, y, accumulate, bias, dst, ld);
+// The same for a KH x KW kernel at row stride and dilation 1: output rows y + r and y + r + 1
+// share input rows, so each input row is loaded once per column shift for all R output rows,
+// and the taps stay in registers.
+template <class T, int KH, int KW, int R>
+inline void correlate_rows_fixed(const Correlation<T>& c, const T* phases, const Vec<T>* w,
+                                 int64_t y, bool accumulate, T bias, T* dst) {
+  const int64_t pt = c.pt;
+  const int64_t* shifts = c.offsets.data();  // taps (0, j): phase and column shift only
+  for (int64_t x = 0; x < c.cols; x += kLanes<T>) {
+    const T* base = phases + y * pt + x;
+    RowBlock<T, R>::update(dst, c.cols, y, x, std::min(kLanes<T>, c.cols - x), accumulate, bias,
+                           [&](Vec<T>* acc) {
+#pragma GCC unroll 16
+      for (int a = 0; a < R + KH - 1; ++a)
+#pragma GCC unroll 16
+        for (int j = 0; j < KW; ++j) {
+          const Vec<T> v = load(base + a * pt + shifts[j]);
+#pragma GCC unroll 16
+          for (int r = 0; r < R; ++r)
+            if (a - r >= 0 && a - r < KH) acc[r] += w[(a - r) * KW + j] * v;
+        }
+    });
+  }
 }
 
-// out (rows, cols) = the first cols columns of tmp (rows, cols_v).
+template <class T, int KH, int KW, int R>
+void correlate_fixed(const Correlation<T>& c, const T* phases, const T* w, bool accumulate,
+                     T bias, T* dst) {
+  Vec<T> taps[KH * KW];
+  for (int t = 0; t < KH * KW; ++t) taps[t] = Vec<T>{} + w[t];
+  int64_t y = 0;
+  for (; y + R <= c.rows; y += R)
+    correlate_rows_fixed<T, KH, KW, R>(c, phases, taps, y, accumulate, bias, dst);
+  for (; y < c.rows; ++y)
+    correlate_rows_fixed<T, KH, KW, 1>(c, phases, taps, y, accumulate, bias, dst);
+}
+
+// dst (rows, cols) = init + the correlation (see correlate_rows).
 template <class T>
-void crop_columns(const Correlation<T>& c, const T* tmp, T* out) {
-  for (int64_t y = 0; y < c.rows; ++y)
-    std::copy(tmp + y * c.cols_v, tmp + y * c.cols_v + c.cols, out + y * c.cols);
+void correlate(const Correlation<T>& c, const T* phases, const T* w, bool accumulate, T bias,
+               T* dst) {
+  if (c.sh == 1 && c.dh == 1) {
+    if (c.kh == 3 && c.kw == 3) return correlate_fixed<T, 3, 3, 4>(c, phases, w, accumulate, bias, dst);
+    if (c.kh == 5 && c.kw == 5) return correlate_fixed<T, 5, 5, 2>(c, phases, w, accumulate, bias, dst);
+  }
+  int64_t y = 0;
+  for (; y + kRowBlock <= c.rows; y += kRowBlock)
+    correlate_rows<T, kRowBlock>(c, phases, w, y, accumulate, bias, dst);
+  for (; y < c.rows; ++y) correlate_rows<T, 1>(c, phases, w, y, accumulate, bias, dst);
 }
 
 int64_t plane_grain(int64_t work_per_plane) {
@@ -184,19 +290,15 @@ void forward(const ConvShape& s, const T* input, const T* weight, const T* bias,
                          s.stride[1], s.stride[2], s.dil[1], s.dil[2], s.pad[1], s.pad[2]);
   const int64_t mult = s.c_out_group(), taps = c.taps();
   const int64_t in_plane = s.in[1] * s.in[2], out_plane = s.out[1] * s.out[2];
-  const bool direct = c.cols_v == c.cols;  // whole vectors: write the output in place
   parallel_for(0, s.n * s.c_in, plane_grain(mult * c.rows * c.cols_v * taps),
                [&](int64_t p0, int64_t p1) {
-    T* phases = scratch<T>(c.phases_size() + (direct ? 0 : c.rows * c.cols_v));
-    T* tmp = phases + c.phases_size();
+    T* phases = scratch<T>(c.phases_size());
     for (int64_t p = p0; p < p1; ++p) {
       fill_phases(c, input + p * in_plane, phases);
       const int64_t b = p / s.c_in, ci = p % s.c_in;
       for (int64_t co = ci * mult; co < (ci + 1) * mult; ++co) {
-        T* out = output + (b * s.c_out + co) * out_plane;
         correlate(c, phases, weight + co * taps, false, bias ? bias[co] : T(0),
-                  direct ? out : tmp, c.cols_v);
-        if (!direct) crop_columns(c, tmp, out);
+                  output + (b * s.c_out + co) * out_plane);
       }
     }
   });
@@ -218,15 +320,14 @@ void backward_input(const ConvShape& s, const T* grad_output, const T* weight,
       flipped[co * taps + t] = weight[co * taps + taps - 1 - t];
   parallel_for(0, s.n * s.c_in, plane_grain(mult * c.rows * c.cols_v * taps),
                [&](int64_t p0, int64_t p1) {
-    T* phases = scratch<T>(c.phases_size() + c.rows * c.cols_v);
-    T* tmp = phases + c.phases_size();
+    T* phases = scratch<T>(c.phases_size());
     for (int64_t p = p0; p < p1; ++p) {
       const int64_t b = p / s.c_in, ci = p % s.c_in;
       for (int64_t co = ci * mult; co < (ci + 1) * mult; ++co) {
         fill_phases(c, grad_output + (b * s.c_out + co) * out_plane, phases);
-        correlate(c, phases, flipped.data() + co * taps, co > ci * mult, T(0), tmp, c.cols_v);
+        correlate(c, phases, flipped.data() + co * taps, co > ci * mult, T(0),
+                  grad_input + p * in_plane);
       }
-      crop_columns(c, tmp, grad_input + p * in_plane);
     }
   });
 }
