@@ -11,37 +11,41 @@
 
 namespace ember::cpu {
 
+// The three kernels of one dtype, for the instruction set in use.
 template <class T>
-using DepthwiseForwardFn = void (*)(const ConvShape& s, const T* input, const T* weight,
-                                    const T* bias, T* output);
-// grad_input (n, c_in, h, w) = the adjoint in the input applied to grad_output.
+struct DepthwiseKernels {
+  void (*forward)(const ConvShape& s, const T* input, const T* weight, const T* bias, T* output);
+  // grad_input (n, c_in, h, w) = the adjoint in the input applied to grad_output.
+  void (*backward_input)(const ConvShape& s, const T* grad_output, const T* weight,
+                         T* grad_input);
+  // grad_weight (c_out, 1, kh, kw) = the gradient to the weight (written, not added).
+  void (*backward_weight)(const ConvShape& s, const T* grad_output, const T* input,
+                          T* grad_weight);
+};
 template <class T>
-using DepthwiseBackwardInputFn = void (*)(const ConvShape& s, const T* grad_output,
-                                          const T* weight, T* grad_input);
-// grad_weight (c_out, 1, kh, kw) = the gradient to the weight (written, not added).
-template <class T>
-using DepthwiseBackwardWeightFn = void (*)(const ConvShape& s, const T* grad_output,
-                                           const T* input, T* grad_weight);
+using DepthwiseKernelsFn = DepthwiseKernels<T> (*)();
 
-EMBER_DECLARE_DISPATCH(DepthwiseForwardFn<float>, depthwise_forward_f32_stub);
-EMBER_DECLARE_DISPATCH(DepthwiseForwardFn<double>, depthwise_forward_f64_stub);
-EMBER_DECLARE_DISPATCH(DepthwiseBackwardInputFn<float>, depthwise_backward_input_f32_stub);
-EMBER_DECLARE_DISPATCH(DepthwiseBackwardInputFn<double>, depthwise_backward_input_f64_stub);
-EMBER_DECLARE_DISPATCH(DepthwiseBackwardWeightFn<float>, depthwise_backward_weight_f32_stub);
-EMBER_DECLARE_DISPATCH(DepthwiseBackwardWeightFn<double>, depthwise_backward_weight_f64_stub);
+EMBER_DECLARE_DISPATCH(DepthwiseKernelsFn<float>, depthwise_f32_stub);
+EMBER_DECLARE_DISPATCH(DepthwiseKernelsFn<double>, depthwise_f64_stub);
 
-// The three kernels of the depthwise path of cpu/conv.cc (s.is_2d(), s.c_in_group() == 1).
-void forward_depthwise(const ConvShape& s, const float* input, const float* weight,
-                       const float* bias, float* output);
-void forward_depthwise(const ConvShape& s, const double* input, const double* weight,
-                       const double* bias, double* output);
-void backward_input_depthwise(const ConvShape& s, const float* grad_output,
-                              const float* weight, float* grad_input);
-void backward_input_depthwise(const ConvShape& s, const double* grad_output,
-                              const double* weight, double* grad_input);
-void backward_weight_depthwise(const ConvShape& s, const float* grad_output,
-                               const float* input, float* grad_weight);
-void backward_weight_depthwise(const ConvShape& s, const double* grad_output,
-                               const double* input, double* grad_weight);
+template <class T>
+DepthwiseKernels<T> depthwise_kernels();  // float and double
+
+// The depthwise path of cpu/conv.cc (s.is_2d(), s.c_in_group() == 1).
+template <class T>
+void forward_depthwise(const ConvShape& s, const T* input, const T* weight, const T* bias,
+                       T* output) {
+  depthwise_kernels<T>().forward(s, input, weight, bias, output);
+}
+template <class T>
+void backward_input_depthwise(const ConvShape& s, const T* grad_output, const T* weight,
+                              T* grad_input) {
+  depthwise_kernels<T>().backward_input(s, grad_output, weight, grad_input);
+}
+template <class T>
+void backward_weight_depthwise(const ConvShape& s, const T* grad_output, const T* input,
+                               T* grad_weight) {
+  depthwise_kernels<T>().backward_weight(s, grad_output, input, grad_weight);
+}
 
 }  // namespace ember::cpu

@@ -15,78 +15,14 @@
 #include "cpu/conv_depthwise.h"
 
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
+#include "cpu/simd_vec.h"
 #include "ember/parallel.h"
-
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
 
 namespace ember::cpu {
 namespace EMBER_CPU_NS {
 namespace {
-
-#if defined(__AVX512F__)
-constexpr int kVecBytes = 64;
-#elif defined(__AVX2__)
-constexpr int kVecBytes = 32;
-#else
-constexpr int kVecBytes = 16;
-#endif
-
-template <class T>
-struct VecOf;
-template <>
-struct VecOf<float> {
-  typedef float type __attribute__((vector_size(kVecBytes)));
-};
-template <>
-struct VecOf<double> {
-  typedef double type __attribute__((vector_size(kVecBytes)));
-};
-template <class T>
-using Vec = typename VecOf<T>::type;
-template <class T>
-constexpr int64_t kLanes = kVecBytes / sizeof(T);
-
-template <class T>
-inline Vec<T> load(const T* p) {
-  Vec<T> v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-template <class T>
-inline void store(T* p, const Vec<T>& v) {
-  std::memcpy(p, &v, sizeof v);
-}
-
-// The first n (1 <= n <= lanes) values only: one masked access with AVX-512.
-template <class T>
-inline Vec<T> load_n(const T* p, int64_t n) {
-#if defined(__AVX512F__)
-  if constexpr (sizeof(T) == 4)
-    return (Vec<T>)_mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), p);
-  else
-    return (Vec<T>)_mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << n) - 1), p);
-#else
-  Vec<T> v{};
-  std::memcpy(&v, p, static_cast<size_t>(n) * sizeof(T));
-  return v;
-#endif
-}
-template <class T>
-inline void store_n(T* p, const Vec<T>& v, int64_t n) {
-#if defined(__AVX512F__)
-  if constexpr (sizeof(T) == 4)
-    _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1), (__m512)v);
-  else
-    _mm512_mask_storeu_pd(p, static_cast<__mmask8>((1u << n) - 1), (__m512d)v);
-#else
-  std::memcpy(p, &v, static_cast<size_t>(n) * sizeof(T));
-#endif
-}
 
 // dst[0, n) = src[0, n) by whole vectors: the last one writes zeros up to n rounded up to
 // whole vectors (past dst + n, into what the caller writes next or its slack).
@@ -109,16 +45,6 @@ constexpr int kRowBlock = 4;
 constexpr int kTapBlock = 8;
 // Multiply-adds worth a thread of their own.
 constexpr int64_t kGrainWork = 1 << 15;
-
-inline int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -(-a / b); }
-
-// Grow-only scratch of each thread, reused across calls; every element used is written first.
-template <class T>
-T* scratch(size_t elements) {
-  thread_local std::vector<T> buffer;
-  if (buffer.size() < elements) buffer.resize(elements);
-  return buffer.data();
-}
 
 // One plane correlation (see the top of the file) and its scratch layout:
 //   phases (sw, ph, pt): phases[q][y][t] = padded[y][t * sw + q], padded being src' shifted by
@@ -292,7 +218,7 @@ void forward(const ConvShape& s, const T* input, const T* weight, const T* bias,
   const int64_t in_plane = s.in[1] * s.in[2], out_plane = s.out[1] * s.out[2];
   parallel_for(0, s.n * s.c_in, plane_grain(mult * c.rows * c.cols_v * taps),
                [&](int64_t p0, int64_t p1) {
-    T* phases = scratch<T>(c.phases_size());
+    T* phases = thread_scratch<T>(c.phases_size());
     for (int64_t p = p0; p < p1; ++p) {
       fill_phases(c, input + p * in_plane, phases);
       const int64_t b = p / s.c_in, ci = p % s.c_in;
@@ -320,7 +246,7 @@ void backward_input(const ConvShape& s, const T* grad_output, const T* weight,
       flipped[co * taps + t] = weight[co * taps + taps - 1 - t];
   parallel_for(0, s.n * s.c_in, plane_grain(mult * c.rows * c.cols_v * taps),
                [&](int64_t p0, int64_t p1) {
-    T* phases = scratch<T>(c.phases_size());
+    T* phases = thread_scratch<T>(c.phases_size());
     for (int64_t p = p0; p < p1; ++p) {
       const int64_t b = p / s.c_in, ci = p % s.c_in;
       for (int64_t co = ci * mult; co < (ci + 1) * mult; ++co) {
@@ -379,7 +305,7 @@ void backward_weight(const ConvShape& s, const T* grad_output, const T* input,
   const int64_t in_plane = s.in[1] * s.in[2], out_plane = s.out[1] * s.out[2];
   parallel_for(0, s.c_in, plane_grain(s.n * mult * c.rows * c.cols_v * taps),
                [&](int64_t c0, int64_t c1) {
-    T* phases = scratch<T>(c.phases_size() + c.rows * c.cols_v);
+    T* phases = thread_scratch<T>(c.phases_size() + c.rows * c.cols_v);
     T* go = phases + c.phases_size();
     for (int64_t ci = c0; ci < c1; ++ci) {
       T* gw = grad_weight + ci * mult * taps;
@@ -402,18 +328,15 @@ void backward_weight(const ConvShape& s, const T* grad_output, const T* input,
   });
 }
 
+template <class T>
+DepthwiseKernels<T> kernels() {
+  return {&forward<T>, &backward_input<T>, &backward_weight<T>};
+}
+
 }  // namespace
 }  // namespace EMBER_CPU_NS
 
-EMBER_REGISTER_DISPATCH(depthwise_forward_f32_stub, &EMBER_CPU_NS::forward<float>);
-EMBER_REGISTER_DISPATCH(depthwise_forward_f64_stub, &EMBER_CPU_NS::forward<double>);
-EMBER_REGISTER_DISPATCH(depthwise_backward_input_f32_stub,
-                        &EMBER_CPU_NS::backward_input<float>);
-EMBER_REGISTER_DISPATCH(depthwise_backward_input_f64_stub,
-                        &EMBER_CPU_NS::backward_input<double>);
-EMBER_REGISTER_DISPATCH(depthwise_backward_weight_f32_stub,
-                        &EMBER_CPU_NS::backward_weight<float>);
-EMBER_REGISTER_DISPATCH(depthwise_backward_weight_f64_stub,
-                        &EMBER_CPU_NS::backward_weight<double>);
+EMBER_REGISTER_DISPATCH(depthwise_f32_stub, &EMBER_CPU_NS::kernels<float>);
+EMBER_REGISTER_DISPATCH(depthwise_f64_stub, &EMBER_CPU_NS::kernels<double>);
 
 }  // namespace ember::cpu

@@ -13,68 +13,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <vector>
 
+#include "cpu/simd_vec.h"
 #include "ember/parallel.h"
-
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
 
 namespace ember::cpu {
 namespace EMBER_CPU_NS {
 namespace {
-
-#if defined(__AVX512F__)
-constexpr int kVecBytes = 64;
-#elif defined(__AVX2__)
-constexpr int kVecBytes = 32;
-#else
-constexpr int kVecBytes = 16;
-#endif
-
-// Values and their same-width integer lanes (the indices within a plane).
-template <class T>
-struct VecOf;
-template <>
-struct VecOf<float> {
-  typedef float type __attribute__((vector_size(kVecBytes)));
-  typedef int32_t index __attribute__((vector_size(kVecBytes)));
-  typedef int32_t lane_index;
-};
-template <>
-struct VecOf<double> {
-  typedef double type __attribute__((vector_size(kVecBytes)));
-  typedef int64_t index __attribute__((vector_size(kVecBytes)));
-  typedef int64_t lane_index;
-};
-template <class T>
-using Vec = typename VecOf<T>::type;
-template <class T>
-using IVec = typename VecOf<T>::index;
-template <class T>
-constexpr int64_t kLanes = kVecBytes / sizeof(T);
-
-template <class T>
-inline Vec<T> load(const T* p) {
-  Vec<T> v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-// p[0, n) = the first n lanes (1 <= n <= lanes).
-template <class T>
-inline void store_n(T* p, const Vec<T>& v, int64_t n) {
-#if defined(__AVX512F__)
-  if constexpr (sizeof(T) == 4)
-    _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1), (__m512)v);
-  else
-    _mm512_mask_storeu_pd(p, static_cast<__mmask8>((1u << n) - 1), (__m512d)v);
-#else
-  std::memcpy(p, &v, static_cast<size_t>(n) * sizeof(T));
-#endif
-}
 
 // p[0, n) = the first n lanes of idx, widened to int64.
 template <class T>
@@ -94,8 +40,6 @@ inline void store_indices(int64_t* p, const IVec<T>& idx, int64_t n) {
 #endif
 }
 
-inline int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -(-a / b); }
-
 // The first in-bounds position of each window along one axis (pool_hd::window's start).
 std::vector<int64_t> window_starts(int64_t out, int64_t stride, int64_t pad, int64_t dil) {
   std::vector<int64_t> starts(static_cast<size_t>(out));
@@ -105,13 +49,6 @@ std::vector<int64_t> window_starts(int64_t out, int64_t stride, int64_t pad, int
     starts[o] = start;
   }
   return starts;
-}
-
-template <class T>
-T* scratch(size_t elements) {
-  thread_local std::vector<T> buffer;
-  if (buffer.size() < elements) buffer.resize(elements);
-  return buffer.data();
 }
 
 template <class T>
@@ -135,7 +72,7 @@ void max_pool2d(const PoolShape& s, const T* input, T* output, int64_t* indices)
   const int64_t grain =
       std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, out_h * cols_v * kh * kw));
   parallel_for(0, s.planes, grain, [&](int64_t p0, int64_t p1) {
-    T* phases = scratch<T>(static_cast<size_t>(sw * ph * pt));
+    T* phases = thread_scratch<T>(static_cast<size_t>(sw * ph * pt));
     for (int64_t p = p0; p < p1; ++p) {
       const T* in = input + p * h * w;
       for (int64_t q = 0; q < sw; ++q)
