@@ -341,3 +341,32 @@ def test_max_pool2d_vector_kernel_gradients(device, case):
     _compare(device, "float32", shape,
              lambda x: F.max_pool2d(x, k, s, p, d, ceil, return_indices=True),
              lambda x: TF.max_pool2d(x, k, s, p, d, ceil, return_indices=True))
+
+
+VECTOR_AVG_CASES = [  # shape, kernel, stride, padding, ceil_mode, count_include_pad, divisor
+    ((2, 3, 28, 28), 2, None, 0, False, True, None),     # tiling 2x2
+    ((1, 2, 13, 17), 3, 2, 1, True, True, None),         # the last window over the edge
+    ((1, 2, 13, 17), 3, 2, 1, True, False, None),
+    ((1, 1, 9, 37), (3, 5), 1, (1, 2), False, False, None),  # more than one vector of columns
+    ((2, 1, 11, 19), (2, 4), (3, 2), (1, 2), True, True, 5),
+    ((1, 2, 10, 33), 5, 3, 2, True, False, None),       # stride 3: three column phases
+    ((1, 1, 1, 1), 1, 1, 0, False, True, None),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", VECTOR_AVG_CASES)
+def test_avg_pool2d_vector_kernel(capability, dtype, case):
+    # As PyTorch, and bit for bit as the scalar kernel (avg_pool3d over two depth slices with a
+    # depth-1 window takes it), on every instruction set; gradients as PyTorch.
+    shape, k, s, p, ceil, cip, div = case
+    _compare("cpu", dtype, shape, lambda x: F.avg_pool2d(x, k, s, p, ceil, cip, div),
+             lambda x: TF.avg_pool2d(x, k, s, p, ceil, cip, div))
+    a = np.random.default_rng(8).standard_normal(shape)
+    out = F.avg_pool2d(ember.tensor(a, dtype=getattr(ember, dtype)), k, s, p, ceil, cip, div)
+    kk = (1, *((k, k) if isinstance(k, int) else k))
+    ss = kk if s is None else (1, *((s, s) if isinstance(s, int) else s))
+    pp = (0, *((p, p) if isinstance(p, int) else p))
+    out3 = F.avg_pool3d(ember.tensor(np.stack([a, a], axis=2), dtype=getattr(ember, dtype)),
+                        kk, ss, pp, ceil, cip, div)
+    np.testing.assert_array_equal(out3.numpy()[:, :, 0], out.numpy())
