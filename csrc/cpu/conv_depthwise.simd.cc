@@ -100,7 +100,7 @@ void fill_phases(const Correlation<T>& c, const T* src, T* phases) {
       std::fill(dst, dst + lo, T(0));
       std::fill(dst + hi, dst + c.pt, T(0));
       if (c.spread_w == 1) {
-        for (int64_t t = lo; t < hi; ++t) dst[t] = row[t * c.sw + q - c.left];
+        if (hi > lo) gather_stride(row + lo * c.sw + q - c.left, c.sw, dst + lo, hi - lo);
       } else {
         for (int64_t t = lo; t < hi; ++t) {
           const int64_t b = t * c.sw + q - c.left;

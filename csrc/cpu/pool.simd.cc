@@ -92,7 +92,7 @@ void fill_phases(const PlaneLayout& c, const T* in, T pad, T* phases) {
       if (c.sw == 1)
         std::copy(row + lo, row + hi, dst + lo);
       else
-        for (int64_t t = lo; t < hi; ++t) dst[t] = row[t * c.sw];
+        gather_stride(row + lo * c.sw, c.sw, dst + lo, hi - lo);
     }
 }
 

@@ -89,6 +89,34 @@ inline void store_n(T* p, const Vec<T>& v, int64_t n) {
 #endif
 }
 
+// dst[0, n) = src[0, n * stride) taken every stride elements; stride 2 (the column phases of
+// a stride-2 layer) by vector shuffles, reading no further than src[2 * (n - 1)].
+template <class T>
+inline void gather_stride(const T* src, int64_t stride, T* dst, int64_t n) {
+  int64_t t = 0;
+#if defined(__GNUC__) && !defined(__clang__)
+  if (stride == 2) {
+    constexpr int64_t V = kLanes<T>;
+    IVec<T> even;
+    for (int64_t l = 0; l < V; ++l) even[l] = static_cast<typename VecOf<T>::lane_index>(2 * l);
+    for (; t < n; t += V) {
+      const int64_t m = n - t < V ? n - t : V;  // outputs of this vector
+      const int64_t needed = 2 * m - 1;          // source elements they read
+      const T* from = src + 2 * t;
+      const Vec<T> a = needed >= V ? load(from) : load_n(from, needed);
+      const Vec<T> b = needed > V ? load_n(from + V, needed - V) : Vec<T>{};
+      const Vec<T> v = __builtin_shuffle(a, b, even);
+      if (m == V)
+        store(dst + t, v);
+      else
+        store_n(dst + t, v, m);
+    }
+    return;
+  }
+#endif
+  for (; t < n; ++t) dst[t] = src[t * stride];
+}
+
 inline int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -(-a / b); }
 
 // Grow-only scratch of each thread, reused across calls; every element used is written first.
