@@ -101,10 +101,12 @@ void fill_phases(const Correlation<T>& c, const T* src, T* phases) {
       std::fill(dst + hi, dst + c.pt, T(0));
       if (c.spread_w == 1) {
         if (hi > lo) gather_stride(row + lo * c.sw + q - c.left, c.sw, dst + lo, hi - lo);
-      } else {
-        for (int64_t t = lo; t < hi; ++t) {
-          const int64_t b = t * c.sw + q - c.left;
-          dst[t] = b % c.spread_w == 0 ? row[b / c.spread_w] : T(0);
+      } else {  // zeros, then source column k at spread column k * spread_w
+        std::fill(dst + lo, dst + hi, T(0));
+        for (int64_t k = std::max<int64_t>(0, ceil_div(lo * c.sw + q - c.left, c.spread_w));
+             k * c.spread_w < hi * c.sw + q - c.left; ++k) {
+          const int64_t b = k * c.spread_w + c.left - q;  // = t * sw for the phase column t
+          if (b % c.sw == 0) dst[b / c.sw] = row[k];
         }
       }
     }
@@ -154,41 +156,41 @@ inline void correlate_rows(const Correlation<T>& c, const T* phases, const T* w,
   }
 }
 
-// The same for a KH x KW kernel at row stride and dilation 1: output rows y + r and y + r + 1
-// share input rows, so each input row is loaded once per column shift for all R output rows,
-// and the taps stay in registers.
-template <class T, int KH, int KW, int R>
+// The same for a KH x KW kernel at row stride SH and row dilation 1: output rows y + r and
+// y + r + 1 share input rows, so each input row is loaded once per column shift for all R
+// output rows, and the taps stay in registers.
+template <class T, int KH, int KW, int SH, int R>
 inline void correlate_rows_fixed(const Correlation<T>& c, const T* phases, const Vec<T>* w,
                                  int64_t y, bool accumulate, T bias, T* dst) {
   const int64_t pt = c.pt;
   const int64_t* shifts = c.offsets.data();  // taps (0, j): phase and column shift only
   for (int64_t x = 0; x < c.cols; x += kLanes<T>) {
-    const T* base = phases + y * pt + x;
+    const T* base = phases + y * SH * pt + x;
     RowBlock<T, R>::update(dst, c.cols, y, x, std::min(kLanes<T>, c.cols - x), accumulate, bias,
                            [&](Vec<T>* acc) {
 #pragma GCC unroll 16
-      for (int a = 0; a < R + KH - 1; ++a)
+      for (int a = 0; a < (R - 1) * SH + KH; ++a)
 #pragma GCC unroll 16
         for (int j = 0; j < KW; ++j) {
           const Vec<T> v = load(base + a * pt + shifts[j]);
 #pragma GCC unroll 16
           for (int r = 0; r < R; ++r)
-            if (a - r >= 0 && a - r < KH) acc[r] += w[(a - r) * KW + j] * v;
+            if (a - r * SH >= 0 && a - r * SH < KH) acc[r] += w[(a - r * SH) * KW + j] * v;
         }
     });
   }
 }
 
-template <class T, int KH, int KW, int R>
+template <class T, int KH, int KW, int SH, int R>
 void correlate_fixed(const Correlation<T>& c, const T* phases, const T* w, bool accumulate,
                      T bias, T* dst) {
   Vec<T> taps[KH * KW];
   for (int t = 0; t < KH * KW; ++t) taps[t] = Vec<T>{} + w[t];
   int64_t y = 0;
   for (; y + R <= c.rows; y += R)
-    correlate_rows_fixed<T, KH, KW, R>(c, phases, taps, y, accumulate, bias, dst);
+    correlate_rows_fixed<T, KH, KW, SH, R>(c, phases, taps, y, accumulate, bias, dst);
   for (; y < c.rows; ++y)
-    correlate_rows_fixed<T, KH, KW, 1>(c, phases, taps, y, accumulate, bias, dst);
+    correlate_rows_fixed<T, KH, KW, SH, 1>(c, phases, taps, y, accumulate, bias, dst);
 }
 
 // dst (rows, cols) = init + the correlation (see correlate_rows).
@@ -196,9 +198,11 @@ template <class T>
 void correlate(const Correlation<T>& c, const T* phases, const T* w, bool accumulate, T bias,
                T* dst) {
   if (c.sh == 1 && c.dh == 1) {
-    if (c.kh == 3 && c.kw == 3) return correlate_fixed<T, 3, 3, 4>(c, phases, w, accumulate, bias, dst);
-    if (c.kh == 5 && c.kw == 5) return correlate_fixed<T, 5, 5, 2>(c, phases, w, accumulate, bias, dst);
+    if (c.kh == 3 && c.kw == 3) return correlate_fixed<T, 3, 3, 1, 4>(c, phases, w, accumulate, bias, dst);
+    if (c.kh == 5 && c.kw == 5) return correlate_fixed<T, 5, 5, 1, 2>(c, phases, w, accumulate, bias, dst);
   }
+  if (c.sh == 2 && c.dh == 1 && c.kh == 3 && c.kw == 3)  // MobileNet's downsampling layers
+    return correlate_fixed<T, 3, 3, 2, 4>(c, phases, w, accumulate, bias, dst);
   int64_t y = 0;
   for (; y + kRowBlock <= c.rows; y += kRowBlock)
     correlate_rows<T, kRowBlock>(c, phases, w, y, accumulate, bias, dst);
