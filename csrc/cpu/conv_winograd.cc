@@ -32,6 +32,12 @@
 #include "ember/parallel.h"
 
 namespace ember::cpu {
+
+EMBER_DEFINE_DISPATCH(WinogradInputFn<float>, winograd_input_f32_stub);
+EMBER_DEFINE_DISPATCH(WinogradInputFn<double>, winograd_input_f64_stub);
+EMBER_DEFINE_DISPATCH(WinogradOutputFn<float>, winograd_output_f32_stub);
+EMBER_DEFINE_DISPATCH(WinogradOutputFn<double>, winograd_output_f64_stub);
+
 namespace {
 
 constexpr int kPositions = 16;  // of the 4x4 transformed tile
@@ -42,24 +48,11 @@ constexpr int64_t kBlockBytes = 512 << 10;
 // Fewest tiles per block (GEMM columns): below, the GEMMs cost more per column than L2 saves.
 constexpr int64_t kMinBlockTiles = 16;
 
-// A stride-1 3x3 correlation, zero outside the input:
-//   output[b, co, y, x] = bias[co] + sum over the group's input channels ci and taps (i, j) of
-//                         input[b, ci, y - pad_h + i, x - pad_w + j] * w[co, ci, i, j]
-// pad may be negative, and out_h, out_w are given (the reads past the input are zeros).
-struct Geometry {
-  int64_t n, c_in, c_out, groups, in_h, in_w, out_h, out_w, pad_h, pad_w;
-  int64_t cig() const { return c_in / groups; }
-  int64_t cog() const { return c_out / groups; }
-  int64_t tiles_h() const { return (out_h + 1) / 2; }
-  int64_t tiles_w() const { return (out_w + 1) / 2; }
-  int64_t tiles_per_sample() const { return tiles_h() * tiles_w(); }
-};
-
 // u (groups, 16, cog, cig) = G w G^T of each kernel w[i][j] = tap(co, ci, i, j), co the
 // global output channel, ci the input channel within its group; G = [1 0 0; 1/2 1/2 1/2;
 // 1/2 -1/2 1/2; 0 0 1].
 template <class T, class Tap>
-std::vector<T> transform_weights(const Geometry& geo, const Tap& tap) {
+std::vector<T> transform_weights(const WinogradGeometry& geo, const Tap& tap) {
   const int64_t cig = geo.cig(), cog = geo.cog();
   std::vector<T> u(static_cast<size_t>(geo.groups * kPositions * cog * cig));
   const auto g_rows = [](const T w[3], T out[4]) {
@@ -88,110 +81,10 @@ std::vector<T> transform_weights(const Geometry& geo, const Tap& tap) {
   return u;
 }
 
-// A run of tiles in one tile row of one sample: columns [tx0, tx0 + count), the block's columns
-// [q, q + count) of V and M.
-struct Segment {
-  int64_t b, ty, tx0, count, q;
-};
-
-// Calls f(segment) over the tiles [p0, p1) in order.
-template <class F>
-void for_each_segment(const Geometry& geo, int64_t p0, int64_t p1, const F& f) {
-  const int64_t tw = geo.tiles_w(), per_sample = geo.tiles_per_sample();
-  for (int64_t p = p0; p < p1;) {
-    const int64_t b = p / per_sample, r = p % per_sample, tx0 = r % tw;
-    const int64_t count = std::min(tw - tx0, p1 - p);
-    f(Segment{b, r / tw, tx0, count, p - p0});
-    p += count;
-  }
-}
-
-// V[xi][c][q + k] (16, cig, ldv) = B^T d B of tile k of the segment and input channel c, from the
-// group's input planes (cig, in_h, in_w); B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
-// rows: scratch of 4 * (2 * count + 2).
-template <class T>
-void transform_input(const Geometry& geo, const T* planes, const Segment& sg, T* v,
-                     int64_t ldv, T* rows) {
-  const int64_t cig = geo.cig(), width = 2 * sg.count + 2, x0 = 2 * sg.tx0 - geo.pad_w;
-  const int64_t lo = std::clamp<int64_t>(-x0, 0, width);
-  const int64_t hi = std::clamp<int64_t>(geo.in_w - x0, lo, width);
-  const int64_t position_stride = cig * ldv;
-  T* r0 = rows;
-  T* r1 = rows + width;
-  T* r2 = rows + 2 * width;
-  T* r3 = rows + 3 * width;
-  for (int64_t c = 0; c < cig; ++c) {
-    const T* plane = planes + c * geo.in_h * geo.in_w;
-    for (int i = 0; i < 4; ++i) {
-      T* row = rows + i * width;
-      const int64_t y = 2 * sg.ty - geo.pad_h + i;
-      if (y < 0 || y >= geo.in_h) {
-        std::fill(row, row + width, T(0));
-        continue;
-      }
-      std::fill(row, row + lo, T(0));
-      std::copy(plane + y * geo.in_w + x0 + lo, plane + y * geo.in_w + x0 + hi, row + lo);
-      std::fill(row + hi, row + width, T(0));
-    }
-    // B^T d, every column at once
-    for (int64_t x = 0; x < width; ++x) {
-      const T a = r0[x], b = r1[x], d = r2[x], e = r3[x];
-      r0[x] = a - d;
-      r1[x] = b + d;
-      r2[x] = d - b;
-      r3[x] = b - e;
-    }
-    // (B^T d) B, tile by tile
-    T* vc = v + c * ldv + sg.q;
-    for (int i = 0; i < 4; ++i) {
-      const T* t = rows + i * width;
-      T* v0 = vc + (4 * i) * position_stride;
-      T* v1 = v0 + position_stride;
-      T* v2 = v1 + position_stride;
-      T* v3 = v2 + position_stride;
-      for (int64_t k = 0; k < sg.count; ++k) {
-        const T a = t[2 * k], b = t[2 * k + 1], d = t[2 * k + 2], e = t[2 * k + 3];
-        v0[k] = a - d;
-        v1[k] = b + d;
-        v2[k] = d - b;
-        v3[k] = b - e;
-      }
-    }
-  }
-}
-
-// The group's output planes (cog, out_h, out_w) at the segment's tiles = A^T M A (+ bias), from
-// M[xi][co][q + k] (16, cog, ldm); A^T = [1 1 1 0; 0 1 -1 -1]. rows: scratch of 4 * count.
-template <class T>
-void transform_output(const Geometry& geo, const T* m, int64_t ldm, const T* bias,
-                      const Segment& sg, T* planes, T* rows) {
-  const int64_t cog = geo.cog(), position_stride = cog * ldm;
-  const int64_t y0 = 2 * sg.ty, x0 = 2 * sg.tx0;
-  const int64_t cols = std::min(2 * sg.count, geo.out_w - x0);
-  const bool second_row = y0 + 1 < geo.out_h;
-  T* top = rows;
-  T* bottom = rows + 2 * sg.count;
-  for (int64_t co = 0; co < cog; ++co) {
-    const T* mc = m + co * ldm + sg.q;
-    const T add = bias ? bias[co] : T(0);
-    for (int64_t k = 0; k < sg.count; ++k) {
-      T e[kPositions];
-      for (int xi = 0; xi < kPositions; ++xi) e[xi] = mc[xi * position_stride + k];
-      T s[4], d[4];  // the two rows of A^T M
-      for (int j = 0; j < 4; ++j) {
-        s[j] = e[j] + e[4 + j] + e[8 + j];
-        d[j] = e[4 + j] - e[8 + j] - e[12 + j];
-      }
-      top[2 * k] = s[0] + s[1] + s[2] + add;
-      top[2 * k + 1] = s[1] - s[2] - s[3] + add;
-      bottom[2 * k] = d[0] + d[1] + d[2] + add;
-      bottom[2 * k + 1] = d[1] - d[2] - d[3] + add;
-    }
-    T* out = planes + (co * geo.out_h + y0) * geo.out_w + x0;
-    std::copy(top, top + cols, out);
-    if (second_row) std::copy(bottom, bottom + cols, out + geo.out_w);
-  }
-}
+WinogradInputFn<float> input_kernel(float*) { return winograd_input_f32_stub.get(); }
+WinogradInputFn<double> input_kernel(double*) { return winograd_input_f64_stub.get(); }
+WinogradOutputFn<float> output_kernel(float*) { return winograd_output_f32_stub.get(); }
+WinogradOutputFn<double> output_kernel(double*) { return winograd_output_f64_stub.get(); }
 
 // Grow-only scratch of each thread, reused across calls (as cpu/conv.cc's); every element used is
 // written first.
@@ -210,29 +103,29 @@ T* thread_scratch(int64_t elements) {
 
 // output (n, c_out, out_h, out_w) = the correlation of input (n, c_in, in_h, in_w) with the
 // transformed kernels u (groups, 16, cog, cig) (+ bias), block by block of P tiles:
-//   v (16, cig, P), m (16, cog, P), rows (4 * (2 * min(P, tiles_w) + 2)) per thread.
+//   v (16, cig, P), m (16, cog, P), rows (as cpu/conv_winograd.h's transforms ask) per thread.
 template <class T>
-void correlate(const Geometry& geo, const T* input, const T* u, const T* bias, T* output) {
+void correlate(const WinogradGeometry& geo, const T* input, const T* u, const T* bias,
+               T* output) {
   const int64_t cig = geo.cig(), cog = geo.cog();
   const int64_t tiles = geo.n * geo.tiles_per_sample();
-  const int64_t budget = kBlockBytes / static_cast<int64_t>(sizeof(T)) / (kPositions * (cig + cog));
+  const int64_t budget =
+      kBlockBytes / static_cast<int64_t>(sizeof(T)) / (kPositions * (cig + cog));
   const int64_t threads = std::max(1, get_num_threads());
   const int64_t block = std::max<int64_t>(
       1, std::min(std::max(budget, kMinBlockTiles), (tiles + threads - 1) / threads));
   const int64_t blocks = (tiles + block - 1) / block;
-  const int64_t in_plane = geo.in_h * geo.in_w, out_plane = geo.out_h * geo.out_w;
+  const auto transform_input = input_kernel(output);
+  const auto transform_output = output_kernel(output);
   parallel_for(0, blocks, 1, [&](int64_t k0, int64_t k1) {
-    const int64_t row_width = 2 * std::min(block, geo.tiles_w()) + 2;
-    T* v = thread_scratch<T>(kPositions * (cig + cog) * block + 4 * row_width);
+    const int64_t rows_size = std::max(5 * (2 * std::min(block, geo.tiles_w()) + 2), 4 * block);
+    T* v = thread_scratch<T>(kPositions * (cig + cog) * block + rows_size);
     T* m = v + kPositions * cig * block;
     T* rows = m + kPositions * cog * block;
     for (int64_t k = k0; k < k1; ++k) {
       const int64_t p0 = k * block, p1 = std::min(tiles, p0 + block);
       for (int64_t g = 0; g < geo.groups; ++g) {
-        for_each_segment(geo, p0, p1, [&](const Segment& sg) {
-          transform_input(geo, input + (sg.b * geo.c_in + g * cig) * in_plane, sg, v, block,
-                          rows);
-        });
+        transform_input(geo, input, g, p0, p1, v, block, rows);
         for (int xi = 0; xi < kPositions; ++xi) {
           GemmArgs<T> a;
           a.m = cog;
@@ -246,10 +139,8 @@ void correlate(const Geometry& geo, const T* input, const T* u, const T* bias, T
           a.ldc = block;
           gemm(a);
         }
-        for_each_segment(geo, p0, p1, [&](const Segment& sg) {
-          transform_output(geo, m, block, bias ? bias + g * cog : nullptr, sg,
-                           output + (sg.b * geo.c_out + g * cog) * out_plane, rows);
-        });
+        transform_output(geo, m, block, bias ? bias + g * cog : nullptr, g, p0, p1, output,
+                         rows);
       }
     }
   });
@@ -260,7 +151,7 @@ void correlate(const Geometry& geo, const T* input, const T* u, const T* bias, T
 template <class T>
 void conv_forward_winograd(const ConvShape& s, const T* input, const T* weight, const T* bias,
                            T* output) {
-  const Geometry geo{s.n,      s.c_in,   s.c_out,  s.groups, s.in[1],
+  const WinogradGeometry geo{s.n,      s.c_in,   s.c_out,  s.groups, s.in[1],
                      s.in[2],  s.out[1], s.out[2], s.pad[1], s.pad[2]};
   const int64_t cig = s.c_in_group();
   const std::vector<T> u = transform_weights<T>(geo, [&](int64_t co, int64_t ci, int i, int j) {
@@ -274,7 +165,7 @@ void conv_backward_input_winograd(const ConvShape& s, const T* grad_output, cons
                                   T* grad_input) {
   // grad_input[b, ci, y, x] = sum over co, i, j of
   //   grad_output[b, co, y - (2 - pad_h) + i, x - (2 - pad_w) + j] * w[co, ci, 2 - i, 2 - j]
-  const Geometry geo{s.n,      s.c_out, s.c_in,  s.groups,       s.out[1],
+  const WinogradGeometry geo{s.n,      s.c_out, s.c_in,  s.groups,       s.out[1],
                      s.out[2], s.in[1], s.in[2], 2 - s.pad[1], 2 - s.pad[2]};
   const int64_t cig = s.c_in_group(), cog = s.c_out_group();
   // tap(ci, co_g, i, j): ci the global input channel (this correlation's output channel).

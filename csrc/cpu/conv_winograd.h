@@ -1,8 +1,13 @@
 // Winograd F(2x2, 3x3) convolution on the CPU (cpu/conv_winograd.cc): 2-D layers with a 3x3
-// kernel, stride 1 and dilation 1 (any padding, any groups), float32 and float64.
+// kernel, stride 1 and dilation 1 (any padding, any groups), float32 and float64; its input and
+// output transforms are compiled per instruction set (cpu/conv_winograd.simd.cc).
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
+
 #include "core/conv_scalar.h"
+#include "cpu/dispatch.h"
 
 namespace ember::cpu {
 
@@ -22,5 +27,38 @@ void conv_forward_winograd(const ConvShape& s, const T* input, const T* weight, 
 template <class T>
 void conv_backward_input_winograd(const ConvShape& s, const T* grad_output, const T* weight,
                                   T* grad_input);
+
+// A stride-1 3x3 correlation, zero outside the input:
+//   output[b, co, y, x] = bias[co] + sum over the group's input channels ci and taps (i, j) of
+//                         input[b, ci, y - pad_h + i, x - pad_w + j] * w[co, ci, i, j]
+// pad may be negative, and out_h, out_w are given (the reads past the input are zeros). Its
+// 2x2 output tiles are numbered by (sample, tile row, tile column).
+struct WinogradGeometry {
+  int64_t n, c_in, c_out, groups, in_h, in_w, out_h, out_w, pad_h, pad_w;
+  int64_t cig() const { return c_in / groups; }
+  int64_t cog() const { return c_out / groups; }
+  int64_t tiles_h() const { return (out_h + 1) / 2; }
+  int64_t tiles_w() const { return (out_w + 1) / 2; }
+  int64_t tiles_per_sample() const { return tiles_h() * tiles_w(); }
+};
+
+// v (16, cig, ldv), column p - p0 = B^T d B of tile p in [p0, p1) and each input channel of
+// group g (B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]), from input (n, c_in, in_h, in_w);
+// rows: scratch of max(5 * (2 * min(p1 - p0, tiles_w) + 2), 4 * (p1 - p0)).
+template <class T>
+using WinogradInputFn = void (*)(const WinogradGeometry& geo, const T* input, int64_t g,
+                                 int64_t p0, int64_t p1, T* v, int64_t ldv, T* rows);
+// output (n, c_out, out_h, out_w) at the tiles [p0, p1) of group g = A^T M A + bias (bias: the
+// group's cog values or null), from m (16, cog, ldm), column p - p0 for tile p;
+// A^T = [1 1 1 0; 0 1 -1 -1]. rows: scratch as for WinogradInputFn.
+template <class T>
+using WinogradOutputFn = void (*)(const WinogradGeometry& geo, const T* m, int64_t ldm,
+                                  const T* bias, int64_t g, int64_t p0, int64_t p1, T* output,
+                                  T* rows);
+
+EMBER_DECLARE_DISPATCH(WinogradInputFn<float>, winograd_input_f32_stub);
+EMBER_DECLARE_DISPATCH(WinogradInputFn<double>, winograd_input_f64_stub);
+EMBER_DECLARE_DISPATCH(WinogradOutputFn<float>, winograd_output_f32_stub);
+EMBER_DECLARE_DISPATCH(WinogradOutputFn<double>, winograd_output_f64_stub);
 
 }  // namespace ember::cpu
