@@ -113,9 +113,9 @@ def test_noncontiguous_input_and_no_bias():
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("dtype", [ember.float32, ember.float64])
 def test_many_blocks_of_tiles_match_naive(threads, dtype):
-    # 9 samples of 10x10 tiles with 16 + 16 channels: cpu/conv_winograd.cc's 512 KiB blocks
-    # hold 256 (float32) or 128 (float64) tiles, so blocks start and end inside tile rows and
-    # samples, and the threads take several blocks each.
+    # 9 samples of 10x10 tiles with 16 + 16 channels: cpu/conv_winograd.cc's 1 MiB blocks
+    # hold 512 (float32) or 256 (float64) tiles (450 with 2 threads: half the tiles each), so
+    # blocks start and end inside tile rows and samples.
     rng = np.random.default_rng(5)
     x, w, b = (rng.standard_normal(s) for s in ((9, 16, 19, 20), (16, 16, 3, 3), (16,)))
     grad = rng.standard_normal((9, 16, 19, 20))
