@@ -488,12 +488,14 @@ void backward_weight_im2col(const ConvShape& s, const T* grad_output, const T* i
 // with one input channel per group, where im2col's GEMMs would be a few rows of 9 taps), or
 // im2col + GEMM (a single-channel input with groups=1 still makes a tall GEMM).
 // Winograd F(2x2, 3x3) runs forward and grad_input where asked (the op layer checked that the
-// layer fits); its grad_weight is im2col's.
+// layer fits) and where auto measured it faster (cpu/conv_winograd.h); its grad_weight is
+// im2col's.
 enum class Path { Direct, Depthwise, Im2col, Winograd };
 
 Path path_for(const ConvShape& s, ConvVariant variant) {
   if (variant == ConvVariant::Naive || s.c_in_group() == 0) return Path::Direct;
   if (variant == ConvVariant::Winograd && winograd_fits(s)) return Path::Winograd;
+  if (variant == ConvVariant::Auto && winograd_fits(s) && winograd_pays(s)) return Path::Winograd;
   if (variant == ConvVariant::Auto && s.is_2d() && s.groups > 1 && s.c_in_group() == 1)
     return Path::Depthwise;
   return Path::Im2col;

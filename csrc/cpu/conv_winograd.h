@@ -18,6 +18,24 @@ inline bool winograd_fits(const ConvShape& s) {
          s.dil[1] == 1 && s.dil[2] == 1;
 }
 
+// Whether variant "auto" takes Winograd for a layer that fits: where it measured faster than
+// im2col (forward, float32, one thread, thread CPU time, this 2-core AMD EPYC with AVX-512).
+// Its 16 GEMMs have K = c_in and M = c_out (swapped for grad_input) and N = a block of tiles;
+// with few channels the transforms and the thin GEMMs cost more than im2col's 2.25x more
+// multiply-adds. Winograd / im2col time ratios (speedup; two runs):
+//   won:  32->64 on 14x14 1.08-1.1 (bench_conv.py), 32->64 32x32 1.26-1.39,
+//         64->128 16x16 1.15-1.46, 64->128 32x32 1.6, 256->256 28x28 1.23-1.40;
+//   lost: 1->32 28x28 0.33, 4->8 and 8->16 0.5-0.6, 16->16 and 16->32 28x28 0.53-0.75,
+//         32->32 and 64->64 on 7x7 0.66-0.74, 32->32 28x28 0.64-0.92, 64->64 28x28
+//         0.92-0.95, groups 8 0.38-0.5;
+//   within the noise (0.8-1.2): 64->64 14x14, 128->128 14x14 and 28x28.
+// The rule keeps the wins it can state simply: no groups, c_in >= 32, c_out >= 2 c_in, outputs
+// at least 14x14 (256->256 stays on im2col).
+inline bool winograd_pays(const ConvShape& s) {
+  return s.groups == 1 && s.c_in >= 32 && s.c_out >= 2 * s.c_in && s.out[1] >= 14 &&
+         s.out[2] >= 14;
+}
+
 // Buffers as in core/conv_scalar.h; s must satisfy winograd_fits.
 template <class T>
 void conv_forward_winograd(const ConvShape& s, const T* input, const T* weight, const T* bias,
