@@ -27,7 +27,6 @@
 #include "cpu/conv_winograd.h"
 
 #include <algorithm>
-#include <memory>
 #include <vector>
 
 #include "cpu/gemm/gemm.h"
@@ -90,21 +89,6 @@ WinogradInputFn<double> input_kernel(double*) { return winograd_input_f64_stub.g
 WinogradOutputFn<float> output_kernel(float*) { return winograd_output_f32_stub.get(); }
 WinogradOutputFn<double> output_kernel(double*) { return winograd_output_f64_stub.get(); }
 
-// Grow-only scratch of each thread, reused across calls (as cpu/conv.cc's); every element used is
-// written first.
-template <class T>
-T* thread_scratch(int64_t elements) {
-  thread_local std::unique_ptr<char[]> buffer;
-  thread_local size_t capacity = 0;
-  const size_t bytes = static_cast<size_t>(std::max<int64_t>(elements, 1)) * sizeof(T);
-  if (bytes > capacity) {
-    buffer.reset();
-    buffer.reset(new char[bytes]);
-    capacity = bytes;
-  }
-  return reinterpret_cast<T*>(buffer.get());
-}
-
 // output (n, c_out, out_h, out_w) = the correlation of input (n, c_in, in_h, in_w) with the
 // transformed kernels u (groups, 16, cog, cig) (+ bias), block by block of P tiles:
 //   v (16, cig, P), m (16, cog, P), rows (as cpu/conv_winograd.h's transforms ask) per thread.
@@ -123,7 +107,12 @@ void correlate(const WinogradGeometry& geo, const T* input, const T* u, const T*
   const auto transform_output = output_kernel(output);
   parallel_for(0, blocks, 1, [&](int64_t k0, int64_t k1) {
     const int64_t rows_size = std::max(5 * (2 * std::min(block, geo.tiles_w()) + 2), 4 * block);
-    T* v = thread_scratch<T>(kPositions * (cig + cog) * block + rows_size);
+    // Each thread's scratch grows to the largest block it has seen and is kept for the next
+    // calls (no allocation or page faults per call); every element used is written first.
+    thread_local std::vector<T> scratch;
+    const size_t size = static_cast<size_t>(kPositions * (cig + cog) * block + rows_size);
+    if (scratch.size() < size) scratch.resize(size);
+    T* v = scratch.data();
     T* m = v + kPositions * cig * block;
     T* rows = m + kPositions * cog * block;
     for (int64_t k = k0; k < k1; ++k) {
@@ -155,8 +144,8 @@ void correlate(const WinogradGeometry& geo, const T* input, const T* u, const T*
 template <class T>
 void conv_forward_winograd(const ConvShape& s, const T* input, const T* weight, const T* bias,
                            T* output) {
-  const WinogradGeometry geo{s.n,      s.c_in,   s.c_out,  s.groups, s.in[1],
-                     s.in[2],  s.out[1], s.out[2], s.pad[1], s.pad[2]};
+  const WinogradGeometry geo{s.n,       s.c_in,    s.c_out,   s.groups, s.in[1],
+                             s.in[2],   s.out[1],  s.out[2],  s.pad[1], s.pad[2]};
   const int64_t cig = s.c_in_group();
   const std::vector<T> u = transform_weights<T>(geo, [&](int64_t co, int64_t ci, int i, int j) {
     return weight[(co * cig + ci) * 9 + i * 3 + j];
@@ -169,8 +158,8 @@ void conv_backward_input_winograd(const ConvShape& s, const T* grad_output, cons
                                   T* grad_input) {
   // grad_input[b, ci, y, x] = sum over co, i, j of
   //   grad_output[b, co, y - (2 - pad_h) + i, x - (2 - pad_w) + j] * w[co, ci, 2 - i, 2 - j]
-  const WinogradGeometry geo{s.n,      s.c_out, s.c_in,  s.groups,       s.out[1],
-                     s.out[2], s.in[1], s.in[2], 2 - s.pad[1], 2 - s.pad[2]};
+  const WinogradGeometry geo{s.n,       s.c_out,  s.c_in,  s.groups,     s.out[1],
+                             s.out[2],  s.in[1],  s.in[2], 2 - s.pad[1], 2 - s.pad[2]};
   const int64_t cig = s.c_in_group(), cog = s.c_out_group();
   // tap(ci, co_g, i, j): ci the global input channel (this correlation's output channel).
   const std::vector<T> u = transform_weights<T>(geo, [&](int64_t ci, int64_t co_g, int i, int j) {
