@@ -487,8 +487,9 @@ void backward_weight_im2col(const ConvShape& s, const T* grad_output, const T* i
 // multiply, the bias or zeros are written), the depthwise row kernels (auto, grouped layers
 // with one input channel per group, where im2col's GEMMs would be a few rows of 9 taps), or
 // im2col + GEMM (a single-channel input with groups=1 still makes a tall GEMM).
-// Winograd F(2x2, 3x3) runs where asked (the op layer checked that the layer fits) and where
-// auto measured it faster (cpu/conv_winograd.h).
+// Winograd F(2x2, 3x3) runs forward and grad_input where asked (the op layer checked that the
+// layer fits) and where auto measured it faster (cpu/conv_winograd.h); its grad_weight is
+// im2col's.
 enum class Path { Direct, Depthwise, Im2col, Winograd };
 
 Path path_for(const ConvShape& s, ConvVariant variant) {
@@ -543,7 +544,7 @@ void conv_backward_weight(const ConvShape& s, DType dtype, const void* grad_outp
       case Path::Direct: return backward_weight_direct(s, go, in, gw);
       case Path::Depthwise: return backward_weight_depthwise(s, go, in, gw);
       case Path::Im2col: return backward_weight_im2col(s, go, in, gw);
-      case Path::Winograd: return conv_backward_weight_winograd(s, go, in, gw);
+      case Path::Winograd: return backward_weight_im2col(s, go, in, gw);
     }
   });
 }

@@ -45,11 +45,6 @@ void conv_forward_winograd(const ConvShape& s, const T* input, const T* weight, 
 template <class T>
 void conv_backward_input_winograd(const ConvShape& s, const T* grad_output, const T* weight,
                                   T* grad_input);
-// grad_weight = G^T [sum over tiles of (A go A^T) .* (B^T d B)] G: the forward's input
-// transform, a transform of grad_output's 2x2 tiles, 16 GEMMs summing over the tiles.
-template <class T>
-void conv_backward_weight_winograd(const ConvShape& s, const T* grad_output, const T* input,
-                                   T* grad_weight);
 
 // A stride-1 3x3 correlation, zero outside the input:
 //   output[b, co, y, x] = bias[co] + sum over the group's input channels ci and taps (i, j) of
@@ -79,19 +74,9 @@ using WinogradOutputFn = void (*)(const WinogradGeometry& geo, const T* m, int64
                                   const T* bias, int64_t g, int64_t p0, int64_t p1, T* output,
                                   T* rows);
 
-// For grad_weight: gt (16, cog, ldg), column p - p0 = A go A^T of tile p in [p0, p1) and each
-// output channel of group g, go the tile's 2x2 of grad_output (n, c_out, out_h, out_w) (zero
-// past its edge); rows: scratch as for WinogradInputFn.
-template <class T>
-using WinogradGradOutputFn = void (*)(const WinogradGeometry& geo, const T* grad_output,
-                                      int64_t g, int64_t p0, int64_t p1, T* gt, int64_t ldg,
-                                      T* rows);
-
 EMBER_DECLARE_DISPATCH(WinogradInputFn<float>, winograd_input_f32_stub);
 EMBER_DECLARE_DISPATCH(WinogradInputFn<double>, winograd_input_f64_stub);
 EMBER_DECLARE_DISPATCH(WinogradOutputFn<float>, winograd_output_f32_stub);
 EMBER_DECLARE_DISPATCH(WinogradOutputFn<double>, winograd_output_f64_stub);
-EMBER_DECLARE_DISPATCH(WinogradGradOutputFn<float>, winograd_grad_output_f32_stub);
-EMBER_DECLARE_DISPATCH(WinogradGradOutputFn<double>, winograd_grad_output_f64_stub);
 
 }  // namespace ember::cpu

@@ -2,8 +2,7 @@
 // plain loops that the compiler vectorizes for each instruction set. The tiles of a block are
 // taken a run at a time (the tiles of one tile row of one sample), so every loop runs along a
 // row of tiles: the input rows are combined whole (B^T d for every column at once), then each
-// tile's columns; the 16 products of a block are combined into its 2x2 outputs at once, then
-// scattered; grad_weight's transform of grad_output's 2x2 tiles goes a run at a time.
+// tile's columns; the 16 products of a run are combined into its 2x2 outputs at once.
 #include "cpu/conv_winograd.h"
 
 namespace ember::cpu {
@@ -146,51 +145,6 @@ void output_transform(const WinogradGeometry& geo, const T* m, int64_t ldm, cons
   }
 }
 
-// out[xi * ps + k] = (A go A^T)_xi of tile k, go = [a b; c d]; A = [1 0; 1 1; 1 -1; 0 -1].
-template <class T>
-void grad_tiles_transform(int64_t n, const T* __restrict a, const T* __restrict b,
-                          const T* __restrict c, const T* __restrict d, T* __restrict out,
-                          int64_t ps) {
-  for (int64_t k = 0; k < n; ++k) {
-    const T rows[4][2] = {{a[k], b[k]}, {a[k] + c[k], b[k] + d[k]}, {a[k] - c[k], b[k] - d[k]},
-                          {-c[k], -d[k]}};  // A go
-    for (int i = 0; i < 4; ++i) {
-      const T p = rows[i][0], q = rows[i][1];
-      out[(4 * i) * ps + k] = p;
-      out[(4 * i + 1) * ps + k] = p + q;
-      out[(4 * i + 2) * ps + k] = p - q;
-      out[(4 * i + 3) * ps + k] = -q;
-    }
-  }
-}
-
-template <class T>
-void grad_output_transform(const WinogradGeometry& geo, const T* grad_output, int64_t g,
-                           int64_t p0, int64_t p1, T* gt, int64_t ldg, T* rows) {
-  const int64_t cog = geo.cog(), ps = cog * ldg, plane_size = geo.out_h * geo.out_w;
-  for_each_segment(geo, p0, p1, [&](const Segment& sg) {
-    const int64_t y0 = 2 * sg.ty, x0 = 2 * sg.tx0, n = sg.count;
-    const int64_t whole = std::min(n, (geo.out_w - x0) / 2);
-    const bool second_row = y0 + 1 < geo.out_h;
-    // rows (4, n): the tiles' a, b, c, d, zero past the edges
-    T* a = rows;
-    T* b = rows + n;
-    T* c = rows + 2 * n;
-    T* d = rows + 3 * n;
-    for (int64_t co = 0; co < cog; ++co) {
-      const T* top =
-          grad_output + (sg.b * geo.c_out + g * cog + co) * plane_size + y0 * geo.out_w + x0;
-      for (int64_t k = 0; k < n; ++k) {
-        a[k] = top[2 * k];
-        b[k] = k < whole ? top[2 * k + 1] : T(0);
-        c[k] = second_row ? top[geo.out_w + 2 * k] : T(0);
-        d[k] = second_row && k < whole ? top[geo.out_w + 2 * k + 1] : T(0);
-      }
-      grad_tiles_transform(n, a, b, c, d, gt + co * ldg + sg.q, ps);
-    }
-  });
-}
-
 }  // namespace
 }  // namespace EMBER_CPU_NS
 
@@ -198,9 +152,5 @@ EMBER_REGISTER_DISPATCH(winograd_input_f32_stub, &EMBER_CPU_NS::input_transform<
 EMBER_REGISTER_DISPATCH(winograd_input_f64_stub, &EMBER_CPU_NS::input_transform<double>);
 EMBER_REGISTER_DISPATCH(winograd_output_f32_stub, &EMBER_CPU_NS::output_transform<float>);
 EMBER_REGISTER_DISPATCH(winograd_output_f64_stub, &EMBER_CPU_NS::output_transform<double>);
-EMBER_REGISTER_DISPATCH(winograd_grad_output_f32_stub,
-                        &EMBER_CPU_NS::grad_output_transform<float>);
-EMBER_REGISTER_DISPATCH(winograd_grad_output_f64_stub,
-                        &EMBER_CPU_NS::grad_output_transform<double>);
 
 }  // namespace ember::cpu
