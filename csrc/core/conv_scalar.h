@@ -22,8 +22,8 @@ namespace ember {
 
 // The ladder of convolution kernels: the direct loops (the reference), im2col + GEMM, the
 // implicit GEMM (CUDA only: the GEMM gathers its operand from the image, no column buffer), and
-// Auto, which picks per shape.
-enum class ConvVariant : uint8_t { Naive, Im2col, ImplicitGemm, Auto };
+// Auto, which picks per shape. Winograd: F(2x2, 3x3), CPU only, 2-D 3x3 stride-1 layers.
+enum class ConvVariant : uint8_t { Naive, Im2col, ImplicitGemm, Auto, Winograd };
 
 struct ConvShape {
   static constexpr int kDims = 3;

@@ -25,6 +25,7 @@
 
 #include "cpu/conv_depthwise.h"
 #include "cpu/conv_im2col.h"
+#include "cpu/conv_winograd.h"
 #include "cpu/gemm/gemm.h"
 #include "ember/error.h"
 #include "ember/parallel.h"
@@ -377,10 +378,15 @@ void backward_weight_im2col(const ConvShape& s, const T* grad_output, const T* i
 // multiply, the bias or zeros are written), the depthwise row kernels (auto, grouped layers
 // with one input channel per group, where im2col's GEMMs would be a few rows of 9 taps), or
 // im2col + GEMM (a single-channel input with groups=1 still makes a tall GEMM).
-enum class Path { Direct, Depthwise, Im2col };
+// Winograd F(2x2, 3x3) runs forward and grad_input where asked (the op layer checked that the
+// layer fits) and where auto measured it faster (cpu/conv_winograd.h); its grad_weight is
+// im2col's.
+enum class Path { Direct, Depthwise, Im2col, Winograd };
 
 Path path_for(const ConvShape& s, ConvVariant variant) {
   if (variant == ConvVariant::Naive || s.c_in_group() == 0) return Path::Direct;
+  if (variant == ConvVariant::Winograd && winograd_fits(s)) return Path::Winograd;
+  if (variant == ConvVariant::Auto && winograd_fits(s) && winograd_pays(s)) return Path::Winograd;
   if (variant == ConvVariant::Auto && s.is_2d() && s.groups > 1 && s.c_in_group() == 1)
     return Path::Depthwise;
   return Path::Im2col;
@@ -399,6 +405,7 @@ void conv_forward(const ConvShape& s, DType dtype, const void* input, const void
       case Path::Direct: return forward_direct(s, in, w, bi, out);
       case Path::Depthwise: return forward_depthwise(s, in, w, bi, out);
       case Path::Im2col: return forward_im2col(s, in, w, bi, out);
+      case Path::Winograd: return conv_forward_winograd(s, in, w, bi, out);
     }
   });
 }
@@ -413,6 +420,7 @@ void conv_backward_input(const ConvShape& s, DType dtype, const void* grad_outpu
       case Path::Direct: return backward_input_direct(s, go, w, gi);
       case Path::Depthwise: return backward_input_depthwise(s, go, w, gi);
       case Path::Im2col: return backward_input_im2col(s, go, w, gi);
+      case Path::Winograd: return conv_backward_input_winograd(s, go, w, gi);
     }
   });
 }
@@ -427,6 +435,7 @@ void conv_backward_weight(const ConvShape& s, DType dtype, const void* grad_outp
       case Path::Direct: return backward_weight_direct(s, go, in, gw);
       case Path::Depthwise: return backward_weight_depthwise(s, go, in, gw);
       case Path::Im2col: return backward_weight_im2col(s, go, in, gw);
+      case Path::Winograd: return backward_weight_im2col(s, go, in, gw);
     }
   });
 }
