@@ -274,6 +274,48 @@ def test_error_matches_torch(case):
     assert e_msg == t_msg
 
 
+# Every in-place entry point, on a view taken under no_grad of a base in the graph, written with
+# grad mode on and no operand requiring grad: PyTorch refuses all of them alike.
+PLAIN_WRITES = {
+    "mul_": lambda m, v: v.mul_(2), "add_alpha": lambda m, v: v.add_(1, alpha=3),
+    "imul": lambda m, v: v.__imul__(2), "div_": lambda m, v: v.div_(v.clone()),
+    "exp_": lambda m, v: v.exp_(), "neg_": lambda m, v: v.neg_(),
+    "clamp_": lambda m, v: v.clamp_(0, 1), "round_": lambda m, v: v.round_(),
+    "round_decimals": lambda m, v: v.round_(decimals=1), "fill_": lambda m, v: v.fill_(3),
+    "zero_": lambda m, v: v.zero_(), "uniform_": lambda m, v: v.uniform_(),
+    "normal_": lambda m, v: v.normal_(), "bernoulli_": lambda m, v: v.bernoulli_(),
+    "random_": lambda m, v: v.random_(5),
+    "masked_fill_": lambda m, v: v.masked_fill_(v > 0, 1.0),
+    "index_put_": lambda m, v: v.index_put_((m.tensor([1]),), m.tensor([2.0], dtype=v.dtype)),
+    "copy_": lambda m, v: v.copy_(v * 2), "setitem": lambda m, v: v.__setitem__(..., 1.0),
+}
+
+
+@pytest.mark.parametrize("write", sorted(PLAIN_WRITES))
+def test_plain_write_to_no_grad_view_raises_like_torch(write, device):
+    messages = []
+    for m in (torch, ember):
+        y = _ones(m, 3, 4, device=device) * 2
+        with m.no_grad():
+            v = y[1:]
+        with pytest.raises(RuntimeError) as info:
+            PLAIN_WRITES[write](m, v)
+        messages.append(str(info.value))
+        with m.no_grad():
+            PLAIN_WRITES[write](m, v)  # both under no_grad: allowed
+    assert messages[1] == messages[0]
+
+
+@pytest.mark.parametrize("write", ["mul_", "fill_", "uniform_", "exp_"])
+def test_plain_write_to_no_grad_view_outside_the_graph_is_allowed(write, device):
+    for m in (torch, ember):
+        buf = m.ones(3, 4, dtype=m.float64, device=device if m is ember else "cpu")
+        with m.no_grad():
+            v = buf.t()
+        PLAIN_WRITES[write](m, v)  # the base does not require grad: nothing to bypass
+        assert buf.grad_fn is None and not buf.requires_grad
+
+
 def test_value_saved_then_overwritten_through_a_view_raises_at_backward(device):
     for m in (torch, ember):
         y = _ones(m, 3, 4, device=device) * 2

@@ -241,9 +241,7 @@ def _setitem(self, idx, value):
         if self.requires_grad or getattr(value, "requires_grad", False):
             _inplace.record_inplace(self, "__setitem__", _setitem_of, idx, value)
             return
-        base = getattr(self, "_view_of", None)
-        if base is not None:
-            _inplace.check_plain_write(self, base)
+        _inplace.check_plain_write(self)
     _setitem_plain(self, idx, value)
     self._impl.bump_version()
 
@@ -644,8 +642,10 @@ class ViewMethods:
 
     def masked_fill_(self, mask, value):
         """In place: ``value`` where the bool ``mask`` (broadcast to self) is true."""
-        if _grad_mode._enabled and (self.requires_grad or getattr(value, "requires_grad", False)):
-            return _inplace.record_inplace(self, "masked_fill_", masked_fill, mask, value)
+        if _grad_mode._enabled:
+            if self.requires_grad or getattr(value, "requires_grad", False):
+                return _inplace.record_inplace(self, "masked_fill_", masked_fill, mask, value)
+            _inplace.check_plain_write(self)
         _C.masked_fill_(self._impl, mask._impl, _fill_value(value, self.dtype))
         self._impl.bump_version()
         return self
@@ -654,9 +654,11 @@ class ViewMethods:
         """``self[indices] = values`` for a tuple of index tensors (None keeps a dim whole); with
         ``accumulate`` the values are added, repeated indices summing (deterministically)."""
         indices = _index_list(indices, "index_put_")
-        if _grad_mode._enabled and (self.requires_grad or getattr(values, "requires_grad", False)):
-            return _inplace.record_inplace(self, "index_put_", _index_put_of, indices, values,
-                                           accumulate)
+        if _grad_mode._enabled:
+            if self.requires_grad or getattr(values, "requires_grad", False):
+                return _inplace.record_inplace(self, "index_put_", _index_put_of, indices,
+                                               values, accumulate)
+            _inplace.check_plain_write(self)
         _index_put_plain(self, indices, values, accumulate)
         self._impl.bump_version()
         return self

@@ -25,7 +25,7 @@ PyTorch's errors are matched: a view of a leaf that requires grad, a view taken 
 multiple-view op (``unbind``, ``split``, ``chunk``), and an expanded view whose elements
 overlap. (A view taken under ``no_grad`` of a base that requires grad is itself a tensor that
 does not, so a write to it that involves no tensor requiring grad takes the op's plain path:
-``__setitem__`` and ``copy_`` check it, the elementwise in-place methods do not.)
+every in-place entry point calls ``check_plain_write`` there.)
 """
 from __future__ import annotations
 
@@ -131,23 +131,27 @@ def _check_view_write(t, base) -> None:
             raise RuntimeError(_OVERLAP)
 
 
-def check_plain_write(t, base) -> None:
-    """Before a write to the view t of base that is not recorded, with grad mode on: PyTorch's
-    error when t was taken under no_grad and base requires grad (the write would bypass its
-    history). (The callers check ``t._view_of`` is not None first: the common case costs no
-    call.)"""
-    if type(base) is not list and base.requires_grad and t._view_flag & NO_GRAD_VIEW:
+def check_plain_write(t) -> None:
+    """Before an in-place write to t that is not recorded, with grad mode on: PyTorch's error
+    when t is a view taken under no_grad of a base that requires grad (the write would bypass
+    the base's history)."""
+    base = getattr(t, "_view_of", None)  # a Parameter may have no value in the slot
+    if (base is not None and type(base) is not list and t._view_flag & NO_GRAD_VIEW
+            and base.requires_grad):
         raise RuntimeError(_view_error(t, t._view_flag))
 
 
 # -- recording --------------------------------------------------------------------------------
 
 def check_inplace(t, others, name: str) -> None:
-    """Called with grad mode on and t requiring grad, before an in-place op writes values that
-    do not depend on t's old value (``fill_``, ``zero_``, the random fills): PyTorch's errors
-    for leaves and views, else records that t's old value gets no gradient (the caller then
-    writes)."""
-    _record(t, name, Fill.apply, (), False)
+    """Called with grad mode on before an in-place op writes values that do not depend on t's
+    old value (``fill_``, ``zero_``, the random fills): when t requires grad, PyTorch's errors
+    for leaves and views, else records that t's old value gets no gradient; when it does not,
+    the check of ``check_plain_write``. The caller then writes."""
+    if t.requires_grad:
+        _record(t, name, Fill.apply, (), False)
+    else:
+        check_plain_write(t)
 
 
 def record_inplace(t, name: str, fn, *args):
