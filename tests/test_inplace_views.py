@@ -316,6 +316,73 @@ def test_plain_write_to_no_grad_view_outside_the_graph_is_allowed(write, device)
         assert buf.grad_fn is None and not buf.requires_grad
 
 
+# A view taken under grad mode of a view taken under no_grad: PyTorch records the second view
+# op, and its message names that op's node.
+VIEWS_OF_NO_GRAD_VIEW = {
+    "slice": lambda v: v[1:], "select": lambda v: v[0], "index_tuple": lambda v: v[0, 1:],
+    "index_ellipsis": lambda v: v[..., 1], "index_none": lambda v: v[:, None],
+    "t": lambda v: v.t(), "T": lambda v: v.T, "view": lambda v: v.view(-1),
+    "reshape": lambda v: v.reshape(-1), "flatten": lambda v: v.flatten(),
+    "transpose": lambda v: v.transpose(0, 1), "permute": lambda v: v.permute(1, 0),
+    "movedim": lambda v: v.movedim(0, 1), "narrow": lambda v: v.narrow(1, 0, 2),
+    "diagonal": lambda v: v.diagonal(), "unsqueeze": lambda v: v.unsqueeze(0),
+    "squeeze_dim": lambda v: v[:1].squeeze(0), "expand": lambda v: v[:1].expand(2, 4),
+    "setitem_int": lambda v: v.__setitem__(0, 1.0), "setitem_slices": (
+        lambda v: v.__setitem__((slice(None), slice(1, 3)), 1.0)),
+    "setitem_whole": lambda v: v.__setitem__(slice(None), 1.0),
+}
+
+
+@pytest.mark.parametrize("case", sorted(VIEWS_OF_NO_GRAD_VIEW))
+def test_write_to_view_of_no_grad_view_raises_like_torch(case, device):
+    messages = []
+    for m in (torch, ember):
+        y = _ones(m, 3, 4, device=device) * 2
+        with m.no_grad():
+            v = y[1:]
+        with pytest.raises(RuntimeError) as info:
+            w = VIEWS_OF_NO_GRAD_VIEW[case](v)
+            if w is not None:
+                w.mul_(2)
+        messages.append(str(info.value))
+    assert messages[1] == messages[0]
+
+
+def _custom_functions(m):
+    class Narrow(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x[1:]
+
+        @staticmethod
+        def backward(ctx, g):
+            return m.cat([m.zeros_like(g[:1]), g])
+
+    class Flat(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.view(-1)
+
+        @staticmethod
+        def backward(ctx, g):
+            return g.view(3, 4)
+
+    return Narrow, Flat
+
+
+@pytest.mark.parametrize("of_leaf", [False, True])
+def test_write_to_view_returned_by_custom_function_raises_like_torch(of_leaf, device):
+    messages = []
+    for m in (torch, ember):
+        for fn in _custom_functions(m):
+            x = _ones(m, 3, 4, device=device)
+            out = fn.apply(x if of_leaf else x * 2)
+            with pytest.raises(RuntimeError) as info:
+                out.add_(1)
+            messages.append(str(info.value))
+    assert messages[2:] == messages[:2]
+
+
 def test_value_saved_then_overwritten_through_a_view_raises_at_backward(device):
     for m in (torch, ember):
         y = _ones(m, 3, 4, device=device) * 2

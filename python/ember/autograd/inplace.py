@@ -45,8 +45,12 @@ _OVERLAP = ("unsupported operation: more than one element of the written-to tens
 _MULTI = ("This view is the output of a function that returns multiple views. Such functions do "
           "not allow the output views to be modified inplace. You should replace the inplace "
           "operation by an out-of-place one.")
-_NO_GRAD_VIEW = ("A view was created in no_grad mode and is being modified inplace with grad "
-                 "mode enabled.")
+_NO_GRAD_VIEW = " no_grad mode and is being modified inplace with grad mode enabled."
+_CUSTOM_FUNCTION = (" is a view and is being modified inplace. This view was created inside a "
+                    "custom Function (or because an input was returned as-is) and the autograd "
+                    "logic to handle view+inplace would override the custom backward associated "
+                    "with the custom Function, leading to incorrect gradients. This behavior is "
+                    "forbidden. You can fix this by cloning the output of the custom Function.")
 _NO_GRAD_HINT = (" Given that this use case is ambiguous and error-prone, it is forbidden. You "
                  "can clarify your code by moving both the view and the inplace either both "
                  "inside the no_grad block (if you don't want the inplace to be tracked) or both "
@@ -55,6 +59,13 @@ _NO_GRAD_HINT = (" Given that this use case is ambiguous and error-prone, it is 
 # Tensor._view_flag bits (PyTorch's CreationMeta).
 NO_GRAD_VIEW = 1  # taken with grad mode off (or, for MULTI_OUTPUT, of a base outside the graph)
 MULTI_OUTPUT = 2  # one of the outputs of unbind / split / chunk
+# A view taken under grad mode of a NO_GRAD_VIEW of a base that requires grad: PyTorch records
+# the op, and its message names the op's node. The bits from _NODE_SHIFT up hold 1 + the node's
+# index in _VIEW_NODES.
+_NODE_SHIFT = 2
+_VIEW_NODES = ("Slice", "Select", "Unsqueeze", "Alias", "View", "Permute", "Transpose", "T",
+               "Squeeze0", "Squeeze1", "Squeeze2", "Diagonal", "Expand")
+_NODE_BITS = {name: (i + 1) << _NODE_SHIFT for i, name in enumerate(_VIEW_NODES)}
 _MULTI_NAMES = {"unbind": "Unbind", "split": "Split", "chunk": "Split"}
 
 
@@ -65,15 +76,18 @@ def bump(t) -> None:
 
 # -- views and their bases ---------------------------------------------------------------------
 
-def mark_view(out, input, flags: int = 0):
+def mark_view(out, input, flags: int = 0, name: str = None):
     """Records that ``out`` is a view of ``input`` (so of input's base): called by every view
-    function on its plain path. Views taken under grad mode register with the base, so that a
-    later in-place write through the base or another view can give them the new history."""
+    function on its plain path, with the name of PyTorch's node for the op (``"Slice"``, ...)
+    where there is one. Views taken under grad mode register with the base, so that a later
+    in-place write through the base or another view can give them the new history."""
     base = getattr(input, "_view_of", None)  # a Parameter may have no value in the slot
     if base is None or type(base) is list:
         base = input
-    else:  # a view of a view taken under no_grad counts as taken under no_grad
-        flags |= input._view_flag & NO_GRAD_VIEW
+    elif input._view_flag & NO_GRAD_VIEW:  # a view of a view taken under no_grad counts as one
+        flags |= NO_GRAD_VIEW
+        if grad_mode._enabled and name is not None and base.requires_grad:
+            flags |= _NODE_BITS[name]  # (PyTorch records this op: its message names it)
     out._view_of = base
     if grad_mode._enabled and not flags & NO_GRAD_VIEW:
         out._view_flag = flags
@@ -109,11 +123,21 @@ def _register(base, view) -> None:
         views[:] = [r for r in views if r() is not None]  # amortized: at each power of two
 
 
-def _view_error(t, flags: int) -> str:
+def _view_error(t, flags: int, view_node: str = None) -> str:
     if flags & NO_GRAD_VIEW:
+        node = t.grad_fn
+        if view_node is None and flags >> _NODE_SHIFT:
+            view_node = _VIEW_NODES[(flags >> _NODE_SHIFT) - 1]
+        if view_node is not None:
+            prefix = f"Output 0 of {view_node} is a view of a view which was created in"
+        elif node is not None:  # an output of a Function whose forward returned a view
+            return (f"Output {t._output_nr} of {node.name().replace('Backward', '', 1)}"
+                    + _CUSTOM_FUNCTION)
+        else:
+            prefix = "A view was created in"
         if flags & MULTI_OUTPUT:
-            return _NO_GRAD_VIEW + " " + _MULTI
-        return _NO_GRAD_VIEW + _NO_GRAD_HINT
+            return prefix + _NO_GRAD_VIEW + " " + _MULTI
+        return prefix + _NO_GRAD_VIEW + _NO_GRAD_HINT
     node = t.grad_fn
     name = _MULTI_NAMES.get(getattr(getattr(node, "fn", None), "__name__", ""), "Unbind")
     return f"Output {t._output_nr} of {name} is a view and is being modified inplace. " + _MULTI
@@ -131,14 +155,15 @@ def _check_view_write(t, base) -> None:
             raise RuntimeError(_OVERLAP)
 
 
-def check_plain_write(t) -> None:
+def check_plain_write(t, node: str = None) -> None:
     """Before an in-place write to t that is not recorded, with grad mode on: PyTorch's error
     when t is a view taken under no_grad of a base that requires grad (the write would bypass
-    the base's history)."""
+    the base's history). node: where the write goes through a view of t that PyTorch takes
+    first (``t[0] = v``), the name of its node."""
     base = getattr(t, "_view_of", None)  # a Parameter may have no value in the slot
     if (base is not None and type(base) is not list and t._view_flag & NO_GRAD_VIEW
             and base.requires_grad):
-        raise RuntimeError(_view_error(t, t._view_flag))
+        raise RuntimeError(_view_error(t, t._view_flag, node))
 
 
 # -- recording --------------------------------------------------------------------------------
