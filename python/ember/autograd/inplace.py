@@ -35,7 +35,7 @@ from .. import _C
 from .. import _tensor
 from . import grad_mode
 from . import ops_elementwise as _E
-from .function import Function, _SavedOutput
+from .function import _NO_EDGE, Function, _SavedOutput
 
 _LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 _VIEW_OF_LEAF = ("a view of a leaf Variable that requires grad is being used in an in-place "
@@ -221,8 +221,7 @@ def _record(t, name: str, fn, args, write: bool):
         return t
     # The base's new history: CopySlices of its old history and the op's result.
     geometry = Geometry(base._impl, impl)
-    alias = CopySlices.apply(base, out, geometry)
-    base.grad_fn = alias.grad_fn
+    base.grad_fn = _node(CopySlices, (base, out), geometry)
     base._output_nr = 0
     base.requires_grad = True
     _set_view_history(t, base, geometry)
@@ -232,10 +231,33 @@ def _record(t, name: str, fn, args, write: bool):
 
 def _set_view_history(v, base, geometry=None) -> None:
     """v's grad_fn becomes AsStrided of base's current history."""
-    alias = AsStrided.apply(base, geometry or Geometry(base._impl, v._impl))
-    v.grad_fn = alias.grad_fn
+    v.grad_fn = _node(AsStrided, (base,), geometry or Geometry(base._impl, v._impl))
     v._output_nr = 0
     v.requires_grad = True
+
+
+def _node(function, inputs, geometry):
+    """The node ``function.apply(*inputs, geometry)`` would record, made directly: the value is
+    already in the base's memory, so there is no forward to run (and recording a write costs
+    two fewer generic applies). Called with grad mode on and an input requiring grad."""
+    node = function._backward_cls()
+    needs, edges, meta = [], [], []
+    for a in inputs:
+        if a.requires_grad:
+            fn = a.grad_fn
+            edges.append((a, 0) if fn is None else (fn, a._output_nr))
+            impl = a._impl
+            meta.append((impl.shape, impl.itemsize))
+            needs.append(True)
+        else:
+            edges.append(_NO_EDGE)
+            meta.append(None)
+            needs.append(False)
+    node.needs_input_grad = (*needs, False)
+    node.next_functions = (*edges, _NO_EDGE)
+    node._input_meta = (*meta, None)
+    node.geometry = geometry
+    return node
 
 
 def _rebase_views(base, written) -> None:
@@ -274,15 +296,23 @@ class Geometry:
     """Where a view's elements lie among its base's: both as (sizes, strides, offset) in one
     flat buffer that spans the base's memory (``span`` elements, from its lowest address)."""
 
-    __slots__ = ("base", "view", "span", "overlaps")
+    __slots__ = ("base", "view", "span")
 
     def __init__(self, base_impl, view_impl):
-        lo, hi = _extent(base_impl)
-        self.span = hi - lo + 1 if base_impl.numel else 0
-        self.base = (base_impl.shape, base_impl.strides, base_impl.storage_offset - lo)
+        sizes, strides, offset = base_impl.shape, base_impl.strides, base_impl.storage_offset
+        lo = hi = offset  # the lowest and highest storage offsets among the base's elements
+        empty = False
+        for size, stride in zip(sizes, strides):
+            if size > 1:
+                if stride < 0:
+                    lo += (size - 1) * stride
+                else:
+                    hi += (size - 1) * stride
+            elif size == 0:
+                empty = True
+        self.span = 0 if empty else hi - lo + 1
+        self.base = (sizes, strides, offset - lo)
         self.view = (view_impl.shape, view_impl.strides, view_impl.storage_offset - lo)
-        self.overlaps = any(st == 0 and s > 1 for s, st in zip(view_impl.shape,
-                                                                view_impl.strides))
 
     def flat_zeros(self, like):
         """A zero buffer of span elements, of like's dtype and device."""
@@ -294,7 +324,7 @@ class Geometry:
     def scatter_view(self, flat, g) -> None:
         """Adds the view-shaped g into flat at the view's elements."""
         sizes, strides, offset = self.view
-        if not self.overlaps:
+        if not any(st == 0 and s > 1 for s, st in zip(sizes, strides)):  # no element repeats
             _C.copy_(flat.as_strided(sizes, strides, offset), g._impl)
             return
         dev = g.device
@@ -307,28 +337,11 @@ class Geometry:
         return _tensor.wrap(_C.clone(flat.as_strided(*self.base)))
 
 
-def _extent(impl):
-    """The lowest and highest storage offsets among impl's elements."""
-    lo = hi = impl.storage_offset
-    for size, stride in zip(impl.shape, impl.strides):
-        if size > 1:
-            if stride < 0:
-                lo += (size - 1) * stride
-            else:
-                hi += (size - 1) * stride
-    return lo, hi
-
-
 class CopySlices(Function):
-    """The base's history after an in-place write to one of its views, as
-    ``CopySlices.apply(base, result, geometry)``: ``result`` (the op's value of the view's
-    elements) was written into the base's memory at the view's place. The gradient of the base
-    outside the view goes to its old history, that of the view's elements to ``result``."""
-
-    @staticmethod
-    def forward(ctx, base, result, geometry):
-        ctx.geometry = geometry
-        return _tensor.wrap(base._impl)  # the value is already written: record an alias
+    """The base's history after an in-place write to one of its views, recorded (by ``_node``)
+    over ``(base, result, geometry)``: ``result`` (the op's value of the view's elements) was
+    written into the base's memory at the view's place. The gradient of the base outside the
+    view goes to its old history, that of the view's elements to ``result``."""
 
     @staticmethod
     def backward(ctx, g):
@@ -341,14 +354,9 @@ class CopySlices(Function):
 
 
 class AsStrided(Function):
-    """A view's history as a view of its base's current history: ``AsStrided.apply(base,
-    geometry)``; the gradient goes to the view's elements of the base (summed where an expanded
-    view repeats one)."""
-
-    @staticmethod
-    def forward(ctx, base, geometry):
-        ctx.geometry = geometry
-        return _tensor.wrap(base._impl)  # only the node is used
+    """A view's history as a view of its base's current history, recorded (by ``_node``) over
+    ``(base, geometry)``; the gradient goes to the view's elements of the base (summed where an
+    expanded view repeats one)."""
 
     @staticmethod
     def backward(ctx, g):
