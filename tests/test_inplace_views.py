@@ -383,6 +383,29 @@ def test_write_to_view_returned_by_custom_function_raises_like_torch(of_leaf, de
     assert messages[2:] == messages[:2]
 
 
+@pytest.mark.parametrize("write", ["base", "other_view", "setitem"])
+def test_no_grad_view_used_after_a_recorded_write_raises_like_torch(write, device):
+    messages = []
+    for m in (torch, ember):
+        y = _ones(m, 3, 4, device=device) * 2
+        with m.no_grad():
+            v = y[1:]
+        if write == "base":
+            y.mul_(2)
+        elif write == "other_view":
+            y[0].add_(1)
+        else:
+            y[0, 1] = 5.0
+        with pytest.raises(RuntimeError) as info:
+            (v * 2).sum().backward()  # (PyTorch raises at the product, ember at backward)
+        messages.append(str(info.value))
+        with m.no_grad():
+            assert (v * 2).requires_grad is False  # still usable under no_grad
+        with pytest.raises(RuntimeError, match="is being modified inplace"):
+            v.add_(1)  # a direct write: PyTorch's first message
+    assert messages[1] == messages[0]
+
+
 def test_value_saved_then_overwritten_through_a_view_raises_at_backward(device):
     for m in (torch, ember):
         y = _ones(m, 3, 4, device=device) * 2

@@ -19,7 +19,9 @@ view becomes ``AsStrided`` of the new base (its offset, sizes and strides within
 memory). Views of the base taken earlier are given the same kind of history right away (PyTorch
 does it lazily when a view is next used; ember's views register with their base when taken under
 grad mode, and the write updates them, which keeps every ordinary op free of a version check).
-Views taken under ``no_grad`` are not updated (PyTorch raises when one is used afterwards).
+Views taken under ``no_grad`` of a base that requires grad register too; such a write gives
+them a history whose backward raises PyTorch's error (PyTorch raises as soon as one is used in a
+differentiable op, and also after a write under ``no_grad``, which ember does not track).
 PyTorch's errors are matched: a view of a leaf that requires grad, a view taken under
 ``no_grad`` (or of a base outside the graph) written with grad mode on, an output of a
 multiple-view op (``unbind``, ``split``, ``chunk``), and an expanded view whose elements
@@ -46,6 +48,8 @@ _MULTI = ("This view is the output of a function that returns multiple views. Su
           "not allow the output views to be modified inplace. You should replace the inplace "
           "operation by an out-of-place one.")
 _NO_GRAD_VIEW = " no_grad mode and is being modified inplace with grad mode enabled."
+_NO_GRAD_VIEW_REBASED = (" no_grad mode and its base or another view of its base has been "
+                         "modified inplace with grad mode enabled.")
 _CUSTOM_FUNCTION = (" is a view and is being modified inplace. This view was created inside a "
                     "custom Function (or because an input was returned as-is) and the autograd "
                     "logic to handle view+inplace would override the custom backward associated "
@@ -94,6 +98,8 @@ def mark_view(out, input, flags: int = 0, name: str = None):
         _register(base, out)
     else:
         out._view_flag = flags | NO_GRAD_VIEW
+        if base.requires_grad:  # a recorded write to the base will invalidate it
+            _register(base, out)
     return out
 
 
@@ -123,21 +129,25 @@ def _register(base, view) -> None:
         views[:] = [r for r in views if r() is not None]  # amortized: at each power of two
 
 
-def _view_error(t, flags: int, view_node: str = None) -> str:
+def _view_error(t, flags: int, view_node: str = None, indirect: bool = False) -> str:
+    """PyTorch's message for an in-place write to the flagged view t (indirect: for the use of
+    t after a write through its base or another view)."""
     if flags & NO_GRAD_VIEW:
         node = t.grad_fn
         if view_node is None and flags >> _NODE_SHIFT:
             view_node = _VIEW_NODES[(flags >> _NODE_SHIFT) - 1]
         if view_node is not None:
             prefix = f"Output 0 of {view_node} is a view of a view which was created in"
-        elif node is not None:  # an output of a Function whose forward returned a view
+        elif node is not None and type(node) is not _INVALIDATED:
+            # an output of a Function whose forward returned a view
             return (f"Output {t._output_nr} of {node.name().replace('Backward', '', 1)}"
                     + _CUSTOM_FUNCTION)
         else:
             prefix = "A view was created in"
+        what = _NO_GRAD_VIEW_REBASED if indirect else _NO_GRAD_VIEW
         if flags & MULTI_OUTPUT:
-            return prefix + _NO_GRAD_VIEW + " " + _MULTI
-        return prefix + _NO_GRAD_VIEW + _NO_GRAD_HINT
+            return prefix + what + " " + _MULTI
+        return prefix + what + _NO_GRAD_HINT
     node = t.grad_fn
     name = _MULTI_NAMES.get(getattr(getattr(node, "fn", None), "__name__", ""), "Unbind")
     return f"Output {t._output_nr} of {name} is a view and is being modified inplace. " + _MULTI
@@ -272,9 +282,23 @@ def _rebase_views(base, written) -> None:
         if v is None:
             continue
         live.append(ref)
-        if v is not written and not v._view_flag & NO_GRAD_VIEW:
-            _set_view_history(v, base)
+        if v is not written:
+            if v._view_flag & NO_GRAD_VIEW:
+                _invalidate(v)
+            else:
+                _set_view_history(v, base)
     base._view_of = live
+
+
+def _invalidate(v) -> None:
+    """v, a view taken under no_grad whose base was just written with grad mode on, gets a
+    history whose backward raises PyTorch's error (PyTorch raises when v is next used in a
+    differentiable op; ember, whose ops do not check versions, when backward reaches it)."""
+    node = Invalidated._backward_cls()
+    node.message = _view_error(v, v._view_flag, None, True)
+    v.grad_fn = node
+    v._output_nr = 0
+    v.requires_grad = True
 
 
 def _snapshot_saved(node, t) -> None:
@@ -409,6 +433,18 @@ class Fill(Function):
 
 
 CopySlices._backward_cls.__name__ = CopySlices._backward_cls.__qualname__ = "CopySlices"
+
+
+class Invalidated(Function):
+    """The history of a view taken under no_grad after a recorded write to its base (made by
+    ``_invalidate``, never applied): there is no gradient to give it."""
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError(ctx.message)
+
+
+_INVALIDATED = Invalidated._backward_cls
 
 
 class CopyFrom(Function):
