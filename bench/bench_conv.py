@@ -1,5 +1,6 @@
-"""Convolution and pooling layers: ember (im2col + GEMM, auto, and the naive direct kernels on
-small shapes) vs PyTorch, forward and forward + backward, on CPU, float32.
+"""Convolution and pooling layers: ember (im2col + GEMM, auto, the naive direct kernels on
+small shapes, the register-blocked direct kernel) vs PyTorch, forward and forward + backward,
+on CPU, float32.
 
     python bench/bench_conv.py [--quick] [--only PREFIX] [--json PATH]
 
@@ -57,6 +58,7 @@ def _conv_rows(rng):
         e = [ember.tensor(a, requires_grad=True) for a in (x, w, b)]
         fns = {}
         variants = ["auto", "im2col"] + (["naive"] if flop <= NAIVE_MAX_FLOP else [])
+        variants.append("blocked")
         for v in variants:
             fns[f"ember {v}"] = (lambda v=v, e=e, s=stride, p=pad, g=groups:
                                  F.conv2d(e[0], e[1], e[2], s, p, 1, g, variant=v), e)

@@ -23,6 +23,7 @@
 #include <mutex>
 #include <vector>
 
+#include "cpu/conv_blocked.h"
 #include "cpu/conv_im2col.h"
 #include "cpu/gemm/gemm.h"
 #include "ember/error.h"
@@ -486,12 +487,13 @@ void backward_weight_im2col(const ConvShape& s, const T* grad_output, const T* i
 // multiply, the bias or zeros are written), the depthwise row kernels (auto, grouped layers
 // with one input channel per group, where im2col's GEMMs would be a few rows of 9 taps), or
 // im2col + GEMM (a single-channel input with groups=1 still makes a tall GEMM).
-enum class Path { Direct, Depthwise, Im2col };
+enum class Path { Direct, Depthwise, Im2col, Blocked };
 
 Path path_for(const ConvShape& s, ConvVariant variant) {
   if (variant == ConvVariant::Naive || s.c_in_group() == 0) return Path::Direct;
   if (variant == ConvVariant::Auto && s.is_2d() && s.groups > 1 && s.c_in_group() == 1)
     return Path::Depthwise;
+  if (variant == ConvVariant::Blocked) return Path::Blocked;
   return Path::Im2col;
 }
 
@@ -508,6 +510,9 @@ void conv_forward(const ConvShape& s, DType dtype, const void* input, const void
       case Path::Direct: return forward_direct(s, in, w, bi, out);
       case Path::Depthwise: return forward_depthwise(s, in, w, bi, out);
       case Path::Im2col: return forward_im2col(s, in, w, bi, out);
+      case Path::Blocked:
+        if (!conv_forward_blocked(s, in, w, bi, out)) forward_im2col(s, in, w, bi, out);
+        return;
     }
   });
 }
@@ -522,6 +527,9 @@ void conv_backward_input(const ConvShape& s, DType dtype, const void* grad_outpu
       case Path::Direct: return backward_input_direct(s, go, w, gi);
       case Path::Depthwise: return backward_input_depthwise(s, go, w, gi);
       case Path::Im2col: return backward_input_im2col(s, go, w, gi);
+      case Path::Blocked:  // strides > 1 (and CPUs without AVX2) run im2col
+        if (!conv_backward_input_blocked(s, go, w, gi)) backward_input_im2col(s, go, w, gi);
+        return;
     }
   });
 }
@@ -536,6 +544,7 @@ void conv_backward_weight(const ConvShape& s, DType dtype, const void* grad_outp
       case Path::Direct: return backward_weight_direct(s, go, in, gw);
       case Path::Depthwise: return backward_weight_depthwise(s, go, in, gw);
       case Path::Im2col: return backward_weight_im2col(s, go, in, gw);
+      case Path::Blocked: return backward_weight_im2col(s, go, in, gw);  // a GEMM with a long K
     }
   });
 }

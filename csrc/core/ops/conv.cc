@@ -20,8 +20,13 @@ ConvVariant parse_variant(const std::string& name, const Tensor& on, const char*
     return ConvVariant::ImplicitGemm;
   }
   if (name == "auto") return ConvVariant::Auto;
+  if (name == "blocked") {
+    EMBER_CHECK(on.device().is_cpu(), ValueError, op,
+                ": variant 'blocked' runs on the CPU only, got tensors on ", on.device());
+    return ConvVariant::Blocked;
+  }
   throw ValueError(detail::concat(op, ": unknown variant '", name,
-                                  "'; expected 'naive', 'im2col', 'implicit_gemm' or 'auto'"));
+                                  "'; expected 'naive', 'im2col', 'implicit_gemm', 'blocked' or 'auto'"));
 }
 
 // (n, c_out, the dims spatial output sizes).

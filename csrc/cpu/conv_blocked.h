@@ -1,0 +1,68 @@
+// The register-blocked direct convolution (variant "blocked", cpu/conv_blocked.cc; every rank,
+// through ConvShape), in the style of oneDNN's direct AVX-512 kernel: a block of output pixels
+// along one output row times a block of output channels stays in vector registers (output
+// channels along the vector lanes) while the loop runs over input channels x kernel taps, each
+// step one load of the weight vectors and one broadcast per pixel. The per-ISA kernel is in
+// conv_blocked.simd.cc; the driver (weight packing, padded copies, threads) in conv_blocked.cc.
+//
+// Buffers the kernel sees, for one sample, one group and one block of `ocb` output channels
+// (ocb = vectors * lanes):
+//   padded  (c_in_group, padded_d, padded_h, stride_w, padded_wq): the zero-padded input of the
+//           group, each row split into its stride_w phases, so that the pixels of an output row
+//           that one tap reads are consecutive whatever the stride: padded column x sits in
+//           phase x % stride_w at x / stride_w; padded_d, padded_h the extents the taps read,
+//           padded_wq = out_w + (kw - 1) * dil_w / stride_w
+//   weights (c_in_group, taps, ocb): the group's weights for the block, taps in (kd, kh, kw)
+//           order, channels past the group's last zero
+//   tap_offset (taps): where tap (td, th, tw) reads, from the pixel that output (0, 0, 0) reads
+//   out     (oc_count, out_d, out_h, out_w): the block's output planes (row stride out_vol)
+#pragma once
+
+#include <cstdint>
+
+#include "core/conv_scalar.h"
+#include "cpu/dispatch.h"
+
+namespace ember::cpu {
+
+struct BlockedGeometry {
+  int64_t channels;            // c_in_group: the reduction over input channels
+  int64_t taps;                // kd * kh * kw
+  const int64_t* tap_offset;   // (taps)
+  int64_t channel_stride;      // padded elements per input channel
+  int64_t depth_step, row_step;  // padded elements between output depths / output rows
+  int64_t out_d, out_h, out_w;
+  int vectors;                 // output-channel vectors per block (1 or 2)
+  int64_t oc_count;            // output channels of the block that exist (<= ocb)
+};
+
+// out (oc_count, out volume) = the block's convolution (+ bias[0, oc_count) when bias).
+template <class T>
+using ConvBlockedFn = void (*)(const BlockedGeometry& g, const T* padded, const T* weights,
+                               const T* bias, T* out);
+// The lanes of one output-channel vector of the ISA's kernel.
+using ConvBlockedLanesFn = int (*)();
+
+EMBER_DECLARE_DISPATCH(ConvBlockedFn<float>, conv_blocked_f32_stub);
+EMBER_DECLARE_DISPATCH(ConvBlockedFn<double>, conv_blocked_f64_stub);
+EMBER_DECLARE_DISPATCH(ConvBlockedLanesFn, conv_blocked_lanes_f32_stub);
+EMBER_DECLARE_DISPATCH(ConvBlockedLanesFn, conv_blocked_lanes_f64_stub);
+
+// Whether this CPU has a blocked kernel (the AVX2 and AVX-512 builds; the baseline build falls
+// back to im2col).
+bool conv_blocked_available();
+
+// output = conv(input, weight) + bias, as the reference. False (nothing written) where the
+// CPU has no blocked kernel.
+template <class T>
+bool conv_forward_blocked(const ConvShape& s, const T* input, const T* weight, const T* bias,
+                          T* output);
+
+// grad_input for a stride-1 convolution: the forward kernel on grad_output with the weights
+// rotated 180 degrees and the channels swapped. False (nothing written) for other strides or
+// where the CPU has no blocked kernel.
+template <class T>
+bool conv_backward_input_blocked(const ConvShape& s, const T* grad_output, const T* weight,
+                                 T* grad_input);
+
+}  // namespace ember::cpu

@@ -1,0 +1,172 @@
+// The register-blocked direct convolution kernel (see cpu/conv_blocked.h for the buffers),
+// compiled per instruction set. Per output row and block of P pixels along it:
+//   acc (P, vectors * lanes)  in registers: output pixel p, output channel j of the block
+//   for each input channel c, tap t:
+//     acc[p][v] += weights[c][t][v * lanes, +lanes) * padded[c][pixel p's read through t]
+// (one weight load per vector, one broadcast per pixel, vectors * P FMAs), then the tile is
+// transposed into the block's NCHW output planes through a small buffer, with the bias. AVX-512
+// holds 14 pixels x 2 vectors (28 of the 32 zmm); AVX2 6 x 2 (12 of the 16 ymm). The baseline
+// build has no kernel: the driver falls back to im2col.
+#include "cpu/conv_blocked.h"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+namespace ember::cpu {
+namespace EMBER_CPU_NS {
+namespace {
+
+#if defined(__AVX2__)
+
+template <class T>
+struct Vec;
+
+#if defined(__AVX512F__)
+constexpr int kMaxPixels = 14;
+
+template <>
+struct Vec<float> {
+  using V = __m512;
+  static constexpr int kLanes = 16;
+  static V zero() { return _mm512_setzero_ps(); }
+  static V load(const float* p) { return _mm512_loadu_ps(p); }
+  static V broadcast(const float* p) { return _mm512_set1_ps(*p); }
+  static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
+};
+
+template <>
+struct Vec<double> {
+  using V = __m512d;
+  static constexpr int kLanes = 8;
+  static V zero() { return _mm512_setzero_pd(); }
+  static V load(const double* p) { return _mm512_loadu_pd(p); }
+  static V broadcast(const double* p) { return _mm512_set1_pd(*p); }
+  static V fma(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
+  static void store(double* p, V v) { _mm512_storeu_pd(p, v); }
+};
+#else
+constexpr int kMaxPixels = 6;
+
+template <>
+struct Vec<float> {
+  using V = __m256;
+  static constexpr int kLanes = 8;
+  static V zero() { return _mm256_setzero_ps(); }
+  static V load(const float* p) { return _mm256_loadu_ps(p); }
+  static V broadcast(const float* p) { return _mm256_broadcast_ss(p); }
+  static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
+};
+
+template <>
+struct Vec<double> {
+  using V = __m256d;
+  static constexpr int kLanes = 4;
+  static V zero() { return _mm256_setzero_pd(); }
+  static V load(const double* p) { return _mm256_loadu_pd(p); }
+  static V broadcast(const double* p) { return _mm256_broadcast_sd(p); }
+  static V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
+  static void store(double* p, V v) { _mm256_storeu_pd(p, v); }
+};
+#endif
+
+// tile (P, V * lanes) = the block's outputs at the P pixels whose reads start at `in` (the
+// pixel that the row's first tap-0 read of input channel 0 lands on).
+template <class T, int P, int V>
+void pixel_block(const BlockedGeometry& g, const T* in, const T* weights, T* tile) {
+  using Ops = Vec<T>;
+  constexpr int kLanes = Ops::kLanes;
+  typename Ops::V acc[P][V];
+#pragma GCC unroll 16
+  for (int p = 0; p < P; ++p)
+#pragma GCC unroll 2
+    for (int v = 0; v < V; ++v) acc[p][v] = Ops::zero();
+  const T* w = weights;
+  for (int64_t c = 0; c < g.channels; ++c, in += g.channel_stride)
+    for (int64_t t = 0; t < g.taps; ++t, w += V * kLanes) {
+      const T* x = in + g.tap_offset[t];
+      typename Ops::V wv[V];
+#pragma GCC unroll 2
+      for (int v = 0; v < V; ++v) wv[v] = Ops::load(w + v * kLanes);
+#pragma GCC unroll 16
+      for (int p = 0; p < P; ++p) {
+        const typename Ops::V b = Ops::broadcast(x + p);
+#pragma GCC unroll 2
+        for (int v = 0; v < V; ++v) acc[p][v] = Ops::fma(wv[v], b, acc[p][v]);
+      }
+    }
+#pragma GCC unroll 16
+  for (int p = 0; p < P; ++p)
+#pragma GCC unroll 2
+    for (int v = 0; v < V; ++v) Ops::store(tile + (p * V + v) * kLanes, acc[p][v]);
+}
+
+template <class T>
+using PixelBlockFn = void (*)(const BlockedGeometry&, const T*, const T*, T*);
+
+// pixel_block<T, P, V> for P = 1 .. kMaxPixels, indexed by P - 1.
+template <class T, int V, int... I>
+constexpr std::array<PixelBlockFn<T>, sizeof...(I)> pixel_blocks(
+    std::integer_sequence<int, I...>) {
+  return {&pixel_block<T, I + 1, V>...};
+}
+
+template <class T, int V>
+void conv_block_v(const BlockedGeometry& g, const T* padded, const T* weights, const T* bias,
+                  T* out) {
+  static constexpr auto kBlocks =
+      pixel_blocks<T, V>(std::make_integer_sequence<int, kMaxPixels>());
+  constexpr int kWidth = V * Vec<T>::kLanes;
+  alignas(64) T tile[kMaxPixels * kWidth];
+  // Even pixel blocks along the row: 32 columns run as 11 + 11 + 10, not 14 + 14 + 4.
+  const int64_t blocks = (g.out_w + kMaxPixels - 1) / kMaxPixels;
+  const int64_t pixels = (g.out_w + blocks - 1) / blocks;
+  const int64_t out_vol = g.out_d * g.out_h * g.out_w;
+  for (int64_t od = 0; od < g.out_d; ++od)
+    for (int64_t oh = 0; oh < g.out_h; ++oh) {
+      const T* row = padded + od * g.depth_step + oh * g.row_step;
+      T* out_row = out + (od * g.out_h + oh) * g.out_w;
+      for (int64_t ow0 = 0; ow0 < g.out_w; ow0 += pixels) {
+        const int64_t n = std::min(pixels, g.out_w - ow0);
+        kBlocks[n - 1](g, row + ow0, weights, tile);
+        for (int64_t j = 0; j < g.oc_count; ++j) {
+          const T b = bias ? bias[j] : T(0);
+          T* dst = out_row + j * out_vol + ow0;
+          for (int64_t p = 0; p < n; ++p) dst[p] = tile[p * kWidth + j] + b;
+        }
+      }
+    }
+}
+
+template <class T>
+void conv_block(const BlockedGeometry& g, const T* padded, const T* weights, const T* bias,
+                T* out) {
+  if (g.out_w <= 0) return;
+  if (g.vectors == 1) return conv_block_v<T, 1>(g, padded, weights, bias, out);
+  conv_block_v<T, 2>(g, padded, weights, bias, out);
+}
+
+template <class T>
+int lanes() {
+  return Vec<T>::kLanes;
+}
+
+#endif  // __AVX2__
+
+}  // namespace
+}  // namespace EMBER_CPU_NS
+
+#if defined(__AVX2__)
+EMBER_REGISTER_DISPATCH(conv_blocked_f32_stub, &EMBER_CPU_NS::conv_block<float>);
+EMBER_REGISTER_DISPATCH(conv_blocked_f64_stub, &EMBER_CPU_NS::conv_block<double>);
+EMBER_REGISTER_DISPATCH(conv_blocked_lanes_f32_stub, &EMBER_CPU_NS::lanes<float>);
+EMBER_REGISTER_DISPATCH(conv_blocked_lanes_f64_stub, &EMBER_CPU_NS::lanes<double>);
+#endif
+
+}  // namespace ember::cpu
