@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "ember/parallel.h"
@@ -18,6 +19,8 @@ namespace ember::cpu {
 
 EMBER_DEFINE_DISPATCH(ConvBlockedFn<float>, conv_blocked_f32_stub);
 EMBER_DEFINE_DISPATCH(ConvBlockedFn<double>, conv_blocked_f64_stub);
+EMBER_DEFINE_DISPATCH(ConvBlockedWeightFn<float>, conv_blocked_weight_f32_stub);
+EMBER_DEFINE_DISPATCH(ConvBlockedWeightFn<double>, conv_blocked_weight_f64_stub);
 EMBER_DEFINE_DISPATCH(ConvBlockedLanesFn, conv_blocked_lanes_f32_stub);
 EMBER_DEFINE_DISPATCH(ConvBlockedLanesFn, conv_blocked_lanes_f64_stub);
 
@@ -29,21 +32,32 @@ ConvBlockedFn<float> blocked_kernel(float*) { return conv_blocked_f32_stub.get()
 ConvBlockedFn<double> blocked_kernel(double*) { return conv_blocked_f64_stub.get(); }
 int blocked_lanes(float*) { return conv_blocked_lanes_f32_stub.get()(); }
 int blocked_lanes(double*) { return conv_blocked_lanes_f64_stub.get()(); }
+ConvBlockedWeightFn<float> blocked_weight_kernel(float*) { return conv_blocked_weight_f32_stub.get(); }
+ConvBlockedWeightFn<double> blocked_weight_kernel(double*) {
+  return conv_blocked_weight_f64_stub.get();
+}
+
+bool unit_strides(const ConvShape& s) {
+  for (int a = 0; a < ConvShape::kDims; ++a)
+    if (s.stride[a] != 1) return false;
+  return true;
+}
 
 // The extent along axis a of the input that the taps read, padding included.
 int64_t padded_extent(const ConvShape& s, int a) {
   return (s.out[a] - 1) * s.stride[a] + (s.k[a] - 1) * s.dil[a] + 1;
 }
 
-// The padded, phase-split layout of one (sample, group) (cpu/conv_blocked.h) and the packed
-// weights of every group.
+// The padded, phase-split layout of one (sample, group) (cpu/conv_blocked.h), the blocks of
+// output channels (`vectors` vectors of `lanes`) and, for the forward, the packed weights of
+// every group.
 template <class T>
 struct BlockedPlan {
-  BlockedPlan(const ConvShape& s, const T* weight, int lanes)
+  BlockedPlan(const ConvShape& s, int lanes, int vectors)
       : s(s), cig(s.c_in_group()), cog(s.c_out_group()), taps(s.taps()),
         padded_d(padded_extent(s, 0)), padded_h(padded_extent(s, 1)),
         phases(s.stride[2]), padded_wq(s.out[2] + (s.k[2] - 1) * s.dil[2] / s.stride[2]),
-        vectors(cog <= lanes ? 1 : 2), ocb(vectors * lanes), blocks((cog + ocb - 1) / ocb),
+        vectors(vectors), ocb(vectors * lanes), blocks((cog + ocb - 1) / ocb),
         tap_offset(static_cast<size_t>(taps)) {
     const int64_t row = phases * padded_wq;
     for (int64_t td = 0; td < s.k[0]; ++td)
@@ -54,6 +68,9 @@ struct BlockedPlan {
               (td * s.dil[0] * padded_h + th * s.dil[1]) * row + x % phases * padded_wq +
               x / phases;
         }
+  }
+
+  void pack_weights(const T* weight) {
     // weights (groups, blocks, cig, taps, ocb), zero past each group's last channel
     const int64_t block_size = cig * taps * ocb;
     packed.reset(new T[static_cast<size_t>(std::max<int64_t>(s.groups * blocks * block_size, 1))]);
@@ -71,6 +88,24 @@ struct BlockedPlan {
   }
 
   int64_t channel_stride() const { return padded_d * padded_h * phases * padded_wq; }
+  int64_t block_size() const { return cig * taps * ocb; }
+
+  // The kernels' view of one block (oc_count left to the caller).
+  BlockedGeometry geometry() const {
+    BlockedGeometry g;
+    g.channels = cig;
+    g.taps = taps;
+    g.tap_offset = tap_offset.data();
+    g.channel_stride = channel_stride();
+    g.depth_step = s.stride[0] * padded_h * phases * padded_wq;
+    g.row_step = s.stride[1] * phases * padded_wq;
+    g.out_d = s.out[0];
+    g.out_h = s.out[1];
+    g.out_w = s.out[2];
+    g.vectors = vectors;
+    g.oc_count = 0;
+    return g;
+  }
 
   // padded (cig, padded_d, padded_h, phases, padded_wq) = the group planes in (cig, in volume)
   // shifted by the padding (which may be negative: a crop), zero outside the input.
@@ -109,20 +144,12 @@ bool conv_forward_blocked(const ConvShape& s, const T* input, const T* weight, c
   const auto kernel = blocked_kernel(output);
   if (kernel == nullptr) return false;
   if (s.n == 0 || s.c_out == 0 || s.out_volume() == 0) return true;
-  const BlockedPlan<T> plan(s, weight, blocked_lanes(output));
+  const int lanes = blocked_lanes(output);
+  BlockedPlan<T> plan(s, lanes, s.c_out_group() <= lanes ? 1 : 2);
+  plan.pack_weights(weight);
   const int64_t out_vol = s.out_volume(), in_vol = s.in_volume();
-  const int64_t block_size = plan.cig * plan.taps * plan.ocb;
-  BlockedGeometry geo;
-  geo.channels = plan.cig;
-  geo.taps = plan.taps;
-  geo.tap_offset = plan.tap_offset.data();
-  geo.channel_stride = plan.channel_stride();
-  geo.depth_step = s.stride[0] * plan.padded_h * plan.phases * plan.padded_wq;
-  geo.row_step = s.stride[1] * plan.phases * plan.padded_wq;
-  geo.out_d = s.out[0];
-  geo.out_h = s.out[1];
-  geo.out_w = s.out[2];
-  geo.vectors = plan.vectors;
+  const int64_t block_size = plan.block_size();
+  const BlockedGeometry geo = plan.geometry();
   // Tasks (sample, group, block), blocks fastest: a thread pads each (sample, group) once.
   const int64_t tasks = s.n * s.groups * plan.blocks;
   parallel_for(0, tasks, 1, [&](int64_t t0, int64_t t1) {
@@ -148,9 +175,7 @@ bool conv_forward_blocked(const ConvShape& s, const T* input, const T* weight, c
 template <class T>
 bool conv_backward_input_blocked(const ConvShape& s, const T* grad_output, const T* weight,
                                  T* grad_input) {
-  for (int a = 0; a < ConvShape::kDims; ++a)
-    if (s.stride[a] != 1) return false;
-  if (!conv_blocked_available()) return false;
+  if (!unit_strides(s) || !conv_blocked_available()) return false;
   // grad_input[i] = sum_t grad_output[i + pad - t * dil] * w[t]: a stride-1 convolution of
   // grad_output with the taps reversed, padding dil * (k - 1) - pad (negative: a crop).
   ConvShape t = s;
@@ -173,6 +198,59 @@ bool conv_backward_input_blocked(const ConvShape& s, const T* grad_output, const
                               grad_input);
 }
 
+template <class T>
+bool conv_backward_weight_blocked(const ConvShape& s, const T* grad_output, const T* input,
+                                  T* grad_weight) {
+  const auto kernel = blocked_weight_kernel(grad_weight);
+  if (kernel == nullptr || !unit_strides(s)) return false;
+  const int lanes = blocked_lanes(grad_weight);
+  const int64_t cog = s.c_out_group();
+  BlockedPlan<T> plan(s, lanes, cog <= lanes ? 1 : cog <= 2 * lanes ? 2 : 4);
+  const int64_t cols = plan.cig * plan.taps, out_vol = s.out_volume(), in_vol = s.in_volume();
+  const int64_t part_size = s.groups * plan.blocks * cols * plan.ocb;
+  // col_offset (cols): where column (c, t) reads, from the pixel that output (0, 0, 0) reads
+  std::vector<int64_t> col_offset(static_cast<size_t>(cols));
+  for (int64_t c = 0; c < plan.cig; ++c)
+    for (int64_t t = 0; t < plan.taps; ++t)
+      col_offset[c * plan.taps + t] = c * plan.channel_stride() + plan.tap_offset[t];
+  BlockedGeometry geo = plan.geometry();
+  // total (groups, blocks, cols, ocb): the threads' partial sums added up
+  std::vector<T> total(static_cast<size_t>(part_size), T(0));
+  std::mutex sum_lock;
+  parallel_for(0, s.n, 1, [&](int64_t b0, int64_t b1) {
+    std::vector<T> part(static_cast<size_t>(part_size), T(0));
+    std::unique_ptr<T[]> padded(new T[static_cast<size_t>(plan.cig * plan.channel_stride())]);
+    std::unique_ptr<T[]> go_t(new T[static_cast<size_t>(out_vol * plan.ocb)]);
+    for (int64_t b = b0; b < b1; ++b)
+      for (int64_t g = 0; g < s.groups; ++g) {
+        plan.pad(input + (b * s.c_in + g * plan.cig) * in_vol, padded.get());
+        for (int64_t blk = 0; blk < plan.blocks; ++blk) {
+          // go_t (out_vol, ocb) = the block's grad_output planes transposed, zero past cog
+          const int64_t co = blk * plan.ocb, count = std::min(plan.ocb, cog - co);
+          const T* go = grad_output + (b * s.c_out + g * cog + co) * out_vol;
+          for (int64_t p = 0; p < out_vol; ++p) {
+            T* dst = go_t.get() + p * plan.ocb;
+            for (int64_t j = 0; j < count; ++j) dst[j] = go[j * out_vol + p];
+            std::fill(dst + count, dst + plan.ocb, T(0));
+          }
+          kernel(geo, padded.get(), go_t.get(), col_offset.data(), cols,
+                 part.data() + (g * plan.blocks + blk) * cols * plan.ocb);
+        }
+      }
+    std::lock_guard<std::mutex> hold(sum_lock);
+    for (int64_t e = 0; e < part_size; ++e) total[e] += part[e];
+  });
+  // grad_weight (c_out, cols) from total
+  for (int64_t g = 0; g < s.groups; ++g)
+    for (int64_t co = 0; co < cog; ++co) {
+      const T* src = total.data() + (g * plan.blocks + co / plan.ocb) * cols * plan.ocb +
+                     co % plan.ocb;
+      T* dst = grad_weight + (g * cog + co) * cols;
+      for (int64_t j = 0; j < cols; ++j) dst[j] = src[j * plan.ocb];
+    }
+  return true;
+}
+
 template bool conv_forward_blocked(const ConvShape&, const float*, const float*, const float*,
                                    float*);
 template bool conv_forward_blocked(const ConvShape&, const double*, const double*,
@@ -180,5 +258,9 @@ template bool conv_forward_blocked(const ConvShape&, const double*, const double
 template bool conv_backward_input_blocked(const ConvShape&, const float*, const float*, float*);
 template bool conv_backward_input_blocked(const ConvShape&, const double*, const double*,
                                           double*);
+template bool conv_backward_weight_blocked(const ConvShape&, const float*, const float*,
+                                           float*);
+template bool conv_backward_weight_blocked(const ConvShape&, const double*, const double*,
+                                           double*);
 
 }  // namespace ember::cpu

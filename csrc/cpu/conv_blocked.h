@@ -32,7 +32,7 @@ struct BlockedGeometry {
   int64_t channel_stride;      // padded elements per input channel
   int64_t depth_step, row_step;  // padded elements between output depths / output rows
   int64_t out_d, out_h, out_w;
-  int vectors;                 // output-channel vectors per block (1 or 2)
+  int vectors;                 // output-channel vectors per block (1 or 2; 4 for grad_weight)
   int64_t oc_count;            // output channels of the block that exist (<= ocb)
 };
 
@@ -40,11 +40,19 @@ struct BlockedGeometry {
 template <class T>
 using ConvBlockedFn = void (*)(const BlockedGeometry& g, const T* padded, const T* weights,
                                const T* bias, T* out);
+// part (cols, ocb) += sum over the output pixels of go_t (out volume, ocb) times, for column j,
+// padded at col_offset[j] plus the pixel's read offset (stride 1: g.depth_step, g.row_step);
+// ocb = g.vectors (1, 2 or 4) * lanes.
+template <class T>
+using ConvBlockedWeightFn = void (*)(const BlockedGeometry& g, const T* padded, const T* go_t,
+                                     const int64_t* col_offset, int64_t cols, T* part);
 // The lanes of one output-channel vector of the ISA's kernel.
 using ConvBlockedLanesFn = int (*)();
 
 EMBER_DECLARE_DISPATCH(ConvBlockedFn<float>, conv_blocked_f32_stub);
 EMBER_DECLARE_DISPATCH(ConvBlockedFn<double>, conv_blocked_f64_stub);
+EMBER_DECLARE_DISPATCH(ConvBlockedWeightFn<float>, conv_blocked_weight_f32_stub);
+EMBER_DECLARE_DISPATCH(ConvBlockedWeightFn<double>, conv_blocked_weight_f64_stub);
 EMBER_DECLARE_DISPATCH(ConvBlockedLanesFn, conv_blocked_lanes_f32_stub);
 EMBER_DECLARE_DISPATCH(ConvBlockedLanesFn, conv_blocked_lanes_f64_stub);
 
@@ -64,5 +72,13 @@ bool conv_forward_blocked(const ConvShape& s, const T* input, const T* weight, c
 template <class T>
 bool conv_backward_input_blocked(const ConvShape& s, const T* grad_output, const T* weight,
                                  T* grad_input);
+
+// grad_weight for a stride-1 convolution, directly: per sample and block of output channels,
+// grad_output transposed to (pixels, channels), and the kernel sums it times the padded input
+// into each thread's partial (groups, blocks, c_in_group * taps, ocb). False (nothing
+// written) for other strides or where the CPU has no blocked kernel.
+template <class T>
+bool conv_backward_weight_blocked(const ConvShape& s, const T* grad_output, const T* input,
+                                  T* grad_weight);
 
 }  // namespace ember::cpu

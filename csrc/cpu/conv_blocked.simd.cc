@@ -152,6 +152,81 @@ void conv_block(const BlockedGeometry& g, const T* padded, const T* weights, con
   conv_block_v<T, 2>(g, padded, weights, bias, out);
 }
 
+// part (S, V * lanes) += the sum over the output pixels of rows [row0, row1) (od * out_h + oh)
+// of go_t[pixel] (V * lanes output channels) times padded[col_offset[j] + the pixel's read
+// offset]: S columns (c, t) of grad_weight for one block of output channels. acc (S, V) in
+// registers; per pixel V loads of go_t and S broadcasts of the input, S * V FMAs.
+template <class T, int V, int S>
+void weight_cols(const BlockedGeometry& g, const T* padded, const T* go_t,
+                 const int64_t* col_offset, int64_t row0, int64_t row1, T* part) {
+  using Ops = Vec<T>;
+  constexpr int kLanes = Ops::kLanes;
+  typename Ops::V acc[S][V];
+  const T* in[S];
+#pragma GCC unroll 24
+  for (int j = 0; j < S; ++j) {
+    in[j] = padded + col_offset[j];
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) acc[j][v] = Ops::load(part + (j * V + v) * kLanes);
+  }
+  const T* go = go_t + row0 * g.out_w * V * kLanes;
+  for (int64_t r = row0; r < row1; ++r) {
+    const int64_t row = r / g.out_h * g.depth_step + r % g.out_h * g.row_step;
+    for (int64_t ow = 0; ow < g.out_w; ++ow, go += V * kLanes) {
+      typename Ops::V gv[V];
+#pragma GCC unroll 4
+      for (int v = 0; v < V; ++v) gv[v] = Ops::load(go + v * kLanes);
+#pragma GCC unroll 24
+      for (int j = 0; j < S; ++j) {
+        const typename Ops::V x = Ops::broadcast(in[j] + row + ow);
+#pragma GCC unroll 4
+        for (int v = 0; v < V; ++v) acc[j][v] = Ops::fma(gv[v], x, acc[j][v]);
+      }
+    }
+  }
+#pragma GCC unroll 24
+  for (int j = 0; j < S; ++j)
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) Ops::store(part + (j * V + v) * kLanes, acc[j][v]);
+}
+
+template <class T>
+using WeightColsFn = void (*)(const BlockedGeometry&, const T*, const T*, const int64_t*,
+                              int64_t, int64_t, T*);
+
+// weight_cols<T, V, S> for S = 1 .. sizeof...(I), indexed by S - 1.
+template <class T, int V, int... I>
+constexpr std::array<WeightColsFn<T>, sizeof...(I)> weight_col_blocks(
+    std::integer_sequence<int, I...>) {
+  return {&weight_cols<T, V, I + 1>...};
+}
+
+template <class T, int V>
+void weight_block_v(const BlockedGeometry& g, const T* padded, const T* go_t,
+                    const int64_t* col_offset, int64_t cols, T* part) {
+  // kMaxPixels * 2 accumulators, as the forward; at most 12 input pointers
+  constexpr int kCols = std::min(kMaxPixels * 2 / V, 12);
+  static constexpr auto kBlocks =
+      weight_col_blocks<T, V>(std::make_integer_sequence<int, kCols>());
+  // Chunks of output rows whose go_t (about 24 KiB) stays in L1 while the column blocks pass.
+  const int64_t rows = g.out_d * g.out_h, row_bytes = g.out_w * V * Vec<T>::kLanes * sizeof(T);
+  const int64_t chunk = std::max<int64_t>(1, (24 << 10) / std::max<int64_t>(row_bytes, 1));
+  for (int64_t r = 0; r < rows; r += chunk)
+    for (int64_t j = 0; j < cols; j += kCols) {
+      const int64_t n = std::min<int64_t>(kCols, cols - j);
+      kBlocks[n - 1](g, padded, go_t, col_offset + j, r, std::min(rows, r + chunk),
+                     part + j * V * Vec<T>::kLanes);
+    }
+}
+
+template <class T>
+void weight_block(const BlockedGeometry& g, const T* padded, const T* go_t,
+                  const int64_t* col_offset, int64_t cols, T* part) {
+  if (g.vectors == 1) return weight_block_v<T, 1>(g, padded, go_t, col_offset, cols, part);
+  if (g.vectors == 2) return weight_block_v<T, 2>(g, padded, go_t, col_offset, cols, part);
+  weight_block_v<T, 4>(g, padded, go_t, col_offset, cols, part);
+}
+
 template <class T>
 int lanes() {
   return Vec<T>::kLanes;
@@ -165,6 +240,8 @@ int lanes() {
 #if defined(__AVX2__)
 EMBER_REGISTER_DISPATCH(conv_blocked_f32_stub, &EMBER_CPU_NS::conv_block<float>);
 EMBER_REGISTER_DISPATCH(conv_blocked_f64_stub, &EMBER_CPU_NS::conv_block<double>);
+EMBER_REGISTER_DISPATCH(conv_blocked_weight_f32_stub, &EMBER_CPU_NS::weight_block<float>);
+EMBER_REGISTER_DISPATCH(conv_blocked_weight_f64_stub, &EMBER_CPU_NS::weight_block<double>);
 EMBER_REGISTER_DISPATCH(conv_blocked_lanes_f32_stub, &EMBER_CPU_NS::lanes<float>);
 EMBER_REGISTER_DISPATCH(conv_blocked_lanes_f64_stub, &EMBER_CPU_NS::lanes<double>);
 #endif
