@@ -494,6 +494,7 @@ Path path_for(const ConvShape& s, ConvVariant variant) {
   if (variant == ConvVariant::Auto && s.is_2d() && s.groups > 1 && s.c_in_group() == 1)
     return Path::Depthwise;
   if (variant == ConvVariant::Blocked) return Path::Blocked;
+  if (variant == ConvVariant::Auto && conv_blocked_auto(s)) return Path::Blocked;
   return Path::Im2col;
 }
 
@@ -527,8 +528,9 @@ void conv_backward_input(const ConvShape& s, DType dtype, const void* grad_outpu
       case Path::Direct: return backward_input_direct(s, go, w, gi);
       case Path::Depthwise: return backward_input_depthwise(s, go, w, gi);
       case Path::Im2col: return backward_input_im2col(s, go, w, gi);
-      case Path::Blocked:  // strides > 1 (and CPUs without AVX2) run im2col
-        if (!conv_backward_input_blocked(s, go, w, gi)) backward_input_im2col(s, go, w, gi);
+      case Path::Blocked:  // strides > 1 (and CPUs without AVX2, and auto's misses) run im2col
+        if (!conv_backward_input_blocked(s, go, w, gi, variant == ConvVariant::Auto))
+          backward_input_im2col(s, go, w, gi);
         return;
     }
   });
@@ -544,8 +546,9 @@ void conv_backward_weight(const ConvShape& s, DType dtype, const void* grad_outp
       case Path::Direct: return backward_weight_direct(s, go, in, gw);
       case Path::Depthwise: return backward_weight_depthwise(s, go, in, gw);
       case Path::Im2col: return backward_weight_im2col(s, go, in, gw);
-      case Path::Blocked:  // strides > 1 (and CPUs without AVX2) run im2col
-        if (!conv_backward_weight_blocked(s, go, in, gw)) backward_weight_im2col(s, go, in, gw);
+      case Path::Blocked:  // as backward_input
+        if (!conv_backward_weight_blocked(s, go, in, gw, variant == ConvVariant::Auto))
+          backward_weight_im2col(s, go, in, gw);
         return;
     }
   });

@@ -26,6 +26,12 @@ EMBER_DEFINE_DISPATCH(ConvBlockedLanesFn, conv_blocked_lanes_f64_stub);
 
 bool conv_blocked_available() { return conv_blocked_lanes_f32_stub.get() != nullptr; }
 
+bool conv_blocked_auto(const ConvShape& s) {
+  const bool pointwise = s.k[1] == 1 && s.k[2] == 1 && s.stride[1] == 1 && s.stride[2] == 1 &&
+                         s.pad[1] == 0 && s.pad[2] == 0;
+  return capability() == Capability::AVX512 && s.is_2d() && !pointwise;
+}
+
 namespace {
 
 ConvBlockedFn<float> blocked_kernel(float*) { return conv_blocked_f32_stub.get(); }
@@ -37,10 +43,11 @@ ConvBlockedWeightFn<double> blocked_weight_kernel(double*) {
   return conv_blocked_weight_f64_stub.get();
 }
 
-bool unit_strides(const ConvShape& s) {
+// Whether the backward kernels apply (stride 1) and, with only_where_faster, pay.
+bool backward_applies(const ConvShape& s, bool only_where_faster) {
   for (int a = 0; a < ConvShape::kDims; ++a)
     if (s.stride[a] != 1) return false;
-  return true;
+  return conv_blocked_available() && (!only_where_faster || s.c_in_group() >= 16);
 }
 
 // The extent along axis a of the input that the taps read, padding included.
@@ -174,8 +181,8 @@ bool conv_forward_blocked(const ConvShape& s, const T* input, const T* weight, c
 
 template <class T>
 bool conv_backward_input_blocked(const ConvShape& s, const T* grad_output, const T* weight,
-                                 T* grad_input) {
-  if (!unit_strides(s) || !conv_blocked_available()) return false;
+                                 T* grad_input, bool only_where_faster) {
+  if (!backward_applies(s, only_where_faster)) return false;
   // grad_input[i] = sum_t grad_output[i + pad - t * dil] * w[t]: a stride-1 convolution of
   // grad_output with the taps reversed, padding dil * (k - 1) - pad (negative: a crop).
   ConvShape t = s;
@@ -200,12 +207,12 @@ bool conv_backward_input_blocked(const ConvShape& s, const T* grad_output, const
 
 template <class T>
 bool conv_backward_weight_blocked(const ConvShape& s, const T* grad_output, const T* input,
-                                  T* grad_weight) {
+                                  T* grad_weight, bool only_where_faster) {
+  if (!backward_applies(s, only_where_faster)) return false;
   const auto kernel = blocked_weight_kernel(grad_weight);
-  if (kernel == nullptr || !unit_strides(s)) return false;
   const int lanes = blocked_lanes(grad_weight);
   const int64_t cog = s.c_out_group();
-  BlockedPlan<T> plan(s, lanes, cog <= lanes ? 1 : cog <= 2 * lanes ? 2 : 4);
+  BlockedPlan<T> plan(s, lanes, cog <= lanes ? 1 : 2);  // 4 vectors (6 columns) measured slower
   const int64_t cols = plan.cig * plan.taps, out_vol = s.out_volume(), in_vol = s.in_volume();
   const int64_t part_size = s.groups * plan.blocks * cols * plan.ocb;
   // col_offset (cols): where column (c, t) reads, from the pixel that output (0, 0, 0) reads
@@ -255,12 +262,13 @@ template bool conv_forward_blocked(const ConvShape&, const float*, const float*,
                                    float*);
 template bool conv_forward_blocked(const ConvShape&, const double*, const double*,
                                    const double*, double*);
-template bool conv_backward_input_blocked(const ConvShape&, const float*, const float*, float*);
+template bool conv_backward_input_blocked(const ConvShape&, const float*, const float*, float*,
+                                          bool);
 template bool conv_backward_input_blocked(const ConvShape&, const double*, const double*,
-                                          double*);
-template bool conv_backward_weight_blocked(const ConvShape&, const float*, const float*,
-                                           float*);
+                                          double*, bool);
+template bool conv_backward_weight_blocked(const ConvShape&, const float*, const float*, float*,
+                                           bool);
 template bool conv_backward_weight_blocked(const ConvShape&, const double*, const double*,
-                                           double*);
+                                           double*, bool);
 
 }  // namespace ember::cpu

@@ -32,7 +32,7 @@ struct BlockedGeometry {
   int64_t channel_stride;      // padded elements per input channel
   int64_t depth_step, row_step;  // padded elements between output depths / output rows
   int64_t out_d, out_h, out_w;
-  int vectors;                 // output-channel vectors per block (1 or 2; 4 for grad_weight)
+  int vectors;                 // output-channel vectors per block (1 or 2)
   int64_t oc_count;            // output channels of the block that exist (<= ocb)
 };
 
@@ -42,7 +42,7 @@ using ConvBlockedFn = void (*)(const BlockedGeometry& g, const T* padded, const 
                                const T* bias, T* out);
 // part (cols, ocb) += sum over the output pixels of go_t (out volume, ocb) times, for column j,
 // padded at col_offset[j] plus the pixel's read offset (stride 1: g.depth_step, g.row_step);
-// ocb = g.vectors (1, 2 or 4) * lanes.
+// ocb = g.vectors * lanes.
 template <class T>
 using ConvBlockedWeightFn = void (*)(const BlockedGeometry& g, const T* padded, const T* go_t,
                                      const int64_t* col_offset, int64_t cols, T* part);
@@ -60,6 +60,14 @@ EMBER_DECLARE_DISPATCH(ConvBlockedLanesFn, conv_blocked_lanes_f64_stub);
 // back to im2col).
 bool conv_blocked_available();
 
+// Whether `auto` runs the blocked forward: measured faster than im2col with AVX-512 on every
+// 2-D layer but the pointwise ones (which im2col runs as one GEMM on the input itself); float32,
+// one thread, CPU time (bench/bench_conv.py's layers, ms im2col -> blocked): cnn conv1 1->32 k5
+// 1.4 -> 1.0, cnn conv2 32->64 k5 13.2 -> 9.8, 32->64 k3 3.0 -> 2.2, 64->128 k3 27.8 -> 21.9,
+// 3->64 k7s2 5.4 -> 4.1, 16->16 k3 1.0 -> 1.0, 64->64 k3s2 4.7 -> 3.3; 1x1 256->64 4.8 -> 7.7.
+// The backward kernels take `only_where_faster` (auto) for their own rule.
+bool conv_blocked_auto(const ConvShape& s);
+
 // output = conv(input, weight) + bias, as the reference. False (nothing written) where the
 // CPU has no blocked kernel.
 template <class T>
@@ -67,18 +75,24 @@ bool conv_forward_blocked(const ConvShape& s, const T* input, const T* weight, c
                           T* output);
 
 // grad_input for a stride-1 convolution: the forward kernel on grad_output with the weights
-// rotated 180 degrees and the channels swapped. False (nothing written) for other strides or
-// where the CPU has no blocked kernel.
+// rotated 180 degrees and the channels swapped. False (nothing written) for other strides,
+// where the CPU has no blocked kernel, or, with only_where_faster, for fewer than 16 input
+// channels per group (the transposed convolution's output channels then fill less than a
+// vector: cnn conv1's 1 channel ran 12.2 ms against im2col's 1.6; 16->16 k3 0.9 against 1.6,
+// cnn conv2 10.3 against 18.1, 64->128 22.7 against 28.8).
 template <class T>
 bool conv_backward_input_blocked(const ConvShape& s, const T* grad_output, const T* weight,
-                                 T* grad_input);
+                                 T* grad_input, bool only_where_faster);
 
 // grad_weight for a stride-1 convolution, directly: per sample and block of output channels,
 // grad_output transposed to (pixels, channels), and the kernel sums it times the padded input
 // into each thread's partial (groups, blocks, c_in_group * taps, ocb). False (nothing
-// written) for other strides or where the CPU has no blocked kernel.
+// written) for other strides, where the CPU has no blocked kernel, or, with
+// only_where_faster, for fewer than 16 input channels per group (measured against im2col's
+// GEMM, ms: cnn conv1 2.4 against 1.9, 1->32 k3 1.2 against 1.0; 16->16 k3 1.0 against 1.3,
+// cnn conv2 11.4 against 13.6, 32->64 k3 2.5 against 2.9, 64->128 k3 25.9 against 24.6).
 template <class T>
 bool conv_backward_weight_blocked(const ConvShape& s, const T* grad_output, const T* input,
-                                  T* grad_weight);
+                                  T* grad_weight, bool only_where_faster);
 
 }  // namespace ember::cpu

@@ -166,7 +166,7 @@ void weight_cols(const BlockedGeometry& g, const T* padded, const T* go_t,
 #pragma GCC unroll 24
   for (int j = 0; j < S; ++j) {
     in[j] = padded + col_offset[j];
-#pragma GCC unroll 4
+#pragma GCC unroll 2
     for (int v = 0; v < V; ++v) acc[j][v] = Ops::load(part + (j * V + v) * kLanes);
   }
   const T* go = go_t + row0 * g.out_w * V * kLanes;
@@ -174,19 +174,19 @@ void weight_cols(const BlockedGeometry& g, const T* padded, const T* go_t,
     const int64_t row = r / g.out_h * g.depth_step + r % g.out_h * g.row_step;
     for (int64_t ow = 0; ow < g.out_w; ++ow, go += V * kLanes) {
       typename Ops::V gv[V];
-#pragma GCC unroll 4
+#pragma GCC unroll 2
       for (int v = 0; v < V; ++v) gv[v] = Ops::load(go + v * kLanes);
 #pragma GCC unroll 24
       for (int j = 0; j < S; ++j) {
         const typename Ops::V x = Ops::broadcast(in[j] + row + ow);
-#pragma GCC unroll 4
+#pragma GCC unroll 2
         for (int v = 0; v < V; ++v) acc[j][v] = Ops::fma(gv[v], x, acc[j][v]);
       }
     }
   }
 #pragma GCC unroll 24
   for (int j = 0; j < S; ++j)
-#pragma GCC unroll 4
+#pragma GCC unroll 2
     for (int v = 0; v < V; ++v) Ops::store(part + (j * V + v) * kLanes, acc[j][v]);
 }
 
@@ -223,8 +223,7 @@ template <class T>
 void weight_block(const BlockedGeometry& g, const T* padded, const T* go_t,
                   const int64_t* col_offset, int64_t cols, T* part) {
   if (g.vectors == 1) return weight_block_v<T, 1>(g, padded, go_t, col_offset, cols, part);
-  if (g.vectors == 2) return weight_block_v<T, 2>(g, padded, go_t, col_offset, cols, part);
-  weight_block_v<T, 4>(g, padded, go_t, col_offset, cols, part);
+  weight_block_v<T, 2>(g, padded, go_t, col_offset, cols, part);
 }
 
 template <class T>
