@@ -14,7 +14,10 @@ made of the three again, so derivatives of any order exist (``create_graph=True`
 with output_padding >= stride (allowed when dilation > output_padding) maps onto the same ops.
 ``variant`` picks the kernel: "naive" (direct loops, the reference), "im2col" (im2col or
 vol2col + packed GEMM; on CUDA the implicit GEMM for 2-D), "implicit_gemm" (2-D, CUDA only: the
-GEMM gathers from the image, no column buffer) or "auto".
+GEMM gathers from the image, no column buffer), "blocked" (CPU only: the register-blocked
+direct kernels, output pixels x output-channel vectors in registers; grad_input and grad_weight
+direct for stride 1, im2col otherwise) or "auto" (on AVX-512 CPUs the blocked kernels where
+they measured faster than im2col).
 """
 from __future__ import annotations
 
