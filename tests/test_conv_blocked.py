@@ -38,11 +38,11 @@ CASES = [
 ]
 
 
-def _ops(x_shape, w_shape, groups, dtype, seed=0):
+def _ops(x_shape, w_shape, groups, seed=0):
     rng = np.random.default_rng(seed)
     c_out, kh, kw = w_shape
-    return [rng.standard_normal(x_shape), rng.standard_normal((c_out, x_shape[1] // groups, kh, kw)),
-            rng.standard_normal(c_out)]
+    return [rng.standard_normal(x_shape),
+            rng.standard_normal((c_out, x_shape[1] // groups, kh, kw)), rng.standard_normal(c_out)]
 
 
 def _ember_run(arrays, dtype, variant, fn, x_view=None):
@@ -78,7 +78,7 @@ def _conv2d(stride, padding, dilation, groups):
 @pytest.mark.parametrize("case", CASES)
 def test_blocked_matches_naive_and_torch(dtype, case):
     x_shape, w_shape, stride, padding, dilation, groups = case
-    arrays = _ops(x_shape, w_shape, groups, dtype)
+    arrays = _ops(x_shape, w_shape, groups)
     fn = _conv2d(stride, padding, dilation, groups)
     blocked = _ember_run(arrays, dtype, "blocked", fn)
     _assert_all_close(blocked, _ember_run(arrays, dtype, "naive", fn), TOL[dtype])
@@ -91,7 +91,7 @@ def test_blocked_matches_naive_and_torch(dtype, case):
 def test_blocked_every_instruction_set_matches_naive(capability, case):
     # the baseline build has no blocked kernel and falls back to im2col
     x_shape, w_shape, stride, padding, dilation, groups = case
-    arrays = _ops(x_shape, w_shape, groups, "float32")
+    arrays = _ops(x_shape, w_shape, groups)
     fn = _conv2d(stride, padding, dilation, groups)
     _assert_all_close(_ember_run(arrays, "float32", "blocked", fn),
                       _ember_run(arrays, "float32", "naive", fn), 1e-4)
@@ -103,7 +103,7 @@ def test_blocked_every_instruction_set_matches_naive(capability, case):
     ((5, 32, 14, 14), (64, 5, 5), 2),    # samples x groups x blocks
 ])
 def test_blocked_threads_match_naive(threads, x_shape, w_shape, groups):
-    arrays = _ops(x_shape, w_shape, groups, "float32", seed=4)
+    arrays = _ops(x_shape, w_shape, groups, seed=4)
     fn = _conv2d(1, 2, 1, groups)
     before = ember.get_num_threads()
     ember.set_num_threads(threads)
@@ -115,7 +115,7 @@ def test_blocked_threads_match_naive(threads, x_shape, w_shape, groups):
 
 
 def test_blocked_noncontiguous_input():
-    arrays = _ops((2, 17, 9, 13), (32, 3, 3), 1, "float64")
+    arrays = _ops((2, 17, 9, 13), (32, 3, 3), 1)
     arrays[0] = np.ascontiguousarray(arrays[0].transpose(0, 1, 3, 2))  # stored (N, C, W, H)
     fn = _conv2d(1, 1, 1, 1)
     got = _ember_run(arrays, "float64", "blocked", fn, x_view=lambda x: x.transpose(2, 3))
@@ -126,7 +126,7 @@ def test_blocked_noncontiguous_input():
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_blocked_conv1d_and_conv3d(dtype):
-    arrays = _ops((3, 5, 31), (17, 1, 1), 1, dtype)
+    arrays = _ops((3, 5, 31), (17, 1, 1), 1)
     arrays[1] = arrays[1].reshape(17, 5)[:, :, None].repeat(3, axis=2)  # k = 3
     got = _ember_run(arrays, dtype, "blocked",
                      lambda x, w, b, v: F.conv1d(x, w, b, 1, 2, 2, variant=v))
@@ -159,7 +159,7 @@ def test_blocked_conv_transpose2d(stride, padding, output_padding):
 def test_blocked_gradcheck(case):
     x_shape, w_shape, stride, padding, dilation, groups = case
     x_shape = (1,) + x_shape[1:]
-    e = [ember.tensor(a, requires_grad=True) for a in _ops(x_shape, w_shape, groups, "float64")]
+    e = [ember.tensor(a, requires_grad=True) for a in _ops(x_shape, w_shape, groups)]
     assert ember.autograd.gradcheck(
         lambda x, w, b: F.conv2d(x, w, b, stride, padding, dilation, groups, variant="blocked"), e)
 

@@ -13,6 +13,8 @@
 //     (grad_output_g gathered as (c_out_group, tile * out volume)); im2col and col2im go
 //     through a zero-padded copy of each sample (cpu/conv_im2col.h). A 1x1, stride-1,
 //     unpadded convolution reads the input as col directly (no im2col, one sample at a time).
+//   - blocked: the register-blocked direct kernels of cpu/conv_blocked.h (variant "blocked",
+//     and auto where they measured faster than im2col).
 // Samples are split over the threads; each thread owns one column buffer of at most
 // kColBudget elements (or one sample's), so memory stays bounded whatever the batch, and, for
 // grad_weight, one partial sum added in at the end. With one sample, the GEMM uses the threads.

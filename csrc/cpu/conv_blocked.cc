@@ -38,7 +38,9 @@ ConvBlockedFn<float> blocked_kernel(float*) { return conv_blocked_f32_stub.get()
 ConvBlockedFn<double> blocked_kernel(double*) { return conv_blocked_f64_stub.get(); }
 int blocked_lanes(float*) { return conv_blocked_lanes_f32_stub.get()(); }
 int blocked_lanes(double*) { return conv_blocked_lanes_f64_stub.get()(); }
-ConvBlockedWeightFn<float> blocked_weight_kernel(float*) { return conv_blocked_weight_f32_stub.get(); }
+ConvBlockedWeightFn<float> blocked_weight_kernel(float*) {
+  return conv_blocked_weight_f32_stub.get();
+}
 ConvBlockedWeightFn<double> blocked_weight_kernel(double*) {
   return conv_blocked_weight_f64_stub.get();
 }
@@ -194,7 +196,8 @@ bool conv_backward_input_blocked(const ConvShape& s, const T* grad_output, const
   }
   // rotated (c_in, c_out_group, taps) from weight (c_out, c_in_group, taps)
   const int64_t cig = s.c_in_group(), cog = s.c_out_group(), taps = s.taps();
-  std::unique_ptr<T[]> rotated(new T[static_cast<size_t>(std::max<int64_t>(s.c_out * cig * taps, 1))]);
+  const int64_t rotated_size = std::max<int64_t>(s.c_out * cig * taps, 1);
+  std::unique_ptr<T[]> rotated(new T[static_cast<size_t>(rotated_size)]);
   for (int64_t g = 0; g < s.groups; ++g)
     for (int64_t co = 0; co < cog; ++co)
       for (int64_t c = 0; c < cig; ++c)

@@ -26,7 +26,8 @@ ConvVariant parse_variant(const std::string& name, const Tensor& on, const char*
     return ConvVariant::Blocked;
   }
   throw ValueError(detail::concat(op, ": unknown variant '", name,
-                                  "'; expected 'naive', 'im2col', 'implicit_gemm', 'blocked' or 'auto'"));
+                                  "'; expected 'naive', 'im2col', 'implicit_gemm', 'blocked' ",
+                                  "or 'auto'"));
 }
 
 // (n, c_out, the dims spatial output sizes).
