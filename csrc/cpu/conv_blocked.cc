@@ -52,6 +52,9 @@ bool backward_applies(const ConvShape& s, bool only_where_faster) {
   return conv_blocked_available() && (!only_where_faster || s.c_in_group() >= 16);
 }
 
+// ceil(a / b) for b > 0 and any sign of a.
+int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -(-a / b); }
+
 // The extent along axis a of the input that the taps read, padding included.
 int64_t padded_extent(const ConvShape& s, int a) {
   return (s.out[a] - 1) * s.stride[a] + (s.k[a] - 1) * s.dil[a] + 1;
@@ -129,11 +132,18 @@ struct BlockedPlan {
               std::fill(dst, dst + padded_wq, T(0));
               continue;
             }
+            // q in [q0, q1) reads input column x = q * phases + r - pad_w inside [0, in_w)
+            const int64_t shift = r - s.pad[2];
+            const int64_t q0 = std::clamp<int64_t>(ceil_div(-shift, phases), 0, padded_wq);
+            const int64_t q1 =
+                std::clamp<int64_t>(ceil_div(s.in[2] - shift, phases), q0, padded_wq);
             const T* src = in + ((c * s.in[0] + z) * s.in[1] + y) * s.in[2];
-            for (int64_t q = 0; q < padded_wq; ++q) {
-              const int64_t x = q * phases + r - s.pad[2];
-              dst[q] = x >= 0 && x < s.in[2] ? src[x] : T(0);
-            }
+            std::fill(dst, dst + q0, T(0));
+            if (phases == 1)
+              std::copy(src + q0 + shift, src + q1 + shift, dst + q0);
+            else
+              for (int64_t q = q0; q < q1; ++q) dst[q] = src[q * phases + shift];
+            std::fill(dst + q1, dst + padded_wq, T(0));
           }
   }
 
