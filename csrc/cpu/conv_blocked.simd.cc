@@ -107,6 +107,61 @@ void pixel_block(const BlockedGeometry& g, const T* in, const T* weights, T* til
     for (int v = 0; v < V; ++v) Ops::store(tile + (p * V + v) * kLanes, acc[p][v]);
 }
 
+// out[j * ld + p] = tile[p * width + j] (+ bias[j]) for p < n, j < channels: the tile's
+// transpose into the output planes.
+template <class T>
+void write_tile(const T* tile, int width, int64_t n, int64_t channels, const T* bias, T* out,
+                int64_t ld) {
+  for (int64_t j = 0; j < channels; ++j) {
+    const T b = bias ? bias[j] : T(0);
+    for (int64_t p = 0; p < n; ++p) out[j * ld + p] = tile[p * width + j] + b;
+  }
+}
+
+#if defined(__AVX512F__)
+// r[i] = column i of the 16 x 16 matrix whose row k is r[k].
+inline void transpose16(__m512 r[16]) {
+  __m512 t[16];
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4)
+    for (int k = 0; k < 2; ++k) {
+      const __m512d a = _mm512_castps_pd(t[i + k]), b = _mm512_castps_pd(t[i + k + 2]);
+      r[i + 2 * k] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
+      r[i + 2 * k + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
+    }
+  for (int i = 0; i < 16; i += 8)
+    for (int k = 0; k < 4; ++k) {
+      t[i + k] = _mm512_shuffle_f32x4(r[i + k], r[i + k + 4], 0x88);
+      t[i + k + 4] = _mm512_shuffle_f32x4(r[i + k], r[i + k + 4], 0xdd);
+    }
+  for (int k = 0; k < 8; ++k) {
+    r[k] = _mm512_shuffle_f32x4(t[k], t[k + 8], 0x88);
+    r[k + 8] = _mm512_shuffle_f32x4(t[k], t[k + 8], 0xdd);
+  }
+}
+
+// float: by 16 x 16 blocks transposed in registers, masked stores of the n pixels.
+template <>
+void write_tile<float>(const float* tile, int width, int64_t n, int64_t channels,
+                       const float* bias, float* out, int64_t ld) {
+  const __mmask16 pixels = static_cast<__mmask16>((1u << n) - 1);
+  for (int64_t j0 = 0; j0 < channels; j0 += 16) {
+    __m512 r[16];
+    for (int p = 0; p < 16; ++p)
+      r[p] = p < n ? _mm512_loadu_ps(tile + p * width + j0) : _mm512_setzero_ps();
+    transpose16(r);
+    const int64_t m = std::min<int64_t>(16, channels - j0);
+    for (int64_t j = 0; j < m; ++j) {
+      const __m512 v = bias ? _mm512_add_ps(r[j], _mm512_set1_ps(bias[j0 + j])) : r[j];
+      _mm512_mask_storeu_ps(out + (j0 + j) * ld, pixels, v);
+    }
+  }
+}
+#endif
+
 template <class T>
 using PixelBlockFn = void (*)(const BlockedGeometry&, const T*, const T*, T*);
 
@@ -135,11 +190,7 @@ void conv_block_v(const BlockedGeometry& g, const T* padded, const T* weights, c
       for (int64_t ow0 = 0; ow0 < g.out_w; ow0 += pixels) {
         const int64_t n = std::min(pixels, g.out_w - ow0);
         kBlocks[n - 1](g, row + ow0, weights, tile);
-        for (int64_t j = 0; j < g.oc_count; ++j) {
-          const T b = bias ? bias[j] : T(0);
-          T* dst = out_row + j * out_vol + ow0;
-          for (int64_t p = 0; p < n; ++p) dst[p] = tile[p * kWidth + j] + b;
-        }
+        write_tile(tile, kWidth, n, g.oc_count, bias, out_row + ow0, out_vol);
       }
     }
 }
