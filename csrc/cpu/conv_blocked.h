@@ -42,10 +42,11 @@ using ConvBlockedFn = void (*)(const BlockedGeometry& g, const T* padded, const 
                                const T* bias, T* out);
 // part (cols, ocb) += sum over the output pixels of go_t (out volume, ocb) times, for column j,
 // padded at col_offset[j] plus the pixel's read offset (stride 1: g.depth_step, g.row_step);
-// ocb = g.vectors * lanes.
+// ocb = g.vectors * lanes. go_t, scratch, is filled first with the transpose of the block's
+// grad_output planes go (g.oc_count, out volume), zero past oc_count.
 template <class T>
-using ConvBlockedWeightFn = void (*)(const BlockedGeometry& g, const T* padded, const T* go_t,
-                                     const int64_t* col_offset, int64_t cols, T* part);
+using ConvBlockedWeightFn = void (*)(const BlockedGeometry& g, const T* padded, const T* go,
+                                     T* go_t, const int64_t* col_offset, int64_t cols, T* part);
 // The lanes of one output-channel vector of the ISA's kernel.
 using ConvBlockedLanesFn = int (*)();
 

@@ -162,6 +162,36 @@ void write_tile<float>(const float* tile, int width, int64_t n, int64_t channels
 }
 #endif
 
+// dst (vol, width) = the transpose of src (channels, vol), zero in columns past channels; by
+// planes (contiguous reads: a strided read per element ran 14% of grad_weight).
+template <class T>
+void transpose_planes(const T* src, int64_t channels, int64_t vol, int width, T* dst) {
+  for (int64_t j = 0; j < channels; ++j)
+    for (int64_t p = 0; p < vol; ++p) dst[p * width + j] = src[j * vol + p];
+  for (int64_t j = channels; j < width; ++j)
+    for (int64_t p = 0; p < vol; ++p) dst[p * width + j] = T(0);
+}
+
+#if defined(__AVX512F__)
+// float: by 16 x 16 blocks transposed in registers.
+template <>
+void transpose_planes<float>(const float* src, int64_t channels, int64_t vol, int width,
+                             float* dst) {
+  for (int64_t p0 = 0; p0 < vol; p0 += 16) {
+    const int64_t n = std::min<int64_t>(16, vol - p0);
+    const __mmask16 pixels = static_cast<__mmask16>((1u << n) - 1);
+    for (int j0 = 0; j0 < width; j0 += 16) {
+      __m512 r[16];
+      for (int j = 0; j < 16; ++j)
+        r[j] = j0 + j < channels ? _mm512_maskz_loadu_ps(pixels, src + (j0 + j) * vol + p0)
+                                 : _mm512_setzero_ps();
+      transpose16(r);
+      for (int64_t p = 0; p < n; ++p) _mm512_storeu_ps(dst + (p0 + p) * width + j0, r[p]);
+    }
+  }
+}
+#endif
+
 template <class T>
 using PixelBlockFn = void (*)(const BlockedGeometry&, const T*, const T*, T*);
 
@@ -271,8 +301,10 @@ void weight_block_v(const BlockedGeometry& g, const T* padded, const T* go_t,
 }
 
 template <class T>
-void weight_block(const BlockedGeometry& g, const T* padded, const T* go_t,
+void weight_block(const BlockedGeometry& g, const T* padded, const T* go, T* go_t,
                   const int64_t* col_offset, int64_t cols, T* part) {
+  transpose_planes(go, g.oc_count, g.out_d * g.out_h * g.out_w, g.vectors * Vec<T>::kLanes,
+                   go_t);
   if (g.vectors == 1) return weight_block_v<T, 1>(g, padded, go_t, col_offset, cols, part);
   weight_block_v<T, 2>(g, padded, go_t, col_offset, cols, part);
 }
