@@ -548,9 +548,8 @@ void conv_backward_weight(const ConvShape& s, DType dtype, const void* grad_outp
       case Path::Direct: return backward_weight_direct(s, go, in, gw);
       case Path::Depthwise: return backward_weight_depthwise(s, go, in, gw);
       case Path::Im2col: return backward_weight_im2col(s, go, in, gw);
-      case Path::Blocked:  // as backward_input
-        if (!conv_backward_weight_blocked(s, go, in, gw, variant == ConvVariant::Auto))
-          backward_weight_im2col(s, go, in, gw);
+      case Path::Blocked:  // strides > 1 (and CPUs without AVX2) run im2col
+        if (!conv_backward_weight_blocked(s, go, in, gw)) backward_weight_im2col(s, go, in, gw);
         return;
     }
   });

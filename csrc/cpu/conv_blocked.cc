@@ -45,11 +45,11 @@ ConvBlockedWeightFn<double> blocked_weight_kernel(double*) {
   return conv_blocked_weight_f64_stub.get();
 }
 
-// Whether the backward kernels apply (stride 1) and, with only_where_faster, pay.
-bool backward_applies(const ConvShape& s, bool only_where_faster) {
+// Whether the backward kernels apply: stride 1, a CPU with a blocked kernel.
+bool backward_applies(const ConvShape& s) {
   for (int a = 0; a < ConvShape::kDims; ++a)
     if (s.stride[a] != 1) return false;
-  return conv_blocked_available() && (!only_where_faster || s.c_in_group() >= 16);
+  return conv_blocked_available();
 }
 
 // ceil(a / b) for b > 0 and any sign of a.
@@ -194,7 +194,7 @@ bool conv_forward_blocked(const ConvShape& s, const T* input, const T* weight, c
 template <class T>
 bool conv_backward_input_blocked(const ConvShape& s, const T* grad_output, const T* weight,
                                  T* grad_input, bool only_where_faster) {
-  if (!backward_applies(s, only_where_faster)) return false;
+  if (!backward_applies(s) || (only_where_faster && s.c_in_group() < 16)) return false;
   // grad_input[i] = sum_t grad_output[i + pad - t * dil] * w[t]: a stride-1 convolution of
   // grad_output with the taps reversed, padding dil * (k - 1) - pad (negative: a crop).
   ConvShape t = s;
@@ -220,8 +220,8 @@ bool conv_backward_input_blocked(const ConvShape& s, const T* grad_output, const
 
 template <class T>
 bool conv_backward_weight_blocked(const ConvShape& s, const T* grad_output, const T* input,
-                                  T* grad_weight, bool only_where_faster) {
-  if (!backward_applies(s, only_where_faster)) return false;
+                                  T* grad_weight) {
+  if (!backward_applies(s)) return false;
   const auto kernel = blocked_weight_kernel(grad_weight);
   const int lanes = blocked_lanes(grad_weight);
   const int64_t cog = s.c_out_group();
@@ -275,9 +275,9 @@ template bool conv_backward_input_blocked(const ConvShape&, const float*, const 
                                           bool);
 template bool conv_backward_input_blocked(const ConvShape&, const double*, const double*,
                                           double*, bool);
-template bool conv_backward_weight_blocked(const ConvShape&, const float*, const float*, float*,
-                                           bool);
+template bool conv_backward_weight_blocked(const ConvShape&, const float*, const float*,
+                                           float*);
 template bool conv_backward_weight_blocked(const ConvShape&, const double*, const double*,
-                                           double*, bool);
+                                           double*);
 
 }  // namespace ember::cpu

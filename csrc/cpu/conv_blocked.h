@@ -61,14 +61,15 @@ EMBER_DECLARE_DISPATCH(ConvBlockedLanesFn, conv_blocked_lanes_f64_stub);
 // back to im2col).
 bool conv_blocked_available();
 
-// Whether `auto` runs the blocked forward: measured faster than im2col with AVX-512 on every
+// Whether `auto` runs the blocked kernels: measured faster than im2col with AVX-512 on every
 // 2-D layer but the pointwise ones (which im2col runs as one GEMM on the input itself); float32,
-// one thread, CPU time (bench/bench_conv.py's layers, ms im2col -> blocked): cnn conv1 1->32 k5
-// 1.4 -> 1.0, cnn conv2 32->64 k5 13.2 -> 9.8, 32->64 k3 3.0 -> 2.2, 64->128 k3 27.8 -> 21.9,
-// 3->64 k7s2 5.4 -> 4.1, 16->16 k3 1.0 -> 1.0, 64->64 k3s2 4.7 -> 3.3; 1x1 256->64 4.8 -> 7.7.
-// float64 likewise (cnn conv2: forward 23.2 -> 16.9, grad_input 26.8 -> 17.6, grad_weight
-// 23.3 -> 19.0).
-// The backward kernels take `only_where_faster` (auto) for their own rule.
+// one thread, CPU time (bench/bench_conv.py's layers, ms im2col -> blocked, forward): cnn conv1
+// 1->32 k5 1.3 -> 0.6, cnn conv2 32->64 k5 12.4 -> 8.0, 32->64 k3 2.8 -> 2.0, 64->128 k3
+// 26.1 -> 19.9, 3->64 k7s2 5.9 -> 2.7, 16->16 k3 0.9 -> 0.7, 64->64 k3s2 4.7 -> 3.0; but
+// 1x1 256->64 4.3 -> 5.4. grad_weight (stride 1): conv1 1.6 -> 0.8, 1->32 k3 0.9 -> 0.3,
+// conv2 11.7 -> 9.3, 32->64 2.7 -> 2.1, 64->128 22.4 -> 20.8, 16->16 1.0 -> 0.7. float64
+// likewise (an earlier build, cnn conv2: forward 23.2 -> 16.9, grad_input 26.8 -> 17.6,
+// grad_weight 23.3 -> 19.0). grad_input has a rule of its own (only_where_faster).
 bool conv_blocked_auto(const ConvShape& s);
 
 // output = conv(input, weight) + bias, as the reference. False (nothing written) where the
@@ -81,8 +82,8 @@ bool conv_forward_blocked(const ConvShape& s, const T* input, const T* weight, c
 // rotated 180 degrees and the channels swapped. False (nothing written) for other strides,
 // where the CPU has no blocked kernel, or, with only_where_faster, for fewer than 16 input
 // channels per group (the transposed convolution's output channels then fill less than a
-// vector: cnn conv1's 1 channel ran 12.2 ms against im2col's 1.6; 16->16 k3 0.9 against 1.6,
-// cnn conv2 10.3 against 18.1, 64->128 22.7 against 28.8).
+// vector: cnn conv1's 1 channel ran 10.6 ms against im2col's 1.5, 1->32 k3 2.9 against 0.5;
+// 16->16 k3 0.7 against 1.5, cnn conv2 8.6 against 15.8, 64->128 20.7 against 26.2).
 template <class T>
 bool conv_backward_input_blocked(const ConvShape& s, const T* grad_output, const T* weight,
                                  T* grad_input, bool only_where_faster);
@@ -90,12 +91,9 @@ bool conv_backward_input_blocked(const ConvShape& s, const T* grad_output, const
 // grad_weight for a stride-1 convolution, directly: per sample and block of output channels,
 // grad_output transposed to (pixels, channels), and the kernel sums it times the padded input
 // into each thread's partial (groups, blocks, c_in_group * taps, ocb). False (nothing
-// written) for other strides, where the CPU has no blocked kernel, or, with
-// only_where_faster, for fewer than 16 input channels per group (measured against im2col's
-// GEMM, ms: cnn conv1 2.4 against 1.9, 1->32 k3 1.2 against 1.0; 16->16 k3 1.0 against 1.3,
-// cnn conv2 11.4 against 13.6, 32->64 k3 2.5 against 2.9, 64->128 k3 25.9 against 24.6).
+// written) for other strides or where the CPU has no blocked kernel.
 template <class T>
 bool conv_backward_weight_blocked(const ConvShape& s, const T* grad_output, const T* input,
-                                  T* grad_weight, bool only_where_faster);
+                                  T* grad_weight);
 
 }  // namespace ember::cpu
