@@ -4,9 +4,11 @@
 //   for each input channel c, tap t:
 //     acc[p][v] += weights[c][t][v * lanes, +lanes) * padded[c][pixel p's read through t]
 // (one weight load per vector, one broadcast per pixel, vectors * P FMAs), then the tile is
-// transposed into the block's NCHW output planes through a small buffer, with the bias. AVX-512
-// holds 14 pixels x 2 vectors (28 of the 32 zmm); AVX2 6 x 2 (12 of the 16 ymm). The baseline
-// build has no kernel: the driver falls back to im2col.
+// transposed into the block's NCHW output planes through a small buffer, with the bias (float
+// on AVX-512: 16 x 16 transposes in registers). AVX-512 holds 14 pixels x 2 vectors (28 of the
+// 32 zmm); AVX2 6 x 2 (12 of the 16 ymm). The baseline build has no kernel: the driver falls
+// back to im2col. grad_weight's kernel (weight_cols) is the same register tile turned around:
+// columns (c, t) x output-channel vectors, summed over the output pixels.
 #include "cpu/conv_blocked.h"
 
 #include <algorithm>
