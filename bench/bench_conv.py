@@ -1,6 +1,6 @@
 """Convolution and pooling layers: ember (im2col + GEMM, auto, the naive direct kernels on
-small shapes, Winograd on 3x3 stride-1 layers) vs PyTorch, forward and forward + backward, on
-CPU, float32.
+small shapes, the register-blocked direct kernel, Winograd on 3x3 stride-1 layers) vs PyTorch,
+forward and forward + backward, on CPU, float32.
 
     python bench/bench_conv.py [--quick] [--only PREFIX] [--threads N] [--json PATH]
 
@@ -63,6 +63,7 @@ def _conv_rows(rng):
         fns = {}
         variants = ["auto", "im2col"] + (["naive"] if flop <= NAIVE_MAX_FLOP else [])
         variants += ["winograd"] if k == 3 and stride == 1 else []  # its only layers
+        variants.append("blocked")
         for v in variants:
             fns[f"ember {v}"] = (lambda v=v, e=e, s=stride, p=pad, g=groups:
                                  F.conv2d(e[0], e[1], e[2], s, p, 1, g, variant=v), e)

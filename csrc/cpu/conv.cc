@@ -13,6 +13,8 @@
 //     (grad_output_g gathered as (c_out_group, tile * out volume)); im2col and col2im go
 //     through a zero-padded copy of each sample (cpu/conv_im2col.h). A 1x1, stride-1,
 //     unpadded convolution reads the input as col directly (no im2col, one sample at a time).
+//   - blocked: the register-blocked direct kernels of cpu/conv_blocked.h (variant "blocked",
+//     and auto where they measured faster than im2col).
 // Samples are split over the threads; each thread owns one column buffer of at most
 // kColBudget elements (or one sample's), so memory stays bounded whatever the batch, and, for
 // grad_weight, one partial sum added in at the end. With one sample, the GEMM uses the threads.
@@ -23,6 +25,7 @@
 #include <mutex>
 #include <vector>
 
+#include "cpu/conv_blocked.h"
 #include "cpu/conv_depthwise.h"
 #include "cpu/conv_im2col.h"
 #include "cpu/conv_winograd.h"
@@ -380,8 +383,10 @@ void backward_weight_im2col(const ConvShape& s, const T* grad_output, const T* i
 // im2col + GEMM (a single-channel input with groups=1 still makes a tall GEMM).
 // Winograd F(2x2, 3x3) runs forward and grad_input where asked (the op layer checked that the
 // layer fits) and where auto measured it faster (cpu/conv_winograd.h); its grad_weight is
-// im2col's.
-enum class Path { Direct, Depthwise, Im2col, Winograd };
+// im2col's, or under auto the blocked kernel's where that one pays.
+// The blocked direct kernels run where asked or where auto measured them faster
+// (cpu/conv_blocked.h); strides they do not cover fall back to im2col.
+enum class Path { Direct, Depthwise, Im2col, Winograd, Blocked };
 
 Path path_for(const ConvShape& s, ConvVariant variant) {
   if (variant == ConvVariant::Naive || s.c_in_group() == 0) return Path::Direct;
@@ -389,6 +394,8 @@ Path path_for(const ConvShape& s, ConvVariant variant) {
   if (variant == ConvVariant::Auto && winograd_fits(s) && winograd_pays(s)) return Path::Winograd;
   if (variant == ConvVariant::Auto && s.is_2d() && s.groups > 1 && s.c_in_group() == 1)
     return Path::Depthwise;
+  if (variant == ConvVariant::Blocked) return Path::Blocked;
+  if (variant == ConvVariant::Auto && conv_blocked_auto(s)) return Path::Blocked;
   return Path::Im2col;
 }
 
@@ -406,6 +413,9 @@ void conv_forward(const ConvShape& s, DType dtype, const void* input, const void
       case Path::Depthwise: return forward_depthwise(s, in, w, bi, out);
       case Path::Im2col: return forward_im2col(s, in, w, bi, out);
       case Path::Winograd: return conv_forward_winograd(s, in, w, bi, out);
+      case Path::Blocked:
+        if (!conv_forward_blocked(s, in, w, bi, out)) forward_im2col(s, in, w, bi, out);
+        return;
     }
   });
 }
@@ -421,6 +431,10 @@ void conv_backward_input(const ConvShape& s, DType dtype, const void* grad_outpu
       case Path::Depthwise: return backward_input_depthwise(s, go, w, gi);
       case Path::Im2col: return backward_input_im2col(s, go, w, gi);
       case Path::Winograd: return conv_backward_input_winograd(s, go, w, gi);
+      case Path::Blocked:  // strides > 1 (and CPUs without AVX2, and auto's misses) run im2col
+        if (!conv_backward_input_blocked(s, go, w, gi, variant == ConvVariant::Auto))
+          backward_input_im2col(s, go, w, gi);
+        return;
     }
   });
 }
@@ -435,7 +449,14 @@ void conv_backward_weight(const ConvShape& s, DType dtype, const void* grad_outp
       case Path::Direct: return backward_weight_direct(s, go, in, gw);
       case Path::Depthwise: return backward_weight_depthwise(s, go, in, gw);
       case Path::Im2col: return backward_weight_im2col(s, go, in, gw);
-      case Path::Winograd: return backward_weight_im2col(s, go, in, gw);
+      case Path::Winograd:  // Winograd's own grad_weight measured no faster than im2col's
+        if (variant == ConvVariant::Auto && conv_blocked_auto(s) &&
+            conv_backward_weight_blocked(s, go, in, gw))
+          return;
+        return backward_weight_im2col(s, go, in, gw);
+      case Path::Blocked:  // strides > 1 (and CPUs without AVX2) run im2col
+        if (!conv_backward_weight_blocked(s, go, in, gw)) backward_weight_im2col(s, go, in, gw);
+        return;
     }
   });
 }

@@ -26,9 +26,14 @@ ConvVariant parse_variant(const std::string& name, const Tensor& on, const char*
                 ": variant 'winograd' runs on CPU only, got tensors on ", on.device());
     return ConvVariant::Winograd;
   }
+  if (name == "blocked") {
+    EMBER_CHECK(on.device().is_cpu(), ValueError, op,
+                ": variant 'blocked' runs on the CPU only, got tensors on ", on.device());
+    return ConvVariant::Blocked;
+  }
   throw ValueError(detail::concat(op, ": unknown variant '", name,
-                                  "'; expected 'naive', 'im2col', 'implicit_gemm', 'winograd' "
-                                  "or 'auto'"));
+                                  "'; expected 'naive', 'im2col', 'implicit_gemm', 'winograd', "
+                                  "'blocked' or 'auto'"));
 }
 
 // The spatial values of axis quantity v (s.k, s.stride, ...) of a `dims`-axis layer.
