@@ -195,9 +195,9 @@ def test_cpu_only(device):
 
 
 def test_auto_takes_winograd_where_it_pays():
-    # 32 -> 64 channels, 14x14 outputs: auto's rule (cpu/conv_winograd.h) runs Winograd for the
+    # 64 -> 128 channels, 14x14 outputs: auto's rule (cpu/conv_winograd.h) runs Winograd for the
     # output and grad_input; all three results against the naive kernels.
-    arrays = _arrays((2, 32, 14, 14), 64, 1, seed=8)
+    arrays = _arrays((2, 64, 14, 14), 128, 1, seed=8)
     grad = _grad_output(arrays, 1, 1)
     naive = _ember_results(arrays, grad, 1, 1, "naive", ember.float64)
     auto = _ember_results(arrays, grad, 1, 1, "auto", ember.float64)
