@@ -44,7 +44,8 @@ def norm(x, p, axis, keepdims):
 # name -> (ember call, numpy float64 oracle, whether it needs a non-empty reduction)
 FLOAT_OPS = {
     "sum": (lambda t, d, k: t.sum(d, keepdim=k), lambda x, a, k: np.sum(x, a, keepdims=k), False),
-    "mean": (lambda t, d, k: t.mean(d, keepdim=k), lambda x, a, k: np.mean(x, a, keepdims=k), False),
+    "mean": (lambda t, d, k: t.mean(d, keepdim=k),
+             lambda x, a, k: np.mean(x, a, keepdims=k), False),
     # values near 1, so that products of thousands of them stay finite
     "prod": (lambda t, d, k: (t * 0.01 + 1).prod(d, keepdim=k),
              lambda x, a, k: np.prod(x * 0.01 + 1, a, keepdims=k), False),
@@ -120,7 +121,8 @@ def test_split_dim_integer_and_bool_reductions(device):
     axis = (0, 2, 3)
     np.testing.assert_array_equal(t.sum(axis).numpy(), np.sum(a, axis, dtype=np.int64))
     np.testing.assert_array_equal(t.amax(axis).numpy(), np.max(a, axis))
-    np.testing.assert_array_equal(t.amin(axis, keepdim=True).numpy(), np.min(a, axis, keepdims=True))
+    np.testing.assert_array_equal(t.amin(axis, keepdim=True).numpy(),
+                                  np.min(a, axis, keepdims=True))
     small = ember.from_numpy(np.sign(a).astype(np.int64)).to(device)
     np.testing.assert_array_equal(small[:, :, :2, :2].prod(axis).numpy(),
                                   np.prod(np.sign(a).astype(np.int64)[:, :, :2, :2], axis))
@@ -145,3 +147,27 @@ def test_split_dim_reductions_are_bitwise_repeatable(shape, dims, device):
         np.testing.assert_array_equal(op(other).numpy(), first)
     exact = np.sum(a, axis=dims, dtype=np.float64)
     np.testing.assert_allclose(t.sum(dims).numpy(), exact, rtol=1e-6)
+
+
+PEAK_SCRIPT = """
+import sys
+import numpy as np
+import ember
+device = sys.argv[1]
+stats = ember.cuda.memory_stats if device == "cuda" else ember.memory_stats
+x = ember.from_numpy(np.random.default_rng(0).random((64, 8, 32, 32), dtype=np.float32)).to(device)
+before = stats()["peak_allocated_bytes"]
+x.sum((0, 2, 3)), x.var((0, 2, 3)), x.amax((0, 2, 3))
+print(stats()["peak_allocated_bytes"] - before)
+"""
+
+
+def test_split_dim_reductions_read_the_input_in_place(device):
+    """No transposed copy of the (N, C, H, W) input: the peak grows by the (C, H, W) partials and
+    the outputs at most, far below the input's 2 MiB (a fresh process, so the peak is this one)."""
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-c", PEAK_SCRIPT, device], capture_output=True,
+                          text=True, timeout=120, check=True)
+    growth = int(done.stdout.split()[-1])
+    assert growth <= 2 * 8 * 32 * 32 * 4 + 4096, growth

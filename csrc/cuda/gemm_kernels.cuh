@@ -262,7 +262,8 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN), 1)
     stage<T, BN, BK, LDB, NT, kVector>(pr.b, {g.ldb, g.trans_b, j0, g.n, p0, g.k}, align.b, Bs);
     __syncthreads();
 #pragma unroll
-    for (int kk = 0; kk < BK; ++kk) multiply_step<T, TM, TN, LDA, LDB, kVector>(As, Bs, kk, tx, ty, acc);
+    for (int kk = 0; kk < BK; ++kk)
+      multiply_step<T, TM, TN, LDA, LDB, kVector>(As, Bs, kk, tx, ty, acc);
     __syncthreads();
   }
   const auto row_of = [&](int r) { return i0 + ty * TM + r; };

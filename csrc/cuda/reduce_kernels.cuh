@@ -71,13 +71,17 @@ __device__ A warp_reduce(const Op& op, A a) {
 }
 
 // The per-output values of an earlier pass (a mean, a max) as a pass reads them: output k of a
-// pass reads at[k / span], so a pass whose outputs are `span` times finer than the final ones
-// (the first pass of a reduction with a tail) shares its final output's center.
-template <class T>
+// pass reads at[k], or at[k / span] (kSpan) where its outputs are `span` times finer than the
+// final ones (the first pass of a reduction with a tail). A compile-time choice: the 64-bit
+// division would cost every other kernel registers.
+template <class T, bool kSpan = false>
 struct Centers {
   const T* at = nullptr;  // null: every center is 0
   int64_t span = 1;
-  __device__ T operator[](int64_t k) const { return at ? at[k / span] : T(0); }
+  __device__ T operator[](int64_t k) const {
+    if (!at) return T(0);
+    return kSpan ? at[k / span] : at[k];
+  }
 };
 
 template <bool kMap, class Op, class In, class T>
@@ -89,11 +93,11 @@ __device__ typename Op::acc_t load(const Op& op, const In* x, int64_t at, T cent
 // Reduces the contiguous rows of x: blockDim.x threads (a multiple of 32) per row, blockDim.y
 // rows per block; blockIdx.y is the chunk of each row this block folds.
 //   x:       (rows, n) In; T elements (kMap) or the acc_t partials of an earlier pass
-//   center:  (rows / center.span,) T, or null
+//   center:  Centers of (rows / center.span,) T, or null
 //   partial: (rows, gridDim.y) acc_t, written when !kFinal; otherwise write(row, finalize(...))
 //   smem:    (blockDim.y, blockDim.x / 32) acc_t
-template <class Op, class T, class In, class Writer, bool kMap, bool kFinal>
-__global__ void reduce_rows(Op op, Writer write, const In* x, Centers<T> center,
+template <class Op, class T, class In, class Writer, class Center, bool kMap, bool kFinal>
+__global__ void reduce_rows(Op op, Writer write, const In* x, Center center,
                             typename Op::acc_t* partial, int64_t rows, int64_t n, int64_t chunk) {
   using A = typename Op::acc_t;
   EMBER_DYNAMIC_SHARED(A, smem);
@@ -131,11 +135,11 @@ __global__ void reduce_rows(Op op, Writer write, const In* x, Centers<T> center,
 // (coalesced), the blockDim.y rows of threads (a power of 2) share the reduced rows of a
 // chunk, and a shared-memory tree combines them; blockIdx.y is the chunk.
 //   x:       (outer, n, inner) In; T elements (kMap) or acc_t partials of an earlier pass
-//   center:  (outer * inner / center.span,) T, or null
+//   center:  Centers of (outer * inner / center.span,) T, or null
 //   partial: (outer, gridDim.y, inner) acc_t, written when !kFinal
 //   smem:    (blockDim.y, blockDim.x) acc_t
-template <class Op, class T, class In, class Writer, bool kMap, bool kFinal>
-__global__ void reduce_columns(Op op, Writer write, const In* x, Centers<T> center,
+template <class Op, class T, class In, class Writer, class Center, bool kMap, bool kFinal>
+__global__ void reduce_columns(Op op, Writer write, const In* x, Center center,
                                typename Op::acc_t* partial, int64_t outer, int64_t n,
                                int64_t inner, int64_t chunk) {
   using A = typename Op::acc_t;
@@ -183,8 +187,8 @@ class Scratch {
   int device_;
 };
 
-template <class Op, class T, class In, class Writer, bool kMap, bool kFinal>
-void launch_pass(const Op& op, const Writer& write, const In* x, Centers<T> center,
+template <class Op, class T, class In, class Writer, class Center, bool kMap, bool kFinal>
+void launch_pass(const Op& op, const Writer& write, const In* x, const Center& center,
                  typename Op::acc_t* partial, ReduceShape s, int64_t chunk, int64_t splits) {
   using A = typename Op::acc_t;
   const int64_t O = s.outer, R = s.reduce, I = s.inner;
@@ -194,7 +198,7 @@ void launch_pass(const Op& op, const Writer& write, const In* x, Centers<T> cent
     const dim3 block(bx, kThreads / bx);
     const dim3 grid(static_cast<unsigned>(std::min(ceil_div(O, block.y), kMaxBlocks)),
                     static_cast<unsigned>(splits));
-    EMBER_LAUNCH((reduce_rows<Op, T, In, Writer, kMap, kFinal>), grid, block,
+    EMBER_LAUNCH((reduce_rows<Op, T, In, Writer, Center, kMap, kFinal>), grid, block,
                  block.y * (bx / kWarp) * sizeof(A), nullptr, op, write, x, center, partial, O, R,
                  chunk);
   } else {
@@ -202,7 +206,7 @@ void launch_pass(const Op& op, const Writer& write, const In* x, Centers<T> cent
     const dim3 grid(
         static_cast<unsigned>(std::min(O * ceil_div(I, kColumnsPerBlock), kMaxBlocks)),
         static_cast<unsigned>(splits));
-    EMBER_LAUNCH((reduce_columns<Op, T, In, Writer, kMap, kFinal>), grid, block,
+    EMBER_LAUNCH((reduce_columns<Op, T, In, Writer, Center, kMap, kFinal>), grid, block,
                  block.x * block.y * sizeof(A), nullptr, op, write, x, center, partial, O, R, I,
                  chunk);
   }
@@ -214,20 +218,22 @@ static_assert(kMaxSplits <= kRowChunk && kMaxSplits <= kColumnChunk);
 // One pass over x as an (outer, reduce, inner) block (s.tail ignored); a reduction longer than
 // one chunk writes per-chunk partials (chunks fixed by the shape) and reduces those in a second
 // pass.
-template <class Op, class T, bool kMap, class In, class Writer>
-void run_pass(const Op& op, const Writer& write, const In* x, Centers<T> center, ReduceShape s) {
+template <class Op, class T, bool kMap, class In, class Writer, class Center>
+void run_pass(const Op& op, const Writer& write, const In* x, const Center& center,
+              ReduceShape s) {
   using A = typename Op::acc_t;
   const int64_t O = s.outer, R = s.reduce, I = s.inner;
   if (O * I == 0) return;
   const int64_t chunk = std::max(I == 1 ? kRowChunk : kColumnChunk, ceil_div(R, kMaxSplits));
   const int64_t splits = std::max<int64_t>(1, ceil_div(R, chunk));
   if (splits == 1) {
-    launch_pass<Op, T, In, Writer, kMap, true>(op, write, x, center, nullptr, s, chunk, 1);
+    launch_pass<Op, T, In, Writer, Center, kMap, true>(op, write, x, center, nullptr, s, chunk, 1);
     return;
   }
   Scratch scratch(static_cast<size_t>(O * splits * I) * sizeof(A));
   A* partial = static_cast<A*>(scratch.get());
-  launch_pass<Op, T, In, Writer, kMap, false>(op, write, x, center, partial, s, chunk, splits);
+  launch_pass<Op, T, In, Writer, Center, kMap, false>(op, write, x, center, partial, s, chunk,
+                                                      splits);
   run_pass<Op, T, false>(op, write, static_cast<const A*>(partial), center,
                          ReduceShape{O, splits, I});
 }
@@ -269,7 +275,7 @@ void run(const Op& op, const Writer& write, const void* x, const void* center, R
   Scratch scratch(static_cast<size_t>(O * I * Q) * sizeof(A));
   A* partial = static_cast<A*>(scratch.get());
   run_pass<Unfinished<Op>, T, true>(Unfinished<Op>{op}, Store<A>{partial}, in,
-                                    Centers<T>{centers.at, std::max<int64_t>(Q, 1)},
+                                    Centers<T, true>{centers.at, std::max<int64_t>(Q, 1)},
                                     ReduceShape{O, R, I * Q});
   run_pass<Op, T, false>(op, write, static_cast<const A*>(partial), centers,
                          ReduceShape{O * I, Q, 1});
