@@ -1,8 +1,8 @@
 // Reduction kernels. The op layer lays the input out as a contiguous (outer, reduce, inner)
 // block: element (o, r, i) lives at x[(o * reduce + r) * inner + i], and the result at
 // out[o * inner + i]. inner == 1 reduces contiguous rows; inner > 1 reduces an outer dim with
-// the contiguous inner dim vectorized. reduce_stub (CPU only) also takes a second reduced dim
-// innermost, tail > 1: element (o, r, i, q) at x[((o * reduce + r) * inner + i) * tail + q],
+// the contiguous inner dim vectorized. reduce_stub (and cuda::reduce) also takes a second reduced
+// dim innermost, tail > 1: element (o, r, i, q) at x[((o * reduce + r) * inner + i) * tail + q],
 // so a (N, C, H, W) -> (C,) sum needs no transposing copy.
 #pragma once
 
@@ -15,7 +15,7 @@ namespace ember::cpu {
 
 struct ReduceShape {
   int64_t outer = 1, reduce = 1, inner = 1;
-  int64_t tail = 1;  // reduce_stub only; the other kernels take tail == 1
+  int64_t tail = 1;  // reduce_stub and cuda::reduce only; the other kernels take tail == 1
 };
 
 enum class ReduceKind : int {

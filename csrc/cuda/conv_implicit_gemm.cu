@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "cuda/gemm_kernels.cuh"
 #include "cuda/launch.h"
 #include "cuda/reduce_kernels.cuh"
 
@@ -207,8 +208,8 @@ struct BackwardWeightGemm {
 template <class T, class Gemm, int BM, int BN, int BK, int TM, int TN>
 __global__ void __launch_bounds__((BM / TM) * (BN / TN), 2)
     implicit_gemm(Gemm gemm, int64_t g0, int64_t splits, int64_t k_chunk) {
-  constexpr int NT = (BM / TM) * (BN / TN), kPad = 16 / sizeof(T);
-  constexpr int LDA = BM + kPad, LDB = BN + kPad;
+  constexpr int NT = (BM / TM) * (BN / TN);
+  constexpr int LDA = BM + gemm_kernels::kPad<T>, LDB = BN + gemm_kernels::kPad<T>;
   constexpr bool kAlongK = Gemm::kBAlongK;
   constexpr int kPerThread = BK * BN / NT, kColumns = kAlongK ? kPerThread : 1;
   static_assert(kAlongK ? NT % BK == 0 && BN % (NT / BK) == 0
@@ -249,17 +250,8 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN), 2)
     }
     __syncthreads();
 #pragma unroll
-    for (int kk = 0; kk < BK; ++kk) {
-      T a[TM], b[TN];
-#pragma unroll
-      for (int r = 0; r < TM; ++r) a[r] = As[kk * LDA + ty * TM + r];
-#pragma unroll
-      for (int c = 0; c < TN; ++c) b[c] = Bs[kk * LDB + tx * TN + c];
-#pragma unroll
-      for (int r = 0; r < TM; ++r)
-#pragma unroll
-        for (int c = 0; c < TN; ++c) acc[r][c] += a[r] * b[c];
-    }
+    for (int kk = 0; kk < BK; ++kk)
+      gemm_kernels::multiply_step<T, TM, TN, LDA, LDB>(As, Bs, kk, tx, ty, acc);
     __syncthreads();
   }
 #pragma unroll

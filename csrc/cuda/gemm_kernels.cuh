@@ -210,6 +210,34 @@ struct Alignment {
 template <class T>
 constexpr int kPad = 16 / sizeof(T);
 
+// One step of the inner product of the staged tiles into a thread's TM x TN block of C:
+//   acc[r][c] += As[kk * LDA + ty * TM + r] * Bs[kk * LDB + tx * TN + c]
+// kVector: the fragments are read 128 bits at a time (the rows are 16-byte aligned by kPad).
+// Shared by gemm_register and the implicit-GEMM convolutions (cuda/conv_implicit_gemm.cu), which
+// call it for kk = 0, ..., BK - 1 in an unrolled loop.
+template <class T, int TM, int TN, int LDA, int LDB, bool kVector = false>
+__device__ __forceinline__ void multiply_step(const T* As, const T* Bs, int kk, int tx, int ty,
+                                              T (&acc)[TM][TN]) {
+  constexpr int V = kVector ? 16 / sizeof(T) : 1;
+  static_assert(TM % V == 0 && TN % V == 0, "fragments must hold whole vectors");
+  T a[TM], b[TN];
+  if constexpr (kVector) {
+#pragma unroll
+    for (int q = 0; q < TM / V; ++q) load_lanes(&As[kk * LDA + ty * TM + q * V], a + q * V);
+#pragma unroll
+    for (int q = 0; q < TN / V; ++q) load_lanes(&Bs[kk * LDB + tx * TN + q * V], b + q * V);
+  } else {
+#pragma unroll
+    for (int r = 0; r < TM; ++r) a[r] = As[kk * LDA + ty * TM + r];
+#pragma unroll
+    for (int c = 0; c < TN; ++c) b[c] = Bs[kk * LDB + tx * TN + c];
+  }
+#pragma unroll
+  for (int r = 0; r < TM; ++r)
+#pragma unroll
+    for (int c = 0; c < TN; ++c) acc[r][c] += a[r] * b[c];
+}
+
 // ---- register-blocked (and vectorized): a TM x TN block of C per thread -----------------------
 //   grid (ceil(N / BN), ceil(M / BM), batch), block NT = (BM / TM) * (BN / TN) threads
 //   shared As[BK][BM + pad] = op(A)[i0 + r, p0 + kk] at [kk][r],
@@ -223,8 +251,6 @@ template <class T, int BM, int BN, int BK, int TM, int TN, bool kVector>
 __global__ void __launch_bounds__((BM / TM) * (BN / TN), 1)
     gemm_register(GemmArgs<T> g, GemmBatch batch, Alignment align) {
   constexpr int NT = (BM / TM) * (BN / TN), LDA = BM + kPad<T>, LDB = BN + kPad<T>;
-  constexpr int V = kVector ? 16 / sizeof(T) : 1;
-  static_assert(TM % V == 0 && TN % V == 0, "fragments must hold whole vectors");
   __shared__ __align__(16) T As[BK * LDA];
   __shared__ __align__(16) T Bs[BK * LDB];
   const Problem<T> pr = problem_of(g, batch);
@@ -236,24 +262,8 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN), 1)
     stage<T, BN, BK, LDB, NT, kVector>(pr.b, {g.ldb, g.trans_b, j0, g.n, p0, g.k}, align.b, Bs);
     __syncthreads();
 #pragma unroll
-    for (int kk = 0; kk < BK; ++kk) {
-      T a[TM], b[TN];
-      if constexpr (kVector) {
-#pragma unroll
-        for (int q = 0; q < TM / V; ++q) load_lanes(&As[kk * LDA + ty * TM + q * V], a + q * V);
-#pragma unroll
-        for (int q = 0; q < TN / V; ++q) load_lanes(&Bs[kk * LDB + tx * TN + q * V], b + q * V);
-      } else {
-#pragma unroll
-        for (int r = 0; r < TM; ++r) a[r] = As[kk * LDA + ty * TM + r];
-#pragma unroll
-        for (int c = 0; c < TN; ++c) b[c] = Bs[kk * LDB + tx * TN + c];
-      }
-#pragma unroll
-      for (int r = 0; r < TM; ++r)
-#pragma unroll
-        for (int c = 0; c < TN; ++c) acc[r][c] += a[r] * b[c];
-    }
+    for (int kk = 0; kk < BK; ++kk)
+      multiply_step<T, TM, TN, LDA, LDB, kVector>(As, Bs, kk, tx, ty, acc);
     __syncthreads();
   }
   const auto row_of = [&](int r) { return i0 + ty * TM + r; };

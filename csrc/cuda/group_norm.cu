@@ -5,19 +5,18 @@
 // (grid-stride), sums folded by block_sum's shared-memory tree in a fixed order. The backward's
 // per-(n, c) sums take one block per (n, c); the parameter gradients one thread per channel
 // summing the samples in order. No atomics: deterministic.
-#include <algorithm>
-
 #include "core/group_norm_math.h"
 #include "cuda/block_sum.cuh"
 #include "cuda/group_norm.h"
 #include "cuda/launch.h"
+#include "cuda/norm_rows.cuh"
 
 namespace ember::cuda {
 namespace gnm = group_norm_math;
 namespace {
 
-constexpr int kThreads = 128;  // a power of two, for the tree
-constexpr int64_t kMaxBlocks = 1024;
+using norm_rows::grid_for;
+using norm_rows::kThreads;
 
 template <class T>
 __global__ void forward_groups(const T* x, const T* w, const T* b, T* y, double* mean,
@@ -28,22 +27,14 @@ __global__ void forward_groups(const T* x, const T* w, const T* b, T* y, double*
   // The group loop bound is the same for every thread of the block: all reach each barrier.
   for (int64_t t = blockIdx.x; t < groups; t += gridDim.x) {
     const T* xg = x + t * count;
-    double s = 0;
-    for (int64_t i = threadIdx.x; i < count; i += kThreads) s += static_cast<double>(xg[i]);
-    const double m = block_sum<kThreads>(s, shm) / static_cast<double>(count);
-    double sq = 0;
-    for (int64_t i = threadIdx.x; i < count; i += kThreads) {
-      const double d = static_cast<double>(xg[i]) - m;
-      sq += d * d;
-    }
-    const double rs = layer_norm_math::rstd_of(block_sum<kThreads>(sq, shm), count, eps);
+    const norm_rows::MeanRstd st = norm_rows::row_stats(xg, count, eps, shm);
     if (threadIdx.x == 0) {
-      mean[t] = m;
-      rstd[t] = rs;
+      mean[t] = st.mean;
+      rstd[t] = st.rstd;
     }
     const int64_t c0 = t % G * D;
     for (int64_t i = threadIdx.x; i < count; i += kThreads) {
-      const gnm::ChannelAffine a = gnm::channel_affine(m, rs, w, b, c0 + i / L);
+      const gnm::ChannelAffine a = gnm::channel_affine(st.mean, st.rstd, w, b, c0 + i / L);
       y[t * count + i] = static_cast<T>(static_cast<double>(xg[i]) * a.scale + a.shift);
     }
   }
@@ -98,8 +89,6 @@ __global__ void param_grads(const double* sum_g, const double* sum_g_xhat, T* dw
   for (int64_t c = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; c < C; c += step)
     gnm::param_grads_channel(sum_g, sum_g_xhat, dw, db, N, C, c);
 }
-
-int grid_for(int64_t tasks) { return static_cast<int>(std::min(tasks, kMaxBlocks)); }
 
 }  // namespace
 

@@ -3,19 +3,18 @@
 // Row kernels: one block of kThreads per row (grid-stride over rows), sums folded by a
 // shared-memory tree in a fixed order. Parameter gradients: one thread per column summing its
 // rows in order (coalesced across the threads of a warp; no atomics, deterministic).
-#include <algorithm>
-
 #include "core/layer_norm_math.h"
 #include "cuda/block_sum.cuh"
 #include "cuda/launch.h"
 #include "cuda/layer_norm.h"
+#include "cuda/norm_rows.cuh"
 
 namespace ember::cuda {
 namespace lnm = layer_norm_math;
 namespace {
 
-constexpr int kThreads = 128;  // a power of two, for the tree
-constexpr int64_t kMaxBlocks = 1024;
+using norm_rows::grid_for;
+using norm_rows::kThreads;
 
 template <class T>
 __global__ void forward_rows(const T* x, const T* w, const T* b, T* y, double* mean,
@@ -24,21 +23,14 @@ __global__ void forward_rows(const T* x, const T* w, const T* b, T* y, double* m
   // The row loop bound is the same for every thread of the block: all reach each barrier.
   for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
     const T* xr = x + r * n;
-    double s = 0;
-    for (int64_t j = threadIdx.x; j < n; j += kThreads) s += static_cast<double>(xr[j]);
-    const double m = block_sum<kThreads>(s, shm) / static_cast<double>(n);
-    double sq = 0;
-    for (int64_t j = threadIdx.x; j < n; j += kThreads) {
-      const double d = static_cast<double>(xr[j]) - m;
-      sq += d * d;
-    }
-    const double rs = lnm::rstd_of(block_sum<kThreads>(sq, shm), n, eps);
+    const norm_rows::MeanRstd st = norm_rows::row_stats(xr, n, eps, shm);
     if (threadIdx.x == 0) {
-      mean[r] = m;
-      rstd[r] = rs;
+      mean[r] = st.mean;
+      rstd[r] = st.rstd;
     }
     for (int64_t j = threadIdx.x; j < n; j += kThreads)
-      y[r * n + j] = lnm::affine(lnm::normalized(static_cast<double>(xr[j]), m, rs), w, b, j);
+      y[r * n + j] =
+          lnm::affine(lnm::normalized(static_cast<double>(xr[j]), st.mean, st.rstd), w, b, j);
   }
 }
 
@@ -74,8 +66,6 @@ __global__ void backward_params(const T* g, const T* x, const double* mean, cons
     lnm::param_grads_column(g, x, mean, rstd, dw, db, rows, n, j);
 }
 
-int row_grid(int64_t rows) { return static_cast<int>(std::min(rows, kMaxBlocks)); }
-
 }  // namespace
 
 void layer_norm_kernel(const void* x, const void* weight, const void* bias, void* y,
@@ -84,7 +74,7 @@ void layer_norm_kernel(const void* x, const void* weight, const void* bias, void
   if (rows == 0 || n == 0) return;
   EMBER_DISPATCH_FLOATING(dtype, "layer_norm", [&] {
     using T = scalar_t;
-    EMBER_LAUNCH(forward_rows<T>, row_grid(rows), kThreads, 0, nullptr, static_cast<const T*>(x),
+    EMBER_LAUNCH(forward_rows<T>, grid_for(rows), kThreads, 0, nullptr, static_cast<const T*>(x),
                  static_cast<const T*>(weight), static_cast<const T*>(bias), static_cast<T*>(y),
                  mean, rstd, rows, n, eps);
   });
@@ -98,14 +88,12 @@ void layer_norm_backward_kernel(const void* grad, const void* x, const double* m
     using T = scalar_t;
     const T *g = static_cast<const T*>(grad), *xs = static_cast<const T*>(x);
     if (dx && rows > 0)
-      EMBER_LAUNCH(backward_input<T>, row_grid(rows), kThreads, 0, nullptr, g, xs, mean, rstd,
+      EMBER_LAUNCH(backward_input<T>, grid_for(rows), kThreads, 0, nullptr, g, xs, mean, rstd,
                    static_cast<const T*>(weight), static_cast<T*>(dx), rows, n);
-    if (dweight) {
-      const int grid = static_cast<int>(std::min<int64_t>((n + kThreads - 1) / kThreads,
-                                                          kMaxBlocks));
-      EMBER_LAUNCH(backward_params<T>, grid, kThreads, 0, nullptr, g, xs, mean, rstd,
-                   static_cast<T*>(dweight), static_cast<T*>(dbias), rows, n);
-    }
+    if (dweight)
+      EMBER_LAUNCH(backward_params<T>, grid_for((n + kThreads - 1) / kThreads), kThreads, 0,
+                   nullptr, g, xs, mean, rstd, static_cast<T*>(dweight), static_cast<T*>(dbias),
+                   rows, n);
   });
 }
 

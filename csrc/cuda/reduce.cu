@@ -2,7 +2,7 @@
 // sums, products, min/max, all/any, norms, variance and logsumexp, with the CPU kernels' dtypes
 // and two-pass schemes (cpu/reduce.simd.cc): variance sums squared deviations from a mean computed
 // first, logsumexp sums exp(x - max) after a max pass.
-//   x:   (outer, reduce, inner) of the input dtype T
+//   x:   (outer, reduce, inner[, tail]) of the input dtype T (tail: a second reduced dim)
 //   out: (outer, inner) of the result dtype; aux: (outer, inner) T, the mean or the max
 #include "cuda/launch.h"
 #include "cuda/device.h"
@@ -134,7 +134,7 @@ struct SumExpOp : SumOp<T> {
 
 template <class T>
 void floating(ReduceKind kind, const void* x, void* out, void* aux, ReduceShape s, double param) {
-  const T n = static_cast<T>(s.reduce);
+  const T n = static_cast<T>(s.reduce * s.tail);
   const Store<T> to_out{static_cast<T*>(out)};
   switch (kind) {
     case ReduceKind::Mean: return run<MeanOp<T>, T>(MeanOp<T>{{}, n}, to_out, x, nullptr, s);

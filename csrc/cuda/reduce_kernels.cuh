@@ -1,6 +1,7 @@
 // The reduction machinery shared by reduce.cu and reduce_index.cu: two kernels over a contiguous
 // (outer, reduce, inner) block, both templated on a reduction Op, and the host driver that picks
-// one and splits long reductions into deterministic passes.
+// one and splits long reductions into deterministic passes. A second reduced dim innermost
+// (ReduceShape::tail, e.g. a (N, C, H, W) -> (C,) sum) is read in place, in two passes.
 //
 // An Op has
 //   acc_t                                    the accumulator (any trivially copyable type)
@@ -12,7 +13,8 @@
 //
 // Determinism: every output folds its elements in an order fixed by the shape alone (per-thread
 // strided runs, then a fixed shuffle/shared-memory tree, then, for long reductions, a second
-// pass over per-chunk partials in chunk order); no atomics, so results never change run to run.
+// pass over per-chunk partials in chunk order; with a tail, the reduce dim first, then the tail);
+// no atomics, so results never change run to run.
 #pragma once
 
 #include <algorithm>
@@ -68,6 +70,20 @@ __device__ A warp_reduce(const Op& op, A a) {
   return a;
 }
 
+// The per-output values of an earlier pass (a mean, a max) as a pass reads them: output k of a
+// pass reads at[k], or at[k / span] (kSpan) where its outputs are `span` times finer than the
+// final ones (the first pass of a reduction with a tail). A compile-time choice: the 64-bit
+// division would cost every other kernel registers.
+template <class T, bool kSpan = false>
+struct Centers {
+  const T* at = nullptr;  // null: every center is 0
+  int64_t span = 1;
+  __device__ T operator[](int64_t k) const {
+    if (!at) return T(0);
+    return kSpan ? at[k / span] : at[k];
+  }
+};
+
 template <bool kMap, class Op, class In, class T>
 __device__ typename Op::acc_t load(const Op& op, const In* x, int64_t at, T center, int64_t r) {
   if constexpr (kMap) return op.map(x[at], center, r);
@@ -77,11 +93,11 @@ __device__ typename Op::acc_t load(const Op& op, const In* x, int64_t at, T cent
 // Reduces the contiguous rows of x: blockDim.x threads (a multiple of 32) per row, blockDim.y
 // rows per block; blockIdx.y is the chunk of each row this block folds.
 //   x:       (rows, n) In; T elements (kMap) or the acc_t partials of an earlier pass
-//   center:  (rows,) T, or null
+//   center:  Centers of (rows / center.span,) T, or null
 //   partial: (rows, gridDim.y) acc_t, written when !kFinal; otherwise write(row, finalize(...))
 //   smem:    (blockDim.y, blockDim.x / 32) acc_t
-template <class Op, class T, class In, class Writer, bool kMap, bool kFinal>
-__global__ void reduce_rows(Op op, Writer write, const In* x, const T* center,
+template <class Op, class T, class In, class Writer, class Center, bool kMap, bool kFinal>
+__global__ void reduce_rows(Op op, Writer write, const In* x, Center center,
                             typename Op::acc_t* partial, int64_t rows, int64_t n, int64_t chunk) {
   using A = typename Op::acc_t;
   EMBER_DYNAMIC_SHARED(A, smem);
@@ -95,7 +111,7 @@ __global__ void reduce_rows(Op op, Writer write, const In* x, const T* center,
   for (int64_t first = static_cast<int64_t>(blockIdx.x) * blockDim.y; first < rows; first += step) {
     const int64_t row = first + threadIdx.y;
     const bool valid = row < rows;
-    const T c = valid && center ? center[row] : T(0);
+    const T c = valid ? center[row] : T(0);
     A acc = op.identity();
     if (valid)
       for (int64_t r = begin + threadIdx.x; r < end; r += blockDim.x)
@@ -119,11 +135,11 @@ __global__ void reduce_rows(Op op, Writer write, const In* x, const T* center,
 // (coalesced), the blockDim.y rows of threads (a power of 2) share the reduced rows of a
 // chunk, and a shared-memory tree combines them; blockIdx.y is the chunk.
 //   x:       (outer, n, inner) In; T elements (kMap) or acc_t partials of an earlier pass
-//   center:  (outer, inner) T, or null
+//   center:  Centers of (outer * inner / center.span,) T, or null
 //   partial: (outer, gridDim.y, inner) acc_t, written when !kFinal
 //   smem:    (blockDim.y, blockDim.x) acc_t
-template <class Op, class T, class In, class Writer, bool kMap, bool kFinal>
-__global__ void reduce_columns(Op op, Writer write, const In* x, const T* center,
+template <class Op, class T, class In, class Writer, class Center, bool kMap, bool kFinal>
+__global__ void reduce_columns(Op op, Writer write, const In* x, Center center,
                                typename Op::acc_t* partial, int64_t outer, int64_t n,
                                int64_t inner, int64_t chunk) {
   using A = typename Op::acc_t;
@@ -137,7 +153,7 @@ __global__ void reduce_columns(Op op, Writer write, const In* x, const T* center
     const int64_t o = tile / tiles_per_outer;
     const int64_t i = (tile % tiles_per_outer) * blockDim.x + threadIdx.x;
     const bool valid = i < inner;
-    const T c = valid && center ? center[o * inner + i] : T(0);
+    const T c = valid ? center[o * inner + i] : T(0);
     A acc = op.identity();
     if (valid)
       for (int64_t r = begin + threadIdx.y; r < end; r += blockDim.y)
@@ -171,8 +187,8 @@ class Scratch {
   int device_;
 };
 
-template <class Op, class T, class In, class Writer, bool kMap, bool kFinal>
-void launch_pass(const Op& op, const Writer& write, const In* x, const T* center,
+template <class Op, class T, class In, class Writer, class Center, bool kMap, bool kFinal>
+void launch_pass(const Op& op, const Writer& write, const In* x, const Center& center,
                  typename Op::acc_t* partial, ReduceShape s, int64_t chunk, int64_t splits) {
   using A = typename Op::acc_t;
   const int64_t O = s.outer, R = s.reduce, I = s.inner;
@@ -182,7 +198,7 @@ void launch_pass(const Op& op, const Writer& write, const In* x, const T* center
     const dim3 block(bx, kThreads / bx);
     const dim3 grid(static_cast<unsigned>(std::min(ceil_div(O, block.y), kMaxBlocks)),
                     static_cast<unsigned>(splits));
-    EMBER_LAUNCH((reduce_rows<Op, T, In, Writer, kMap, kFinal>), grid, block,
+    EMBER_LAUNCH((reduce_rows<Op, T, In, Writer, Center, kMap, kFinal>), grid, block,
                  block.y * (bx / kWarp) * sizeof(A), nullptr, op, write, x, center, partial, O, R,
                  chunk);
   } else {
@@ -190,40 +206,36 @@ void launch_pass(const Op& op, const Writer& write, const In* x, const T* center
     const dim3 grid(
         static_cast<unsigned>(std::min(O * ceil_div(I, kColumnsPerBlock), kMaxBlocks)),
         static_cast<unsigned>(splits));
-    EMBER_LAUNCH((reduce_columns<Op, T, In, Writer, kMap, kFinal>), grid, block,
+    EMBER_LAUNCH((reduce_columns<Op, T, In, Writer, Center, kMap, kFinal>), grid, block,
                  block.x * block.y * sizeof(A), nullptr, op, write, x, center, partial, O, R, I,
                  chunk);
   }
 }
 
-// Splitting stops after one level: the partials of an output always fit in one chunk.
+// The partials of an output fit in one chunk, so an (outer, reduce, inner) pass splits once.
 static_assert(kMaxSplits <= kRowChunk && kMaxSplits <= kColumnChunk);
 
-// One pass over x as an (outer, reduce, inner) block; a reduction longer than one chunk writes
-// per-chunk partials (chunks fixed by the shape) and reduces those in a second pass.
-template <class Op, class T, bool kMap, class In, class Writer>
-void run_pass(const Op& op, const Writer& write, const In* x, const T* center, ReduceShape s) {
+// One pass over x as an (outer, reduce, inner) block (s.tail ignored); a reduction longer than
+// one chunk writes per-chunk partials (chunks fixed by the shape) and reduces those in a second
+// pass.
+template <class Op, class T, bool kMap, class In, class Writer, class Center>
+void run_pass(const Op& op, const Writer& write, const In* x, const Center& center,
+              ReduceShape s) {
   using A = typename Op::acc_t;
   const int64_t O = s.outer, R = s.reduce, I = s.inner;
   if (O * I == 0) return;
   const int64_t chunk = std::max(I == 1 ? kRowChunk : kColumnChunk, ceil_div(R, kMaxSplits));
   const int64_t splits = std::max<int64_t>(1, ceil_div(R, chunk));
   if (splits == 1) {
-    launch_pass<Op, T, In, Writer, kMap, true>(op, write, x, center, nullptr, s, chunk, 1);
-  } else if constexpr (kMap) {
-    Scratch scratch(static_cast<size_t>(O * splits * I) * sizeof(A));
-    A* partial = static_cast<A*>(scratch.get());
-    launch_pass<Op, T, In, Writer, true, false>(op, write, x, center, partial, s, chunk, splits);
-    run_pass<Op, T, false>(op, write, static_cast<const A*>(partial), center,
-                           ReduceShape{O, splits, I});
+    launch_pass<Op, T, In, Writer, Center, kMap, true>(op, write, x, center, nullptr, s, chunk, 1);
+    return;
   }
-}
-
-// Reduces x (T elements) with op, handing each output's finalized value to write(index, value);
-// center: null, or one T per output.
-template <class Op, class T, class Writer>
-void run(const Op& op, const Writer& write, const void* x, const void* center, ReduceShape s) {
-  run_pass<Op, T, true>(op, write, static_cast<const T*>(x), static_cast<const T*>(center), s);
+  Scratch scratch(static_cast<size_t>(O * splits * I) * sizeof(A));
+  A* partial = static_cast<A*>(scratch.get());
+  launch_pass<Op, T, In, Writer, Center, kMap, false>(op, write, x, center, partial, s, chunk,
+                                                      splits);
+  run_pass<Op, T, false>(op, write, static_cast<const A*>(partial), center,
+                         ReduceShape{O, splits, I});
 }
 
 // Stores finalized values of type V.
@@ -232,5 +244,41 @@ struct Store {
   V* out;
   __device__ void operator()(int64_t i, V v) const { out[i] = v; }
 };
+
+// Op with its accumulator handed on unfinished: the first pass of a reduction with a tail.
+template <class Op>
+struct Unfinished {
+  using acc_t = typename Op::acc_t;
+  Op op;
+  __device__ acc_t identity() const { return op.identity(); }
+  template <class T>
+  __device__ acc_t map(T x, T center, int64_t r) const { return op.map(x, center, r); }
+  __device__ acc_t combine(acc_t a, acc_t b) const { return op.combine(a, b); }
+  template <class T>
+  __device__ acc_t finalize(acc_t a, T) const { return a; }
+};
+
+// Reduces x (T elements) with op, handing each output's finalized value to write(index, value);
+// center: null, or one T per output. With a tail (element (o, r, i, q) at
+// x[((o * R + r) * I + i) * Q + q], output o * I + i), the first pass folds r as the columns of
+// the contiguous (R, I * Q) blocks (coalesced) into (O, I * Q) partials, the second each output's
+// Q partials as a row: no transposing copy, and a fixed order. op.map's position is then the
+// position along r, so index-tracking ops (ArgOp) take tail == 1.
+template <class Op, class T, class Writer>
+void run(const Op& op, const Writer& write, const void* x, const void* center, ReduceShape s) {
+  const T* in = static_cast<const T*>(x);
+  const Centers<T> centers{static_cast<const T*>(center)};
+  const int64_t O = s.outer, R = s.reduce, I = s.inner, Q = s.tail;
+  if (Q == 1) return run_pass<Op, T, true>(op, write, in, centers, s);
+  if (O * I == 0) return;
+  using A = typename Op::acc_t;
+  Scratch scratch(static_cast<size_t>(O * I * Q) * sizeof(A));
+  A* partial = static_cast<A*>(scratch.get());
+  run_pass<Unfinished<Op>, T, true>(Unfinished<Op>{op}, Store<A>{partial}, in,
+                                    Centers<T, true>{centers.at, std::max<int64_t>(Q, 1)},
+                                    ReduceShape{O, R, I * Q});
+  run_pass<Op, T, false>(op, write, static_cast<const A*>(partial), centers,
+                         ReduceShape{O * I, Q, 1});
+}
 
 }  // namespace ember::cuda::reduce_impl

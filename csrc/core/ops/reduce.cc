@@ -87,10 +87,11 @@ Layout layout(const Tensor& t, const std::vector<bool>& reduced, bool keepdim,
 }
 
 // The single-pass or two-pass reductions of reduce_stub (cuda::reduce for a CUDA tensor: one
-// layout decision for both backends); aux receives the mean for Var/Std.
+// layout decision for both backends, split reduced dims read in place by both); aux receives the
+// mean for Var/Std.
 Tensor reduce(const Tensor& t, const DimList& dims, bool keepdim, ReduceKind kind, DType out_dtype,
               const char* op, double param = 0.0, Tensor* aux = nullptr) {
-  const Layout l = layout(t, reduced_dims(t, dims, op), keepdim, !t.device().is_cuda());
+  const Layout l = layout(t, reduced_dims(t, dims, op), keepdim, true);
   Tensor out = Tensor::empty(l.out_shape, out_dtype, t.device());
   const bool needs_aux = kind == ReduceKind::Var || kind == ReduceKind::Std ||
                          kind == ReduceKind::LogSumExp;
