@@ -44,6 +44,7 @@ void forward(const PadShape& s, const T* input, T* output) {
   const T value = static_cast<T>(s.value);
   const auto w = axis_source(s, 2);
   const int64_t left = s.before[2], mid = s.in[2];
+  const bool has_middle = left >= 0 && left + mid <= s.out[2];
   for_each_row(s, [&](int64_t p, int64_t out_row, int64_t in_row) {
     T* out = output + p * s.out_plane() + out_row;
     if (in_row < 0) {
@@ -51,26 +52,27 @@ void forward(const PadShape& s, const T* input, T* output) {
       return;
     }
     const T* in = input + p * s.in_plane() + in_row;
-    for (int64_t ow = 0; ow < s.out[2]; ++ow) {
-      if (ow == left && left >= 0 && left + mid <= s.out[2]) {  // the copied middle
-        std::copy(in, in + mid, out + left);
-        ow += mid - 1;
-        continue;
-      }
-      out[ow] = w[ow] < 0 ? value : in[w[ow]];
-    }
+    if (has_middle) std::copy(in, in + mid, out + left);
+    for (int64_t ow = 0; ow < s.out[2]; ++ow)
+      if (!(has_middle && ow >= left && ow < left + mid)) out[ow] = w[ow] < 0 ? value : in[w[ow]];
   });
 }
 
+// Each output row adds its middle into the input row (a vector loop) and its borders by the
+// per-column sources.
 template <class T>
 void backward(const PadShape& s, const T* grad_output, T* grad_input) {
   const auto w = axis_source(s, 2);
+  const int64_t left = s.before[2], mid = s.in[2];
+  const bool has_middle = left >= 0 && left + mid <= s.out[2];
   for_each_row(s, [&](int64_t p, int64_t out_row, int64_t in_row) {
     if (in_row < 0) return;
     const T* gout = grad_output + p * s.out_plane() + out_row;
     T* gin = grad_input + p * s.in_plane() + in_row;
+    if (has_middle)
+      for (int64_t iw = 0; iw < mid; ++iw) gin[iw] += gout[left + iw];
     for (int64_t ow = 0; ow < s.out[2]; ++ow)
-      if (w[ow] >= 0) gin[w[ow]] += gout[ow];
+      if (w[ow] >= 0 && !(has_middle && ow >= left && ow < left + mid)) gin[w[ow]] += gout[ow];
   });
 }
 

@@ -144,25 +144,33 @@ void combine_rows(const UpsampleShape& s, const Separable<T>& t, int64_t od, int
   }
 }
 
+// Resizes rows input rows of in_w along W into rows of out_w: to[ow] = sum_j w_j * row[i_j],
+// K taps (a compile-time count, so the tap loop unrolls).
+template <int K, class T>
+void resize_rows(const UpsampleShape& s, const AxisTaps<T>& w, const T* in, int64_t rows,
+                 T* to) {
+  for (int64_t r = 0; r < rows; ++r, in += s.in_w, to += s.out_w)
+    for (int64_t ow = 0; ow < s.out_w; ++ow) {
+      const int64_t* i = &w.index[ow * K];
+      const T* wt = &w.weight[ow * K];
+      T sum = wt[0] * in[i[0]] + wt[1] * in[i[1]];
+      for (int j = 2; j < K; ++j) sum += wt[j] * in[i[j]];
+      to[ow] = sum;
+    }
+}
+
 template <class T>
 void linear_forward(const UpsampleShape& s, const T* input, T* output) {
   const Separable<T> t(s);
-  const int64_t k = t.w.k, in_rows = s.in_d * s.in_h;
+  const int64_t in_rows = s.in_d * s.in_h;
   for_planes<T>(s, (in_rows + 1) * s.out_w, [&](int64_t p0, int64_t p1, T* rows) {
     T* acc = rows + in_rows * s.out_w;
     for (int64_t p = p0; p < p1; ++p) {
       const T* in = input + p * s.in_plane();
-      for (int64_t r = 0; r < in_rows; ++r) {  // resize every input row along W
-        const T* row = in + r * s.in_w;
-        T* to = rows + r * s.out_w;
-        for (int64_t ow = 0; ow < s.out_w; ++ow) {
-          const int64_t* i = &t.w.index[ow * k];
-          const T* w = &t.w.weight[ow * k];
-          T sum = w[0] * row[i[0]] + w[1] * row[i[1]];
-          for (int64_t j = 2; j < k; ++j) sum += w[j] * row[i[j]];
-          to[ow] = sum;
-        }
-      }
+      if (s.cubic)
+        resize_rows<4>(s, t.w, in, in_rows, rows);
+      else
+        resize_rows<2>(s, t.w, in, in_rows, rows);
       T* out = output + p * s.out_plane();
       for (int64_t od = 0; od < s.out_d; ++od)
         for (int64_t oh = 0; oh < s.out_h; ++oh, out += s.out_w)
