@@ -52,9 +52,13 @@ void forward(const PadShape& s, const T* input, T* output) {
       return;
     }
     const T* in = input + p * s.in_plane() + in_row;
-    if (has_middle) std::copy(in, in + mid, out + left);
-    for (int64_t ow = 0; ow < s.out[2]; ++ow)
-      if (!(has_middle && ow >= left && ow < left + mid)) out[ow] = w[ow] < 0 ? value : in[w[ow]];
+    if (!has_middle) {
+      for (int64_t ow = 0; ow < s.out[2]; ++ow) out[ow] = w[ow] < 0 ? value : in[w[ow]];
+      return;
+    }
+    std::copy(in, in + mid, out + left);
+    for (int64_t ow = 0; ow < left; ++ow) out[ow] = w[ow] < 0 ? value : in[w[ow]];
+    for (int64_t ow = left + mid; ow < s.out[2]; ++ow) out[ow] = w[ow] < 0 ? value : in[w[ow]];
   });
 }
 
@@ -69,10 +73,17 @@ void backward(const PadShape& s, const T* grad_output, T* grad_input) {
     if (in_row < 0) return;
     const T* gout = grad_output + p * s.out_plane() + out_row;
     T* gin = grad_input + p * s.in_plane() + in_row;
-    if (has_middle)
-      for (int64_t iw = 0; iw < mid; ++iw) gin[iw] += gout[left + iw];
-    for (int64_t ow = 0; ow < s.out[2]; ++ow)
-      if (w[ow] >= 0 && !(has_middle && ow >= left && ow < left + mid)) gin[w[ow]] += gout[ow];
+    auto border = [&](int64_t from, int64_t to) {
+      for (int64_t ow = from; ow < to; ++ow)
+        if (w[ow] >= 0) gin[w[ow]] += gout[ow];
+    };
+    if (!has_middle) {
+      border(0, s.out[2]);
+      return;
+    }
+    for (int64_t iw = 0; iw < mid; ++iw) gin[iw] += gout[left + iw];
+    border(0, left);
+    border(left + mid, s.out[2]);
   });
 }
 

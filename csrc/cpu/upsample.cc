@@ -73,18 +73,40 @@ void for_planes(const UpsampleShape& s, int64_t scratch, Fn&& fn) {
   });
 }
 
+// Whether index[o] == o / 2 for every o (a doubled axis), which needs no gather.
+bool is_doubling(const std::vector<int64_t>& index) {
+  for (size_t o = 0; o < index.size(); ++o)
+    if (index[o] != static_cast<int64_t>(o / 2)) return false;
+  return true;
+}
+
+// Each output row gathered from its input row, or copied from the previous output row when
+// both read the same input row (an upsampled height or depth).
 template <class T>
 void nearest_forward(const UpsampleShape& s, const T* input, T* output) {
   const auto d = nearest_index(s, s.in_d, s.out_d, s.scale_d);
   const auto h = nearest_index(s, s.in_h, s.out_h, s.scale_h);
   const auto w = nearest_index(s, s.in_w, s.out_w, s.scale_w);
+  const bool doubling = is_doubling(w);
   for_planes<T>(s, 0, [&](int64_t p0, int64_t p1, T*) {
     for (int64_t p = p0; p < p1; ++p) {
       T* out = output + p * s.out_plane();
+      int64_t last = -1;  // the input row offset of the previous output row
       for (int64_t od = 0; od < s.out_d; ++od)
         for (int64_t oh = 0; oh < s.out_h; ++oh, out += s.out_w) {
-          const T* row = input + p * s.in_plane() + (d[od] * s.in_h + h[oh]) * s.in_w;
-          for (int64_t ow = 0; ow < s.out_w; ++ow) out[ow] = row[w[ow]];
+          const int64_t at = (d[od] * s.in_h + h[oh]) * s.in_w;
+          if (at == last) {
+            std::copy(out - s.out_w, out, out);
+            continue;
+          }
+          last = at;
+          const T* row = input + p * s.in_plane() + at;
+          if (doubling) {
+            for (int64_t ow = 0; ow < s.out_w / 2; ++ow) out[2 * ow] = out[2 * ow + 1] = row[ow];
+            if (s.out_w % 2) out[s.out_w - 1] = row[s.out_w / 2];
+          } else {
+            for (int64_t ow = 0; ow < s.out_w; ++ow) out[ow] = row[w[ow]];
+          }
         }
     }
   });
