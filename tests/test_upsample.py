@@ -45,6 +45,7 @@ CASES = [  # shape, size, scale_factor, mode, align_corners
     ((1, 1, 7, 6), (3, 4), None, "bilinear", False),
     ((1, 2, 3, 5), None, (1.7, 2.5), "bilinear", False),
     ((2, 3, 7), None, 3, "nearest", None),
+    ((2, 3, 3), 5, None, "nearest", None),                     # index o // 2, odd output
     ((2, 3, 7), 13, None, "linear", False),
     ((2, 3, 7), None, 2.5, "linear", True),
     ((1, 1, 1, 1), (3, 2), None, "bilinear", False),

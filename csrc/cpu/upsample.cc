@@ -117,13 +117,19 @@ void nearest_backward(const UpsampleShape& s, const T* grad_output, T* grad_inpu
   const auto d = nearest_index(s, s.in_d, s.out_d, s.scale_d);
   const auto h = nearest_index(s, s.in_h, s.out_h, s.scale_h);
   const auto w = nearest_index(s, s.in_w, s.out_w, s.scale_w);
+  const bool doubling = is_doubling(w);
   for_planes<T>(s, 0, [&](int64_t p0, int64_t p1, T*) {
     for (int64_t p = p0; p < p1; ++p) {
       const T* g = grad_output + p * s.out_plane();
       for (int64_t od = 0; od < s.out_d; ++od)
         for (int64_t oh = 0; oh < s.out_h; ++oh, g += s.out_w) {
           T* row = grad_input + p * s.in_plane() + (d[od] * s.in_h + h[oh]) * s.in_w;
-          for (int64_t ow = 0; ow < s.out_w; ++ow) row[w[ow]] += g[ow];
+          if (doubling) {
+            for (int64_t ow = 0; ow < s.out_w / 2; ++ow) row[ow] += g[2 * ow] + g[2 * ow + 1];
+            if (s.out_w % 2) row[s.out_w / 2] += g[s.out_w - 1];
+          } else {
+            for (int64_t ow = 0; ow < s.out_w; ++ow) row[w[ow]] += g[ow];
+          }
         }
     }
   });
