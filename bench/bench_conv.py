@@ -1,7 +1,11 @@
-"""Convolution and pooling layers: ember (im2col + GEMM, auto, and the naive direct kernels on
-small shapes) vs PyTorch, forward and forward + backward, on CPU, float32.
+"""Convolution and pooling layers: ember (im2col + GEMM, auto, the naive direct kernels on
+small shapes, the register-blocked direct kernel, Winograd on 3x3 stride-1 layers) vs PyTorch,
+forward and forward + backward, on CPU, float32.
 
-    python bench/bench_conv.py [--quick] [--only PREFIX] [--json PATH]
+    python bench/bench_conv.py [--quick] [--only PREFIX] [--threads N] [--json PATH]
+
+--threads N sets both libraries' threads; with 1, each call is timed by the CPU time of the
+calling thread (time.thread_time), which a loaded machine's waits for a core do not inflate.
 
 Harness of bench_elementwise.py: each library in its own block after a short pause, blocks
 interleaved over rounds, medians of calls and of rounds, ratios as medians of per-round ratios.
@@ -39,6 +43,7 @@ CONVS = [
     ("conv 3->64 k7s2", (32, 3, 64, 64), (64, 7), 2, 3, 1),
     ("conv 1x1 256->64", (32, 256, 28, 28), (64, 1), 1, 0, 1),
     ("depthwise 64 k3", (32, 64, 28, 28), (64, 3), 1, 1, 64),
+    ("depthwise 64 k3s2", (32, 64, 56, 56), (64, 3), 2, 1, 64),   # MobileNet's downsampling
 ]
 POOL_SHAPE = (64, 32, 28, 28)
 
@@ -57,6 +62,8 @@ def _conv_rows(rng):
         e = [ember.tensor(a, requires_grad=True) for a in (x, w, b)]
         fns = {}
         variants = ["auto", "im2col"] + (["naive"] if flop <= NAIVE_MAX_FLOP else [])
+        variants += ["winograd"] if k == 3 and stride == 1 else []  # its only layers
+        variants.append("blocked")
         for v in variants:
             fns[f"ember {v}"] = (lambda v=v, e=e, s=stride, p=pad, g=groups:
                                  F.conv2d(e[0], e[1], e[2], s, p, 1, g, variant=v), e)
@@ -92,14 +99,14 @@ def _step(fn, inputs, backward: bool):
         t.grad = None
 
 
-def _time_block(fn, calls: int, pause: float) -> float:
+def _time_block(fn, calls: int, pause: float, clock=time.perf_counter) -> float:
     time.sleep(pause)
     fn()  # warm-up
     samples = []
     for _ in range(calls):
-        start = time.perf_counter()
+        start = clock()
         fn()
-        samples.append(time.perf_counter() - start)
+        samples.append(clock() - start)
     return statistics.median(samples)
 
 
@@ -108,7 +115,15 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer rounds and calls")
     parser.add_argument("--only", metavar="PREFIX", help="only the rows whose name starts so")
     parser.add_argument("--json", metavar="PATH", help="write the results as JSON")
+    parser.add_argument("--threads", type=int, metavar="N",
+                        help="threads of both libraries (1: time by thread CPU time)")
     args = parser.parse_args()
+    clock = time.perf_counter
+    if args.threads:
+        ember.set_num_threads(args.threads)
+        if torch is not None:
+            torch.set_num_threads(args.threads)
+        clock = time.thread_time if args.threads == 1 else time.perf_counter
     rounds, calls, pause = (2, 2, 0.1) if args.quick else (3, 3, 0.3)
     print(f"ember {ember.__version__} ({ember._C.cpu_capability()}, "
           f"{ember.get_num_threads()} threads)"
@@ -130,7 +145,7 @@ def main() -> None:
                         grad_off = ember.no_grad() if lib.startswith("ember") else torch.no_grad()
                     with grad_off:
                         times[lib].append(_time_block(lambda: _step(fn, inputs, backward),
-                                                      calls, pause))
+                                                      calls, pause, clock))
             work = flop * (3 if backward else 1)
             row = {"op": name, "shape": shape, "mode": mode, "work": work, "unit": unit}
             for lib in libs:

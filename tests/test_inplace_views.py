@@ -274,6 +274,138 @@ def test_error_matches_torch(case):
     assert e_msg == t_msg
 
 
+# Every in-place entry point, on a view taken under no_grad of a base in the graph, written with
+# grad mode on and no operand requiring grad: PyTorch refuses all of them alike.
+PLAIN_WRITES = {
+    "mul_": lambda m, v: v.mul_(2), "add_alpha": lambda m, v: v.add_(1, alpha=3),
+    "imul": lambda m, v: v.__imul__(2), "div_": lambda m, v: v.div_(v.clone()),
+    "exp_": lambda m, v: v.exp_(), "neg_": lambda m, v: v.neg_(),
+    "clamp_": lambda m, v: v.clamp_(0, 1), "round_": lambda m, v: v.round_(),
+    "round_decimals": lambda m, v: v.round_(decimals=1), "fill_": lambda m, v: v.fill_(3),
+    "zero_": lambda m, v: v.zero_(), "uniform_": lambda m, v: v.uniform_(),
+    "normal_": lambda m, v: v.normal_(), "bernoulli_": lambda m, v: v.bernoulli_(),
+    "random_": lambda m, v: v.random_(5),
+    "masked_fill_": lambda m, v: v.masked_fill_(v > 0, 1.0),
+    "index_put_": lambda m, v: v.index_put_((m.tensor([1]),), m.tensor([2.0], dtype=v.dtype)),
+    "copy_": lambda m, v: v.copy_(v * 2), "setitem": lambda m, v: v.__setitem__(..., 1.0),
+}
+
+
+@pytest.mark.parametrize("write", sorted(PLAIN_WRITES))
+def test_plain_write_to_no_grad_view_raises_like_torch(write, device):
+    messages = []
+    for m in (torch, ember):
+        y = _ones(m, 3, 4, device=device) * 2
+        with m.no_grad():
+            v = y[1:]
+        with pytest.raises(RuntimeError) as info:
+            PLAIN_WRITES[write](m, v)
+        messages.append(str(info.value))
+        with m.no_grad():
+            PLAIN_WRITES[write](m, v)  # both under no_grad: allowed
+    assert messages[1] == messages[0]
+
+
+@pytest.mark.parametrize("write", ["mul_", "fill_", "uniform_", "exp_"])
+def test_plain_write_to_no_grad_view_outside_the_graph_is_allowed(write, device):
+    for m in (torch, ember):
+        buf = m.ones(3, 4, dtype=m.float64, device=device if m is ember else "cpu")
+        with m.no_grad():
+            v = buf.t()
+        PLAIN_WRITES[write](m, v)  # the base does not require grad: nothing to bypass
+        assert buf.grad_fn is None and not buf.requires_grad
+
+
+# A view taken under grad mode of a view taken under no_grad: PyTorch records the second view
+# op, and its message names that op's node.
+VIEWS_OF_NO_GRAD_VIEW = {
+    "slice": lambda v: v[1:], "select": lambda v: v[0], "index_tuple": lambda v: v[0, 1:],
+    "index_ellipsis": lambda v: v[..., 1], "index_none": lambda v: v[:, None],
+    "t": lambda v: v.t(), "T": lambda v: v.T, "view": lambda v: v.view(-1),
+    "reshape": lambda v: v.reshape(-1), "flatten": lambda v: v.flatten(),
+    "transpose": lambda v: v.transpose(0, 1), "permute": lambda v: v.permute(1, 0),
+    "movedim": lambda v: v.movedim(0, 1), "narrow": lambda v: v.narrow(1, 0, 2),
+    "diagonal": lambda v: v.diagonal(), "unsqueeze": lambda v: v.unsqueeze(0),
+    "squeeze_dim": lambda v: v[:1].squeeze(0), "expand": lambda v: v[:1].expand(2, 4),
+    "setitem_int": lambda v: v.__setitem__(0, 1.0), "setitem_slices": (
+        lambda v: v.__setitem__((slice(None), slice(1, 3)), 1.0)),
+    "setitem_whole": lambda v: v.__setitem__(slice(None), 1.0),
+}
+
+
+@pytest.mark.parametrize("case", sorted(VIEWS_OF_NO_GRAD_VIEW))
+def test_write_to_view_of_no_grad_view_raises_like_torch(case, device):
+    messages = []
+    for m in (torch, ember):
+        y = _ones(m, 3, 4, device=device) * 2
+        with m.no_grad():
+            v = y[1:]
+        with pytest.raises(RuntimeError) as info:
+            w = VIEWS_OF_NO_GRAD_VIEW[case](v)
+            if w is not None:
+                w.mul_(2)
+        messages.append(str(info.value))
+    assert messages[1] == messages[0]
+
+
+def _custom_functions(m):
+    class Narrow(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x[1:]
+
+        @staticmethod
+        def backward(ctx, g):
+            return m.cat([m.zeros_like(g[:1]), g])
+
+    class Flat(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.view(-1)
+
+        @staticmethod
+        def backward(ctx, g):
+            return g.view(3, 4)
+
+    return Narrow, Flat
+
+
+@pytest.mark.parametrize("of_leaf", [False, True])
+def test_write_to_view_returned_by_custom_function_raises_like_torch(of_leaf, device):
+    messages = []
+    for m in (torch, ember):
+        for fn in _custom_functions(m):
+            x = _ones(m, 3, 4, device=device)
+            out = fn.apply(x if of_leaf else x * 2)
+            with pytest.raises(RuntimeError) as info:
+                out.add_(1)
+            messages.append(str(info.value))
+    assert messages[2:] == messages[:2]
+
+
+@pytest.mark.parametrize("write", ["base", "other_view", "setitem"])
+def test_no_grad_view_used_after_a_recorded_write_raises_like_torch(write, device):
+    messages = []
+    for m in (torch, ember):
+        y = _ones(m, 3, 4, device=device) * 2
+        with m.no_grad():
+            v = y[1:]
+        if write == "base":
+            y.mul_(2)
+        elif write == "other_view":
+            y[0].add_(1)
+        else:
+            y[0, 1] = 5.0
+        with pytest.raises(RuntimeError) as info:
+            (v * 2).sum().backward()  # (PyTorch raises at the product, ember at backward)
+        messages.append(str(info.value))
+        with m.no_grad():
+            assert (v * 2).requires_grad is False  # still usable under no_grad
+        with pytest.raises(RuntimeError, match="is being modified inplace"):
+            v.add_(1)  # a direct write: PyTorch's first message
+    assert messages[1] == messages[0]
+
+
 def test_value_saved_then_overwritten_through_a_view_raises_at_backward(device):
     for m in (torch, ember):
         y = _ones(m, 3, 4, device=device) * 2

@@ -294,3 +294,79 @@ def test_pool3d_layers_and_bad_input(device):
         F.avg_pool3d(x, (5, 2, 2))
     with pytest.raises(ValueError, match="max_pool3d: expected an int or 3 ints for stride"):
         F.max_pool3d(x, 2, (1, 2))
+
+
+VECTOR_MAX_CASES = [  # shape, kernel, stride, padding, dilation, ceil_mode: cpu/pool.simd.cc
+    ((2, 3, 28, 28), 3, 2, 1, 1, False),     # the ResNet stem's pool
+    ((1, 2, 28, 28), 2, 2, 0, 1, False),     # tiling 2x2
+    ((1, 2, 13, 17), 3, 2, 1, 1, True),      # odd sizes, the last window over the edge
+    ((1, 1, 13, 37), 3, 1, 1, 1, False),     # stride 1: more than one vector of columns
+    ((2, 1, 11, 19), (2, 4), (3, 2), (1, 2), (2, 1), True),
+    ((1, 2, 9, 33), 5, 3, 2, 2, True),       # dilation and stride 3: three column phases
+    ((1, 1, 1, 1), 1, 1, 0, 1, False),
+    ((1, 1, 4, 3), 4, 1, 2, 1, False),       # windows mostly padding
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", VECTOR_MAX_CASES)
+def test_max_pool2d_vector_kernel_ties_nan_inf(capability, dtype, case):
+    # Few distinct values (many ties: the first max wins), some -inf and NaN (the last NaN
+    # wins): values and indices as PyTorch, and as the scalar kernel (max_pool3d over two
+    # depth slices with a depth-1 window takes it), on every instruction set.
+    shape, k, s, p, d, ceil = case
+    rng = np.random.default_rng(7)
+    a = rng.integers(0, 4, shape).astype(np.float64)
+    a[rng.random(shape) < 0.05] = -np.inf
+    a[rng.random(shape) < 0.03] = np.nan
+    e = ember.tensor(a, dtype=getattr(ember, dtype))
+    out, idx = F.max_pool2d(e, k, s, p, d, ceil, return_indices=True)
+    t_out, t_idx = TF.max_pool2d(torch.tensor(a, dtype=getattr(torch, dtype)), k, s, p, d, ceil,
+                                 return_indices=True)
+    np.testing.assert_array_equal(out.numpy(), t_out.numpy())
+    np.testing.assert_array_equal(idx.numpy(), t_idx.numpy())
+    kk = (1, *((k, k) if isinstance(k, int) else k))
+    ss = (1, *((s, s) if isinstance(s, int) else s))
+    pp = (0, *((p, p) if isinstance(p, int) else p))
+    dd = (1, *((d, d) if isinstance(d, int) else d))
+    e3 = ember.tensor(np.stack([a, a], axis=2), dtype=getattr(ember, dtype))
+    out3, idx3 = F.max_pool3d(e3, kk, ss, pp, dd, ceil, return_indices=True)
+    np.testing.assert_array_equal(out3.numpy()[:, :, 0], out.numpy())
+    np.testing.assert_array_equal(idx3.numpy()[:, :, 0], idx.numpy())
+
+
+@pytest.mark.parametrize("case", VECTOR_MAX_CASES[:3])
+def test_max_pool2d_vector_kernel_gradients(device, case):
+    shape, k, s, p, d, ceil = case
+    _compare(device, "float32", shape,
+             lambda x: F.max_pool2d(x, k, s, p, d, ceil, return_indices=True),
+             lambda x: TF.max_pool2d(x, k, s, p, d, ceil, return_indices=True))
+
+
+VECTOR_AVG_CASES = [  # shape, kernel, stride, padding, ceil_mode, count_include_pad, divisor
+    ((2, 3, 28, 28), 2, None, 0, False, True, None),     # tiling 2x2
+    ((1, 2, 13, 17), 3, 2, 1, True, True, None),         # the last window over the edge
+    ((1, 2, 13, 17), 3, 2, 1, True, False, None),
+    ((1, 1, 9, 37), (3, 5), 1, (1, 2), False, False, None),  # more than one vector of columns
+    ((2, 1, 11, 19), (2, 4), (3, 2), (1, 2), True, True, 5),
+    ((1, 2, 10, 33), 5, 3, 2, True, False, None),       # stride 3: three column phases
+    ((1, 1, 1, 1), 1, 1, 0, False, True, None),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", VECTOR_AVG_CASES)
+def test_avg_pool2d_vector_kernel(capability, dtype, case):
+    # As PyTorch, and bit for bit as the scalar kernel (avg_pool3d over two depth slices with a
+    # depth-1 window takes it), on every instruction set; gradients as PyTorch.
+    shape, k, s, p, ceil, cip, div = case
+    _compare("cpu", dtype, shape, lambda x: F.avg_pool2d(x, k, s, p, ceil, cip, div),
+             lambda x: TF.avg_pool2d(x, k, s, p, ceil, cip, div))
+    a = np.random.default_rng(8).standard_normal(shape)
+    out = F.avg_pool2d(ember.tensor(a, dtype=getattr(ember, dtype)), k, s, p, ceil, cip, div)
+    kk = (1, *((k, k) if isinstance(k, int) else k))
+    ss = kk if s is None else (1, *((s, s) if isinstance(s, int) else s))
+    pp = (0, *((p, p) if isinstance(p, int) else p))
+    out3 = F.avg_pool3d(ember.tensor(np.stack([a, a], axis=2), dtype=getattr(ember, dtype)),
+                        kk, ss, pp, ceil, cip, div)
+    np.testing.assert_array_equal(out3.numpy()[:, :, 0], out.numpy())

@@ -22,8 +22,9 @@ namespace ember {
 
 // The ladder of convolution kernels: the direct loops (the reference), im2col + GEMM, the
 // implicit GEMM (CUDA only: the GEMM gathers its operand from the image, no column buffer), and
-// Auto, which picks per shape.
-enum class ConvVariant : uint8_t { Naive, Im2col, ImplicitGemm, Auto };
+// Auto, which picks per shape. CPU only: Winograd F(2x2, 3x3) for 2-D 3x3 stride-1 layers
+// (cpu/conv_winograd.h) and Blocked, the register-blocked direct kernel (cpu/conv_blocked.h).
+enum class ConvVariant : uint8_t { Naive, Im2col, ImplicitGemm, Auto, Winograd, Blocked };
 
 struct ConvShape {
   static constexpr int kDims = 3;

@@ -2,8 +2,8 @@
 // case), three rungs:
 //   - direct: one output (or gradient) element at a time, the formulas of core/conv_scalar.h
 //     (the reference, shared with the CUDA kernels);
-//   - depthwise (auto, 2-D layers with one input channel per group): the same sums by kernel
-//     rows (branch-free spans);
+//   - depthwise (auto, 2-D layers with one input channel per group): per-plane correlations
+//     summed in vector registers (cpu/conv_depthwise.h);
 //   - im2col + GEMM: for a tile of samples and a group, the input patches are unrolled into a
 //     column matrix col (c_in_group * kd * kh * kw, tile * out_d * out_h * out_w), the samples
 //     side by side, and each pass is one packed GEMM over the whole tile
@@ -13,6 +13,8 @@
 //     (grad_output_g gathered as (c_out_group, tile * out volume)); im2col and col2im go
 //     through a zero-padded copy of each sample (cpu/conv_im2col.h). A 1x1, stride-1,
 //     unpadded convolution reads the input as col directly (no im2col, one sample at a time).
+//   - blocked: the register-blocked direct kernels of cpu/conv_blocked.h (variant "blocked",
+//     and auto where they measured faster than im2col).
 // Samples are split over the threads; each thread owns one column buffer of at most
 // kColBudget elements (or one sample's), so memory stays bounded whatever the batch, and, for
 // grad_weight, one partial sum added in at the end. With one sample, the GEMM uses the threads.
@@ -23,7 +25,10 @@
 #include <mutex>
 #include <vector>
 
+#include "cpu/conv_blocked.h"
+#include "cpu/conv_depthwise.h"
 #include "cpu/conv_im2col.h"
+#include "cpu/conv_winograd.h"
 #include "cpu/gemm/gemm.h"
 #include "ember/error.h"
 #include "ember/parallel.h"
@@ -94,116 +99,6 @@ void backward_weight_direct(const ConvShape& s, const T* grad_output, const T* i
       const int64_t td = idx / (s.k[2] * s.k[1]) % s.k[0];
       const int64_t c = idx / taps % cig, co = idx / taps / cig;
       grad_weight[idx] = conv_hd::grad_weight_element(s, grad_output, input, co, c, td, th, tw);
-    }
-  });
-}
-
-// The output columns that tap column j reads inside the input: [first, last), reading input
-// column ow * stride_w + offset; the columns outside read padding.
-struct ColumnSpan {
-  int64_t first, last, offset;
-};
-
-ColumnSpan column_span(const ConvShape& s, int64_t j) {
-  const int64_t offset = j * s.dil[2] - s.pad[2], w = s.in[2], stride = s.stride[2];
-  const int64_t last = std::min(s.out[2], w - offset <= 0 ? 0 : (w - offset + stride - 1) / stride);
-  const int64_t first = std::min(last, offset >= 0 ? 0 : (stride - 1 - offset) / stride);
-  return {first, last, offset};
-}
-
-// Depthwise-like 2-D layers (one input channel per group): the direct kernels by rows. For each
-// kernel tap (i, j) and output row oh, the input row ih is fixed and the output columns that
-// read inside the input form one span, so the innermost loop has no branch (and vectorizes at
-// stride 1).
-struct TapRow {
-  int64_t i, j, oh, ih;
-  int64_t first, last;  // output columns [first, last) read input columns inside [0, w)
-  int64_t offset;       // input column of output column ow: ow * stride_w + offset
-};
-
-template <class F>
-void for_each_tap_row(const ConvShape& s, const F& f) {
-  for (int64_t j = 0; j < s.k[2]; ++j) {
-    const ColumnSpan span = column_span(s, j);
-    for (int64_t i = 0; i < s.k[1]; ++i)
-      for (int64_t oh = 0; oh < s.out[1]; ++oh) {
-        const int64_t ih = oh * s.stride[1] - s.pad[1] + i * s.dil[1];
-        if (ih >= 0 && ih < s.in[1]) f(TapRow{i, j, oh, ih, span.first, span.last, span.offset});
-      }
-  }
-}
-
-template <class T>
-void forward_depthwise(const ConvShape& s, const T* input, const T* weight, const T* bias,
-                       T* output) {
-  const int64_t out_plane = s.out[1] * s.out[2], in_plane = s.in[1] * s.in[2];
-  const int64_t cog = s.c_out_group();
-  parallel_for(0, s.n * s.c_out, direct_grain(out_plane * s.k[1] * s.k[2]),
-               [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; ++p) {
-      const int64_t b = p / s.c_out, co = p % s.c_out;
-      const T* in = input + (b * s.c_in + co / cog) * in_plane;
-      const T* w = weight + co * s.k[1] * s.k[2];
-      T* out = output + p * out_plane;
-      std::fill(out, out + out_plane, bias ? bias[co] : T(0));
-      for_each_tap_row(s, [&](const TapRow& r) {
-        const T wv = w[r.i * s.k[2] + r.j];
-        const T* in_row = in + r.ih * s.in[2] + r.offset;
-        T* out_row = out + r.oh * s.out[2];
-        for (int64_t ow = r.first; ow < r.last; ++ow) out_row[ow] += wv * in_row[ow * s.stride[2]];
-      });
-    }
-  });
-}
-
-template <class T>
-void backward_input_depthwise(const ConvShape& s, const T* grad_output, const T* weight,
-                              T* grad_input) {
-  const int64_t out_plane = s.out[1] * s.out[2], in_plane = s.in[1] * s.in[2];
-  const int64_t cog = s.c_out_group();
-  parallel_for(0, s.n * s.c_in, direct_grain(cog * out_plane * s.k[1] * s.k[2]),
-               [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; ++p) {
-      const int64_t b = p / s.c_in, ci = p % s.c_in;
-      T* gin = grad_input + p * in_plane;
-      std::fill(gin, gin + in_plane, T(0));
-      for (int64_t co = ci * cog; co < (ci + 1) * cog; ++co) {
-        const T* go = grad_output + (b * s.c_out + co) * out_plane;
-        const T* w = weight + co * s.k[1] * s.k[2];
-        for_each_tap_row(s, [&](const TapRow& r) {
-          const T wv = w[r.i * s.k[2] + r.j];
-          const T* go_row = go + r.oh * s.out[2];
-          T* gin_row = gin + r.ih * s.in[2] + r.offset;
-          for (int64_t ow = r.first; ow < r.last; ++ow)
-            gin_row[ow * s.stride[2]] += wv * go_row[ow];
-        });
-      }
-    }
-  });
-}
-
-template <class T>
-void backward_weight_depthwise(const ConvShape& s, const T* grad_output, const T* input,
-                               T* grad_weight) {
-  const int64_t out_plane = s.out[1] * s.out[2], in_plane = s.in[1] * s.in[2];
-  const int64_t cog = s.c_out_group();
-  const int64_t taps = s.k[1] * s.k[2];
-  parallel_for(0, s.c_out, direct_grain(s.n * out_plane * taps), [&](int64_t c0, int64_t c1) {
-    for (int64_t co = c0; co < c1; ++co) {
-      T* gw = grad_weight + co * taps;
-      std::fill(gw, gw + taps, T(0));
-      for (int64_t b = 0; b < s.n; ++b) {
-        const T* go = grad_output + (b * s.c_out + co) * out_plane;
-        const T* in = input + (b * s.c_in + co / cog) * in_plane;
-        for_each_tap_row(s, [&](const TapRow& r) {
-          const T* go_row = go + r.oh * s.out[2];
-          const T* in_row = in + r.ih * s.in[2] + r.offset;
-          T acc = 0;
-          for (int64_t ow = r.first; ow < r.last; ++ow)
-            acc += go_row[ow] * in_row[ow * s.stride[2]];
-          gw[r.i * s.k[2] + r.j] += acc;
-        });
-      }
     }
   });
 }
@@ -486,12 +381,21 @@ void backward_weight_im2col(const ConvShape& s, const T* grad_output, const T* i
 // multiply, the bias or zeros are written), the depthwise row kernels (auto, grouped layers
 // with one input channel per group, where im2col's GEMMs would be a few rows of 9 taps), or
 // im2col + GEMM (a single-channel input with groups=1 still makes a tall GEMM).
-enum class Path { Direct, Depthwise, Im2col };
+// Winograd F(2x2, 3x3) runs forward and grad_input where asked (the op layer checked that the
+// layer fits) and where auto measured it faster (cpu/conv_winograd.h); its grad_weight is
+// im2col's, or under auto the blocked kernel's where that one pays.
+// The blocked direct kernels run where asked or where auto measured them faster
+// (cpu/conv_blocked.h); strides they do not cover fall back to im2col.
+enum class Path { Direct, Depthwise, Im2col, Winograd, Blocked };
 
 Path path_for(const ConvShape& s, ConvVariant variant) {
   if (variant == ConvVariant::Naive || s.c_in_group() == 0) return Path::Direct;
+  if (variant == ConvVariant::Winograd && winograd_fits(s)) return Path::Winograd;
+  if (variant == ConvVariant::Auto && winograd_fits(s) && winograd_pays(s)) return Path::Winograd;
   if (variant == ConvVariant::Auto && s.is_2d() && s.groups > 1 && s.c_in_group() == 1)
     return Path::Depthwise;
+  if (variant == ConvVariant::Blocked) return Path::Blocked;
+  if (variant == ConvVariant::Auto && conv_blocked_auto(s)) return Path::Blocked;
   return Path::Im2col;
 }
 
@@ -508,6 +412,10 @@ void conv_forward(const ConvShape& s, DType dtype, const void* input, const void
       case Path::Direct: return forward_direct(s, in, w, bi, out);
       case Path::Depthwise: return forward_depthwise(s, in, w, bi, out);
       case Path::Im2col: return forward_im2col(s, in, w, bi, out);
+      case Path::Winograd: return conv_forward_winograd(s, in, w, bi, out);
+      case Path::Blocked:
+        if (!conv_forward_blocked(s, in, w, bi, out)) forward_im2col(s, in, w, bi, out);
+        return;
     }
   });
 }
@@ -522,6 +430,11 @@ void conv_backward_input(const ConvShape& s, DType dtype, const void* grad_outpu
       case Path::Direct: return backward_input_direct(s, go, w, gi);
       case Path::Depthwise: return backward_input_depthwise(s, go, w, gi);
       case Path::Im2col: return backward_input_im2col(s, go, w, gi);
+      case Path::Winograd: return conv_backward_input_winograd(s, go, w, gi);
+      case Path::Blocked:  // strides > 1 (and CPUs without AVX2, and auto's misses) run im2col
+        if (!conv_backward_input_blocked(s, go, w, gi, variant == ConvVariant::Auto))
+          backward_input_im2col(s, go, w, gi);
+        return;
     }
   });
 }
@@ -536,6 +449,14 @@ void conv_backward_weight(const ConvShape& s, DType dtype, const void* grad_outp
       case Path::Direct: return backward_weight_direct(s, go, in, gw);
       case Path::Depthwise: return backward_weight_depthwise(s, go, in, gw);
       case Path::Im2col: return backward_weight_im2col(s, go, in, gw);
+      case Path::Winograd:  // Winograd's own grad_weight measured no faster than im2col's
+        if (variant == ConvVariant::Auto && conv_blocked_auto(s) &&
+            conv_backward_weight_blocked(s, go, in, gw))
+          return;
+        return backward_weight_im2col(s, go, in, gw);
+      case Path::Blocked:  // strides > 1 (and CPUs without AVX2) run im2col
+        if (!conv_backward_weight_blocked(s, go, in, gw)) backward_weight_im2col(s, go, in, gw);
+        return;
     }
   });
 }

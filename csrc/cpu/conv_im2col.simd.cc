@@ -5,9 +5,7 @@
 #include <algorithm>
 #include <type_traits>
 
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
+#include "cpu/simd_vec.h"
 
 namespace ember::cpu {
 namespace EMBER_CPU_NS {
@@ -16,44 +14,24 @@ namespace {
 // dst[0, n) = src[0, n), or dst[0, n) += src[0, n) with kAdd. Rows are short (out_w: 14 or 28
 // values in a small CNN), so the tail matters: with AVX-512 it is one masked vector, not a
 // scalar loop.
-#if defined(__AVX512F__)
-template <bool kAdd>
-inline void row_op(const float* src, float* dst, int64_t n) {
-  int64_t k = 0;
-  for (; k + 16 <= n; k += 16) {
-    __m512 v = _mm512_loadu_ps(src + k);
-    if (kAdd) v = _mm512_add_ps(_mm512_loadu_ps(dst + k), v);
-    _mm512_storeu_ps(dst + k, v);
-  }
-  if (k < n) {
-    const __mmask16 m = static_cast<__mmask16>((1u << (n - k)) - 1);
-    __m512 v = _mm512_maskz_loadu_ps(m, src + k);
-    if (kAdd) v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst + k), v);
-    _mm512_mask_storeu_ps(dst + k, m, v);
-  }
-}
-
-template <bool kAdd>
-inline void row_op(const double* src, double* dst, int64_t n) {
-  int64_t k = 0;
-  for (; k + 8 <= n; k += 8) {
-    __m512d v = _mm512_loadu_pd(src + k);
-    if (kAdd) v = _mm512_add_pd(_mm512_loadu_pd(dst + k), v);
-    _mm512_storeu_pd(dst + k, v);
-  }
-  if (k < n) {
-    const __mmask8 m = static_cast<__mmask8>((1u << (n - k)) - 1);
-    __m512d v = _mm512_maskz_loadu_pd(m, src + k);
-    if (kAdd) v = _mm512_add_pd(_mm512_maskz_loadu_pd(m, dst + k), v);
-    _mm512_mask_storeu_pd(dst + k, m, v);
-  }
-}
-#else
 template <bool kAdd, class T>
 inline void row_op(const T* src, T* dst, int64_t n) {
+#if defined(__AVX512F__)
+  int64_t k = 0;
+  for (; k + kLanes<T> <= n; k += kLanes<T>) {
+    Vec<T> v = load(src + k);
+    if (kAdd) v += load(dst + k);
+    store(dst + k, v);
+  }
+  if (k < n) {
+    Vec<T> v = load_n(src + k, n - k);
+    if (kAdd) v += load_n(dst + k, n - k);
+    store_n(dst + k, v, n - k);
+  }
+#else
   for (int64_t k = 0; k < n; ++k) dst[k] = kAdd ? dst[k] + src[k] : src[k];
-}
 #endif
+}
 
 // The padded extent along axis a (cpu/conv_im2col.h). Computed here rather than by an inline
 // helper that the plain build shares: this file's instruction set stays in this file's symbols.

@@ -1,17 +1,39 @@
 // 2-D and 3-D pooling on the CPU: planes split over the threads; within a plane, each output
-// element by the window rules of core/pool_scalar.h. Windows that tile the input (kernel ==
+// element by the window rules of core/pool_scalar.h. 2-D max and average pooling with fixed
+// windows run a vector of output columns at a time (cpu/pool.simd.cc). Windows that tile the input (kernel ==
 // stride, no padding or dilation: the common 2x2 pool) take a fast path that walks the window
 // by fixed offsets instead of recomputing its ranges per element. The backward passes scatter
 // into their own plane of grad_input, so planes never race.
 #include "cpu/pool.h"
 
 #include <algorithm>
+#include <limits>
+
+#include "cpu/pool_simd.h"
 
 #include "ember/error.h"
 #include "ember/parallel.h"
 
 namespace ember::cpu {
+
+EMBER_DEFINE_DISPATCH(MaxPool2dFn<float>, max_pool2d_f32_stub);
+EMBER_DEFINE_DISPATCH(MaxPool2dFn<double>, max_pool2d_f64_stub);
+EMBER_DEFINE_DISPATCH(AvgPool2dFn<float>, avg_pool2d_f32_stub);
+EMBER_DEFINE_DISPATCH(AvgPool2dFn<double>, avg_pool2d_f64_stub);
+
 namespace {
+
+MaxPool2dFn<float> max_pool2d_kernel(const float*) { return max_pool2d_f32_stub.get(); }
+MaxPool2dFn<double> max_pool2d_kernel(const double*) { return max_pool2d_f64_stub.get(); }
+AvgPool2dFn<float> avg_pool2d_kernel(const float*) { return avg_pool2d_f32_stub.get(); }
+AvgPool2dFn<double> avg_pool2d_kernel(const double*) { return avg_pool2d_f64_stub.get(); }
+
+// Whether the vectorized 2-D kernels take the layer: fixed windows, depth 1, and plane
+// positions that fit the index lanes of max pooling.
+bool vector_pool_2d(const PoolShape& s) {
+  return !s.adaptive && s.d == 1 && s.kd == 1 && s.out_d == 1 &&
+         s.h * s.w <= std::numeric_limits<int32_t>::max();
+}
 
 // Planes per thread chunk: enough window reads to pay for a thread.
 int64_t plane_grain(const PoolShape& s) {
@@ -71,6 +93,7 @@ void max_tiles(const PoolShape& s, const T* input, T* output, int64_t* indices, 
 
 template <class T>
 void max_forward(const PoolShape& s, const T* input, T* output, int64_t* indices) {
+  if (vector_pool_2d(s)) return max_pool2d_kernel(input)(s, input, output, indices);
   const int64_t in_plane = s.in_plane(), out_plane = s.out_plane();
   if (s.tiles()) {
     const bool two_by_two = s.kd == 1 && s.kh == 2 && s.kw == 2;
@@ -123,6 +146,8 @@ void gather(const PoolShape& s, const T* source, const int64_t* indices, T* outp
 
 template <class T>
 void avg_forward(const PoolShape& s, const T* input, T* output) {
+  if (vector_pool_2d(s) && s.dil_h == 1 && s.dil_w == 1)
+    return avg_pool2d_kernel(input)(s, input, output);
   const int64_t in_plane = s.in_plane(), out_plane = s.out_plane();
   if (s.tiles()) {
     const T divisor = tile_divisor<T>(s);

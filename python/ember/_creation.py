@@ -306,7 +306,7 @@ class CreationMethods:
 
     def fill_(self, value):
         """Set every element to ``value`` (converted to the tensor's dtype)."""
-        if self.requires_grad and _grad_mode._enabled:
+        if _grad_mode._enabled:
             _ag.check_inplace(self, (), "fill_")
         _fill(self._impl, value, "fill_")
         self._impl.bump_version()
@@ -314,7 +314,7 @@ class CreationMethods:
 
     def zero_(self):
         """Set every element to zero."""
-        if self.requires_grad and _grad_mode._enabled:
+        if _grad_mode._enabled:
             _ag.check_inplace(self, (), "zero_")
         _C.fill_int_(self._impl, 0)
         self._impl.bump_version()
@@ -322,7 +322,7 @@ class CreationMethods:
 
     def uniform_(self, from_=0.0, to=1.0, *, generator=None):
         """Fill with uniform samples on [from_, to)."""
-        if self.requires_grad and _grad_mode._enabled:
+        if _grad_mode._enabled:
             _ag.check_inplace(self, (), "uniform_")
         _C.uniform_(self._impl, float(_scalar(from_, "uniform_")), float(_scalar(to, "uniform_")),
                     impl_of(generator))
@@ -331,7 +331,7 @@ class CreationMethods:
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
         """Fill with normal samples of the given mean and standard deviation."""
-        if self.requires_grad and _grad_mode._enabled:
+        if _grad_mode._enabled:
             _ag.check_inplace(self, (), "normal_")
         _C.normal_(self._impl, float(_scalar(mean, "normal_")), float(_scalar(std, "normal_")),
                    impl_of(generator))
@@ -341,7 +341,7 @@ class CreationMethods:
     def random_(self, from_=None, to=None, *, generator=None):
         """``random_(to)``: integers on [0, to); ``random_(from_, to)``: on [from_, to);
         ``random_()``: on [0, 2**mantissa] for floats, [0, max) for integer dtypes."""
-        if self.requires_grad and _grad_mode._enabled:
+        if _grad_mode._enabled:
             _ag.check_inplace(self, (), "random_")
         if from_ is not None and to is None:
             from_, to = 0, from_
@@ -356,7 +356,7 @@ class CreationMethods:
 
     def bernoulli_(self, p=0.5, *, generator=None):
         """Set each element to 1 with probability ``p``, else 0."""
-        if self.requires_grad and _grad_mode._enabled:
+        if _grad_mode._enabled:
             _ag.check_inplace(self, (), "bernoulli_")
         _C.bernoulli_(self._impl, float(_scalar(p, "bernoulli_")), impl_of(generator))
         self._impl.bump_version()

@@ -104,8 +104,10 @@ def _as_tensor(value, impl):
 
 def _binary_(op, self, other, name: str):
     impl = _tensor_impl(self, name)
-    if _grad_mode._enabled and (self.requires_grad or getattr(other, "requires_grad", False)):
-        return _inplace.record_inplace(self, name, _binary_of, op, other, name)
+    if _grad_mode._enabled:
+        if self.requires_grad or getattr(other, "requires_grad", False):
+            return _inplace.record_inplace(self, name, _binary_of, op, other, name)
+        _inplace.check_plain_write(self)
     _C.binary_(op, impl,
                other._impl if isinstance(other, _tensor.Tensor) else _operand(other, self, name))
     impl.bump_version()
@@ -176,8 +178,10 @@ def _make_unary(name, op, what):
 
     def fn_(self):
         impl = self._impl
-        if self.requires_grad and _grad_mode._enabled:
-            return _inplace.record_inplace(self, name + "_", fn)
+        if _grad_mode._enabled:
+            if self.requires_grad:
+                return _inplace.record_inplace(self, name + "_", fn)
+            _inplace.check_plain_write(self)
         _C.unary_(op, impl)
         impl.bump_version()
         return self
@@ -205,10 +209,13 @@ for _alias, _name in _UNARY_ALIASES.items():
 
 
 def _round_impl(input, decimals: int, inplace: bool):
-    if _grad_mode._enabled and getattr(input, "requires_grad", False):
+    if _grad_mode._enabled:
+        if getattr(input, "requires_grad", False):
+            if inplace:
+                return _inplace.record_inplace(input, "round_", _ag.Round.apply, decimals)
+            return _ag.Round.apply(input, decimals)
         if inplace:
-            return _inplace.record_inplace(input, "round_", _ag.Round.apply, decimals)
-        return _ag.Round.apply(input, decimals)
+            _inplace.check_plain_write(input)
     if decimals == 0:
         if inplace:
             _C.unary_(_U.round, input._impl)
@@ -466,9 +473,11 @@ class ElementwiseMethods:
 
     def clamp_(self, min=None, max=None):
         """In-place ``clamp``; returns self."""
-        if _grad_mode._enabled and (self.requires_grad or getattr(min, "requires_grad", False) or
-                                    getattr(max, "requires_grad", False)):
-            return _inplace.record_inplace(self, "clamp_", clamp, min, max)
+        if _grad_mode._enabled:
+            if (self.requires_grad or getattr(min, "requires_grad", False) or
+                    getattr(max, "requires_grad", False)):
+                return _inplace.record_inplace(self, "clamp_", clamp, min, max)
+            _inplace.check_plain_write(self)
         _C.clamp_(self._impl, *_bounds(self, min, max))
         self._impl.bump_version()
         return self

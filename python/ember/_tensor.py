@@ -187,9 +187,7 @@ class Tensor(ElementwiseMethods, ReductionMethods, ViewMethods, CreationMethods,
             if self.requires_grad or getattr(src, "requires_grad", False):
                 src = src if isinstance(src, Tensor) else wrap(_as_impl(src, self.dtype))
                 return _inplace.record_inplace(self, "copy_", _inplace.CopyFrom.apply, src)
-            base = getattr(self, "_view_of", None)
-            if base is not None:
-                _inplace.check_plain_write(self, base)
+            _inplace.check_plain_write(self)
         _C.copy_(self._impl, _as_impl(src, self.dtype))
         self._impl.bump_version()
         return self

@@ -51,17 +51,34 @@ _recorded = _inplace.mark_recorded_view
 _MULTI = _inplace.MULTI_OUTPUT
 
 
-def _view(impl, input):
-    """impl, a view of input's memory, wrapped as a view of input (see autograd/inplace.py)."""
-    return _mark_view(_tensor.wrap(impl), input)
+def _view(impl, input, name=None):
+    """impl, a view of input's memory, wrapped as a view of input (see autograd/inplace.py);
+    name: PyTorch's node for the op (its errors name it)."""
+    return _mark_view(_tensor.wrap(impl), input, 0, name)
 
 
-def _maybe_view(impl, input):
+def _maybe_view(impl, input, name=None):
     """The result of an op that gives a view when the strides allow, else a copy."""
     out = _tensor.wrap(impl)
     if impl.storage_ptr == input._impl.storage_ptr:
-        _mark_view(out, input)
+        _mark_view(out, input, 0, name)
     return out
+
+
+def _index_node(idx) -> str:
+    """PyTorch's node for the basic index idx (ints, slices, None, one Ellipsis): that of the
+    last dim it changes (a whole-dim slice changes none)."""
+    for item in reversed(idx if type(idx) is tuple else (idx,)):
+        if type(item) is int:
+            return "Select"
+        if item is None:
+            return "Unsqueeze"
+        if type(item) is slice and item != _WHOLE:
+            return "Slice"
+    return "Alias"
+
+
+_WHOLE = slice(None)
 
 
 def _multi_views(impls, input):
@@ -223,13 +240,13 @@ def _getitem(self, idx):
     impl = self._impl
     tp = type(idx)
     if tp is int:
-        return _view(_C.select(impl, 0, idx), self)
+        return _view(_C.select(impl, 0, idx), self, "Select")
     if tp is slice:
-        return _view(_slice(impl, 0, idx), self)
+        return _view(_slice(impl, 0, idx), self, _index_node(idx))
     if tp is tuple and len(idx) <= impl.ndim:
         view = _basic_view(impl, idx)
         if view is not None:
-            return _view(view, self)
+            return _view(view, self, _index_node(idx))
     impl, advanced = _expand_index(impl, idx)
     if advanced is not None:
         return _tensor.wrap(_C.index(impl, advanced))
@@ -241,11 +258,21 @@ def _setitem(self, idx, value):
         if self.requires_grad or getattr(value, "requires_grad", False):
             _inplace.record_inplace(self, "__setitem__", _setitem_of, idx, value)
             return
-        base = getattr(self, "_view_of", None)
-        if base is not None:
-            _inplace.check_plain_write(self, base)
+        _inplace.check_plain_write(self, _setitem_node(idx))
     _setitem_plain(self, idx, value)
     self._impl.bump_version()
+
+
+def _setitem_node(idx):
+    """PyTorch's node for the view that ``x[idx] = v`` writes through (None: x itself, or an
+    advanced index, which writes x)."""
+    tp = type(idx)
+    if tp is int or tp is slice or idx is None or (
+            tp is tuple and all(type(i) in (int, slice) or i is None or i is Ellipsis
+                                for i in idx)):
+        node = _index_node(idx)
+        return None if node == "Alias" else node
+    return None
 
 
 def _setitem_of(self, idx, value):
@@ -316,21 +343,21 @@ def reshape(input, shape):
     copy. One dim may be -1 (inferred)."""
     if input.requires_grad and _grad_mode._enabled:
         return _recorded(_ag.Reshape.apply(input, reshape, shape))
-    return _maybe_view(_C.reshape(input._impl, shape), input)
+    return _maybe_view(_C.reshape(input._impl, shape), input, "View")
 
 
 def permute(input, dims):
     """A view with the dims reordered: result dim i is input dim ``dims[i]``."""
     if input.requires_grad and _grad_mode._enabled:
         return _recorded(_ag.Permute.apply(input, permute, _ag.permute_perm, dims))
-    return _view(_C.permute(input._impl, dims), input)
+    return _view(_C.permute(input._impl, dims), input, "Permute")
 
 
 def transpose(input, dim0: int, dim1: int):
     """A view with dims dim0 and dim1 swapped."""
     if input.requires_grad and _grad_mode._enabled:
         return _recorded(_ag.Permute.apply(input, transpose, _ag.transpose_perm, dim0, dim1))
-    return _view(_C.transpose(input._impl, dim0, dim1), input)
+    return _view(_C.transpose(input._impl, dim0, dim1), input, "Transpose")
 
 
 swapaxes = swapdims = transpose
@@ -340,7 +367,7 @@ def t(input):
     """The transpose of a tensor of at most 2 dims (a view)."""
     if input.requires_grad and _grad_mode._enabled:
         return _recorded(_ag.Permute.apply(input, t, _ag.reversed_perm))
-    return _view(_C.t(input._impl), input)
+    return _view(_C.t(input._impl), input, "T")
 
 
 def squeeze(input, dim=None):
@@ -348,43 +375,44 @@ def squeeze(input, dim=None):
     if input.requires_grad and _grad_mode._enabled:
         return _recorded(_ag.Reshape.apply(input, squeeze, dim))
     if dim is None:
-        return _view(_C.squeeze(input._impl), input)
-    return _view(_C.squeeze(input._impl, _dims(dim)), input)
+        return _view(_C.squeeze(input._impl), input, "Squeeze0")
+    return _view(_C.squeeze(input._impl, _dims(dim)), input,
+                 "Squeeze1" if isinstance(dim, _INT_TYPES) else "Squeeze2")
 
 
 def unsqueeze(input, dim: int):
     """A view with a new dim of size 1 at position ``dim``."""
     if input.requires_grad and _grad_mode._enabled:
         return _recorded(_ag.Reshape.apply(input, unsqueeze, dim))
-    return _view(_C.unsqueeze(input._impl, dim), input)
+    return _view(_C.unsqueeze(input._impl, dim), input, "Unsqueeze")
 
 
 def flatten(input, start_dim: int = 0, end_dim: int = -1):
     """Dims start_dim..end_dim merged into one (a view when the strides allow)."""
     if input.requires_grad and _grad_mode._enabled:
         return _recorded(_ag.Reshape.apply(input, flatten, start_dim, end_dim))
-    return _maybe_view(_C.flatten(input._impl, start_dim, end_dim), input)
+    return _maybe_view(_C.flatten(input._impl, start_dim, end_dim), input, "View")
 
 
 def unflatten(input, dim: int, sizes):
     """A view with dim ``dim`` split into ``sizes`` (one may be -1)."""
     if input.requires_grad and _grad_mode._enabled:
         return _recorded(_ag.Reshape.apply(input, unflatten, dim, sizes))
-    return _view(_C.unflatten(input._impl, dim, sizes), input)
+    return _view(_C.unflatten(input._impl, dim, sizes), input, "View")
 
 
 def narrow(input, dim: int, start: int, length: int):
     """A view of ``length`` entries of dim ``dim`` from ``start``."""
     if input.requires_grad and _grad_mode._enabled:
         return _recorded(_ag.Gather.apply(input, narrow, dim, start, length))
-    return _view(_C.narrow(input._impl, dim, start, length), input)
+    return _view(_C.narrow(input._impl, dim, start, length), input, "Slice")
 
 
 def select(input, dim: int, index: int):
     """A view of entry ``index`` of dim ``dim``, that dim removed."""
     if input.requires_grad and _grad_mode._enabled:
         return _recorded(_ag.Gather.apply(input, select, dim, index))
-    return _view(_C.select(input._impl, dim, index), input)
+    return _view(_C.select(input._impl, dim, index), input, "Select")
 
 
 def movedim(input, source, destination):
@@ -392,7 +420,8 @@ def movedim(input, source, destination):
     if input.requires_grad and _grad_mode._enabled:
         return _recorded(_ag.Permute.apply(input, movedim, _ag.movedim_perm, source,
                                            destination))
-    return _view(_C.movedim(input._impl, _dims(source), _dims(destination)), input)
+    return _view(_C.movedim(input._impl, _dims(source), _dims(destination)), input,
+                 "Permute")
 
 
 moveaxis = movedim
@@ -402,14 +431,14 @@ def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
     """A view of the diagonal of dims dim1 and dim2 (offset > 0: above it), as the last dim."""
     if input.requires_grad and _grad_mode._enabled:
         return _recorded(_ag.Gather.apply(input, diagonal, offset, dim1, dim2))
-    return _view(_C.diagonal(input._impl, offset, dim1, dim2), input)
+    return _view(_C.diagonal(input._impl, offset, dim1, dim2), input, "Diagonal")
 
 
 def broadcast_to(input, size):
     """A view of input broadcast to ``size`` (``expand``)."""
     if input.requires_grad and _grad_mode._enabled:
         return _recorded(_ag.Expand.apply(input, broadcast_to, size))
-    return _view(_C.expand(input._impl, size), input)
+    return _view(_C.expand(input._impl, size), input, "Expand")
 
 
 def broadcast_shapes(*shapes):
@@ -564,7 +593,7 @@ class ViewMethods:
         the strides do not allow it; ``reshape`` then copies."""
         if self.requires_grad and _grad_mode._enabled:
             return _recorded(_ag.Reshape.apply(self, ViewMethods.view, *shape))
-        return _view(_C.view(self._impl, _sizes(shape, "view")), self)
+        return _view(_C.view(self._impl, _sizes(shape, "view")), self, "View")
 
     def view_as(self, other):
         """``self.view(other.shape)``."""
@@ -574,7 +603,7 @@ class ViewMethods:
         """Another shape (ints or one sequence): a view when the strides allow, else a copy."""
         if self.requires_grad and _grad_mode._enabled:
             return _recorded(_ag.Reshape.apply(self, ViewMethods.reshape, *shape))
-        return _maybe_view(_C.reshape(self._impl, _sizes(shape, "reshape")), self)
+        return _maybe_view(_C.reshape(self._impl, _sizes(shape, "reshape")), self, "View")
 
     def reshape_as(self, other):
         """``self.reshape(other.shape)``."""
@@ -585,7 +614,7 @@ class ViewMethods:
         if self.requires_grad and _grad_mode._enabled:
             return _recorded(_ag.Permute.apply(self, ViewMethods.permute, _ag.permute_perm,
                                                *dims))
-        return _view(_C.permute(self._impl, _sizes(dims, "permute")), self)
+        return _view(_C.permute(self._impl, _sizes(dims, "permute")), self, "Permute")
 
     def transpose(self, dim0: int, dim1: int):
         """A view with dims dim0 and dim1 swapped."""
@@ -604,8 +633,8 @@ class ViewMethods:
         if self.requires_grad and _grad_mode._enabled:
             return permute(self, list(range(impl.ndim - 1, -1, -1)))
         if impl.ndim <= 2:
-            return _view(_C.t(impl), self)
-        return _view(_C.permute(impl, list(range(impl.ndim - 1, -1, -1))), self)
+            return _view(_C.t(impl), self, "Permute")
+        return _view(_C.permute(impl, list(range(impl.ndim - 1, -1, -1))), self, "Permute")
 
     @property
     def mT(self):
@@ -629,7 +658,7 @@ class ViewMethods:
         """A view broadcast to ``sizes`` (new leading dims allowed; -1 keeps a size)."""
         if self.requires_grad and _grad_mode._enabled:
             return _recorded(_ag.Expand.apply(self, ViewMethods.expand, *sizes))
-        return _view(_C.expand(self._impl, _sizes(sizes, "expand")), self)
+        return _view(_C.expand(self._impl, _sizes(sizes, "expand")), self, "Expand")
 
     def expand_as(self, other):
         """``self.expand(other.shape)``."""
@@ -644,8 +673,10 @@ class ViewMethods:
 
     def masked_fill_(self, mask, value):
         """In place: ``value`` where the bool ``mask`` (broadcast to self) is true."""
-        if _grad_mode._enabled and (self.requires_grad or getattr(value, "requires_grad", False)):
-            return _inplace.record_inplace(self, "masked_fill_", masked_fill, mask, value)
+        if _grad_mode._enabled:
+            if self.requires_grad or getattr(value, "requires_grad", False):
+                return _inplace.record_inplace(self, "masked_fill_", masked_fill, mask, value)
+            _inplace.check_plain_write(self)
         _C.masked_fill_(self._impl, mask._impl, _fill_value(value, self.dtype))
         self._impl.bump_version()
         return self
@@ -654,9 +685,11 @@ class ViewMethods:
         """``self[indices] = values`` for a tuple of index tensors (None keeps a dim whole); with
         ``accumulate`` the values are added, repeated indices summing (deterministically)."""
         indices = _index_list(indices, "index_put_")
-        if _grad_mode._enabled and (self.requires_grad or getattr(values, "requires_grad", False)):
-            return _inplace.record_inplace(self, "index_put_", _index_put_of, indices, values,
-                                           accumulate)
+        if _grad_mode._enabled:
+            if self.requires_grad or getattr(values, "requires_grad", False):
+                return _inplace.record_inplace(self, "index_put_", _index_put_of, indices,
+                                               values, accumulate)
+            _inplace.check_plain_write(self)
         _index_put_plain(self, indices, values, accumulate)
         self._impl.bump_version()
         return self

@@ -4,6 +4,7 @@
 
 #include "core/device_dispatch.h"
 #include "cpu/conv.h"
+#include "cpu/conv_winograd.h"
 #include "ember/error.h"
 #include "ember/ops/copy.h"
 #include "cuda/conv.h"
@@ -20,8 +21,33 @@ ConvVariant parse_variant(const std::string& name, const Tensor& on, const char*
     return ConvVariant::ImplicitGemm;
   }
   if (name == "auto") return ConvVariant::Auto;
+  if (name == "winograd") {
+    EMBER_CHECK(on.device().is_cpu(), ValueError, op,
+                ": variant 'winograd' runs on CPU only, got tensors on ", on.device());
+    return ConvVariant::Winograd;
+  }
+  if (name == "blocked") {
+    EMBER_CHECK(on.device().is_cpu(), ValueError, op,
+                ": variant 'blocked' runs on the CPU only, got tensors on ", on.device());
+    return ConvVariant::Blocked;
+  }
   throw ValueError(detail::concat(op, ": unknown variant '", name,
-                                  "'; expected 'naive', 'im2col', 'implicit_gemm' or 'auto'"));
+                                  "'; expected 'naive', 'im2col', 'implicit_gemm', 'winograd', "
+                                  "'blocked' or 'auto'"));
+}
+
+// The spatial values of axis quantity v (s.k, s.stride, ...) of a `dims`-axis layer.
+Shape spatial(int dims, const int64_t (&v)[ConvShape::kDims]) {
+  return Shape(v + ConvShape::kDims - dims, v + ConvShape::kDims);
+}
+
+// variant 'winograd' takes 2-D layers with a 3x3 kernel, stride 1 and dilation 1 only.
+void check_variant_fits(ConvVariant variant, int dims, const ConvShape& s, const char* op) {
+  EMBER_CHECK(variant != ConvVariant::Winograd || (dims == 2 && cpu::winograd_fits(s)),
+              ValueError, op, ": variant 'winograd' needs a 2-D convolution with a 3x3 kernel, "
+              "stride 1 and dilation 1, got kernel ", shape_str(spatial(dims, s.k)), ", stride ",
+              shape_str(spatial(dims, s.stride)), ", dilation ",
+              shape_str(spatial(dims, s.dil)));
 }
 
 // (n, c_out, the dims spatial output sizes).
@@ -133,6 +159,7 @@ Tensor forward(int dims, const Tensor& input, const Tensor& weight,
   const ConvVariant var = parse_variant(variant, input, op);
   const ConvShape s = conv_shape(dims, input.sizes(), weight.sizes(), stride, padding, dilation,
                                  groups, output_size, op);
+  check_variant_fits(var, dims, s, op);
   check_operands(input, weight, "input", "weight", op);
   std::optional<Tensor> bias_c;
   if (bias) {
@@ -157,6 +184,7 @@ Tensor backward_input(int dims, const Tensor& grad_output, const Tensor& weight,
   const ConvVariant var = parse_variant(variant, weight, op);
   const ConvShape s = conv_shape(dims, input_size, weight.sizes(), stride, padding, dilation,
                                  groups, output_size, op);
+  check_variant_fits(var, dims, s, op);
   check_operands(grad_output, weight, "grad_output", "weight", op);
   check_grad_output(dims, grad_output, s, op);
   Tensor grad_input = Tensor::empty(input_size, weight.dtype(), weight.device());
@@ -174,6 +202,7 @@ Tensor backward_weight(int dims, const Tensor& grad_output, const Tensor& input,
   const ConvVariant var = parse_variant(variant, input, op);
   const ConvShape s = conv_shape(dims, input.sizes(), weight_size, stride, padding, dilation,
                                  groups, output_size, op);
+  check_variant_fits(var, dims, s, op);
   check_operands(grad_output, input, "grad_output", "input", op);
   check_grad_output(dims, grad_output, s, op);
   Tensor grad_weight = Tensor::empty(weight_size, input.dtype(), input.device());

@@ -19,13 +19,15 @@ view becomes ``AsStrided`` of the new base (its offset, sizes and strides within
 memory). Views of the base taken earlier are given the same kind of history right away (PyTorch
 does it lazily when a view is next used; ember's views register with their base when taken under
 grad mode, and the write updates them, which keeps every ordinary op free of a version check).
-Views taken under ``no_grad`` are not updated (PyTorch raises when one is used afterwards).
+Views taken under ``no_grad`` of a base that requires grad register too; such a write gives
+them a history whose backward raises PyTorch's error (PyTorch raises as soon as one is used in a
+differentiable op, and also after a write under ``no_grad``, which ember does not track).
 PyTorch's errors are matched: a view of a leaf that requires grad, a view taken under
 ``no_grad`` (or of a base outside the graph) written with grad mode on, an output of a
 multiple-view op (``unbind``, ``split``, ``chunk``), and an expanded view whose elements
 overlap. (A view taken under ``no_grad`` of a base that requires grad is itself a tensor that
 does not, so a write to it that involves no tensor requiring grad takes the op's plain path:
-``__setitem__`` and ``copy_`` check it, the elementwise in-place methods do not.)
+every in-place entry point calls ``check_plain_write`` there.)
 """
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ from .. import _C
 from .. import _tensor
 from . import grad_mode
 from . import ops_elementwise as _E
-from .function import Function, _SavedOutput
+from .function import _NO_EDGE, Function, _SavedOutput
 
 _LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 _VIEW_OF_LEAF = ("a view of a leaf Variable that requires grad is being used in an in-place "
@@ -45,8 +47,14 @@ _OVERLAP = ("unsupported operation: more than one element of the written-to tens
 _MULTI = ("This view is the output of a function that returns multiple views. Such functions do "
           "not allow the output views to be modified inplace. You should replace the inplace "
           "operation by an out-of-place one.")
-_NO_GRAD_VIEW = ("A view was created in no_grad mode and is being modified inplace with grad "
-                 "mode enabled.")
+_NO_GRAD_VIEW = " no_grad mode and is being modified inplace with grad mode enabled."
+_NO_GRAD_VIEW_REBASED = (" no_grad mode and its base or another view of its base has been "
+                         "modified inplace with grad mode enabled.")
+_CUSTOM_FUNCTION = (" is a view and is being modified inplace. This view was created inside a "
+                    "custom Function (or because an input was returned as-is) and the autograd "
+                    "logic to handle view+inplace would override the custom backward associated "
+                    "with the custom Function, leading to incorrect gradients. This behavior is "
+                    "forbidden. You can fix this by cloning the output of the custom Function.")
 _NO_GRAD_HINT = (" Given that this use case is ambiguous and error-prone, it is forbidden. You "
                  "can clarify your code by moving both the view and the inplace either both "
                  "inside the no_grad block (if you don't want the inplace to be tracked) or both "
@@ -55,6 +63,13 @@ _NO_GRAD_HINT = (" Given that this use case is ambiguous and error-prone, it is 
 # Tensor._view_flag bits (PyTorch's CreationMeta).
 NO_GRAD_VIEW = 1  # taken with grad mode off (or, for MULTI_OUTPUT, of a base outside the graph)
 MULTI_OUTPUT = 2  # one of the outputs of unbind / split / chunk
+# A view taken under grad mode of a NO_GRAD_VIEW of a base that requires grad: PyTorch records
+# the op, and its message names the op's node. The bits from _NODE_SHIFT up hold 1 + the node's
+# index in _VIEW_NODES.
+_NODE_SHIFT = 2
+_VIEW_NODES = ("Slice", "Select", "Unsqueeze", "Alias", "View", "Permute", "Transpose", "T",
+               "Squeeze0", "Squeeze1", "Squeeze2", "Diagonal", "Expand")
+_NODE_BITS = {name: (i + 1) << _NODE_SHIFT for i, name in enumerate(_VIEW_NODES)}
 _MULTI_NAMES = {"unbind": "Unbind", "split": "Split", "chunk": "Split"}
 
 
@@ -65,21 +80,26 @@ def bump(t) -> None:
 
 # -- views and their bases ---------------------------------------------------------------------
 
-def mark_view(out, input, flags: int = 0):
+def mark_view(out, input, flags: int = 0, name: str = None):
     """Records that ``out`` is a view of ``input`` (so of input's base): called by every view
-    function on its plain path. Views taken under grad mode register with the base, so that a
-    later in-place write through the base or another view can give them the new history."""
+    function on its plain path, with the name of PyTorch's node for the op (``"Slice"``, ...)
+    where there is one. Views taken under grad mode register with the base, so that a later
+    in-place write through the base or another view can give them the new history."""
     base = getattr(input, "_view_of", None)  # a Parameter may have no value in the slot
     if base is None or type(base) is list:
         base = input
-    else:  # a view of a view taken under no_grad counts as taken under no_grad
-        flags |= input._view_flag & NO_GRAD_VIEW
+    elif input._view_flag & NO_GRAD_VIEW:  # a view of a view taken under no_grad counts as one
+        flags |= NO_GRAD_VIEW
+        if grad_mode._enabled and name is not None and base.requires_grad:
+            flags |= _NODE_BITS[name]  # (PyTorch records this op: its message names it)
     out._view_of = base
     if grad_mode._enabled and not flags & NO_GRAD_VIEW:
         out._view_flag = flags
         _register(base, out)
     else:
         out._view_flag = flags | NO_GRAD_VIEW
+        if base.requires_grad:  # a recorded write to the base will invalidate it
+            _register(base, out)
     return out
 
 
@@ -109,11 +129,25 @@ def _register(base, view) -> None:
         views[:] = [r for r in views if r() is not None]  # amortized: at each power of two
 
 
-def _view_error(t, flags: int) -> str:
+def _view_error(t, flags: int, view_node: str = None, indirect: bool = False) -> str:
+    """PyTorch's message for an in-place write to the flagged view t (indirect: for the use of
+    t after a write through its base or another view)."""
     if flags & NO_GRAD_VIEW:
+        node = t.grad_fn
+        if view_node is None and flags >> _NODE_SHIFT:
+            view_node = _VIEW_NODES[(flags >> _NODE_SHIFT) - 1]
+        if view_node is not None:
+            prefix = f"Output 0 of {view_node} is a view of a view which was created in"
+        elif node is not None and type(node) is not _INVALIDATED:
+            # an output of a Function whose forward returned a view
+            return (f"Output {t._output_nr} of {node.name().replace('Backward', '', 1)}"
+                    + _CUSTOM_FUNCTION)
+        else:
+            prefix = "A view was created in"
+        what = _NO_GRAD_VIEW_REBASED if indirect else _NO_GRAD_VIEW
         if flags & MULTI_OUTPUT:
-            return _NO_GRAD_VIEW + " " + _MULTI
-        return _NO_GRAD_VIEW + _NO_GRAD_HINT
+            return prefix + what + " " + _MULTI
+        return prefix + what + _NO_GRAD_HINT
     node = t.grad_fn
     name = _MULTI_NAMES.get(getattr(getattr(node, "fn", None), "__name__", ""), "Unbind")
     return f"Output {t._output_nr} of {name} is a view and is being modified inplace. " + _MULTI
@@ -131,23 +165,28 @@ def _check_view_write(t, base) -> None:
             raise RuntimeError(_OVERLAP)
 
 
-def check_plain_write(t, base) -> None:
-    """Before a write to the view t of base that is not recorded, with grad mode on: PyTorch's
-    error when t was taken under no_grad and base requires grad (the write would bypass its
-    history). (The callers check ``t._view_of`` is not None first: the common case costs no
-    call.)"""
-    if type(base) is not list and base.requires_grad and t._view_flag & NO_GRAD_VIEW:
-        raise RuntimeError(_view_error(t, t._view_flag))
+def check_plain_write(t, node: str = None) -> None:
+    """Before an in-place write to t that is not recorded, with grad mode on: PyTorch's error
+    when t is a view taken under no_grad of a base that requires grad (the write would bypass
+    the base's history). node: where the write goes through a view of t that PyTorch takes
+    first (``t[0] = v``), the name of its node."""
+    base = getattr(t, "_view_of", None)  # a Parameter may have no value in the slot
+    if (base is not None and type(base) is not list and t._view_flag & NO_GRAD_VIEW
+            and base.requires_grad):
+        raise RuntimeError(_view_error(t, t._view_flag, node))
 
 
 # -- recording --------------------------------------------------------------------------------
 
 def check_inplace(t, others, name: str) -> None:
-    """Called with grad mode on and t requiring grad, before an in-place op writes values that
-    do not depend on t's old value (``fill_``, ``zero_``, the random fills): PyTorch's errors
-    for leaves and views, else records that t's old value gets no gradient (the caller then
-    writes)."""
-    _record(t, name, Fill.apply, (), False)
+    """Called with grad mode on before an in-place op writes values that do not depend on t's
+    old value (``fill_``, ``zero_``, the random fills): when t requires grad, PyTorch's errors
+    for leaves and views, else records that t's old value gets no gradient; when it does not,
+    the check of ``check_plain_write``. The caller then writes."""
+    if t.requires_grad:
+        _record(t, name, Fill.apply, (), False)
+    else:
+        check_plain_write(t)
 
 
 def record_inplace(t, name: str, fn, *args):
@@ -192,8 +231,7 @@ def _record(t, name: str, fn, args, write: bool):
         return t
     # The base's new history: CopySlices of its old history and the op's result.
     geometry = Geometry(base._impl, impl)
-    alias = CopySlices.apply(base, out, geometry)
-    base.grad_fn = alias.grad_fn
+    base.grad_fn = _node(CopySlices, (base, out), geometry)
     base._output_nr = 0
     base.requires_grad = True
     _set_view_history(t, base, geometry)
@@ -203,10 +241,33 @@ def _record(t, name: str, fn, args, write: bool):
 
 def _set_view_history(v, base, geometry=None) -> None:
     """v's grad_fn becomes AsStrided of base's current history."""
-    alias = AsStrided.apply(base, geometry or Geometry(base._impl, v._impl))
-    v.grad_fn = alias.grad_fn
+    v.grad_fn = _node(AsStrided, (base,), geometry or Geometry(base._impl, v._impl))
     v._output_nr = 0
     v.requires_grad = True
+
+
+def _node(function, inputs, geometry):
+    """The node ``function.apply(*inputs, geometry)`` would record, made directly: the value is
+    already in the base's memory, so there is no forward to run (and recording a write costs
+    two fewer generic applies). Called with grad mode on and an input requiring grad."""
+    node = function._backward_cls()
+    needs, edges, meta = [], [], []
+    for a in inputs:
+        if a.requires_grad:
+            fn = a.grad_fn
+            edges.append((a, 0) if fn is None else (fn, a._output_nr))
+            impl = a._impl
+            meta.append((impl.shape, impl.itemsize))
+            needs.append(True)
+        else:
+            edges.append(_NO_EDGE)
+            meta.append(None)
+            needs.append(False)
+    node.needs_input_grad = (*needs, False)
+    node.next_functions = (*edges, _NO_EDGE)
+    node._input_meta = (*meta, None)
+    node.geometry = geometry
+    return node
 
 
 def _rebase_views(base, written) -> None:
@@ -221,9 +282,23 @@ def _rebase_views(base, written) -> None:
         if v is None:
             continue
         live.append(ref)
-        if v is not written and not v._view_flag & NO_GRAD_VIEW:
-            _set_view_history(v, base)
+        if v is not written:
+            if v._view_flag & NO_GRAD_VIEW:
+                _invalidate(v)
+            else:
+                _set_view_history(v, base)
     base._view_of = live
+
+
+def _invalidate(v) -> None:
+    """v, a view taken under no_grad whose base was just written with grad mode on, gets a
+    history whose backward raises PyTorch's error (PyTorch raises when v is next used in a
+    differentiable op; ember, whose ops do not check versions, when backward reaches it)."""
+    node = Invalidated._backward_cls()
+    node.message = _view_error(v, v._view_flag, None, True)
+    v.grad_fn = node
+    v._output_nr = 0
+    v.requires_grad = True
 
 
 def _snapshot_saved(node, t) -> None:
@@ -245,15 +320,23 @@ class Geometry:
     """Where a view's elements lie among its base's: both as (sizes, strides, offset) in one
     flat buffer that spans the base's memory (``span`` elements, from its lowest address)."""
 
-    __slots__ = ("base", "view", "span", "overlaps")
+    __slots__ = ("base", "view", "span")
 
     def __init__(self, base_impl, view_impl):
-        lo, hi = _extent(base_impl)
-        self.span = hi - lo + 1 if base_impl.numel else 0
-        self.base = (base_impl.shape, base_impl.strides, base_impl.storage_offset - lo)
+        sizes, strides, offset = base_impl.shape, base_impl.strides, base_impl.storage_offset
+        lo = hi = offset  # the lowest and highest storage offsets among the base's elements
+        empty = False
+        for size, stride in zip(sizes, strides):
+            if size > 1:
+                if stride < 0:
+                    lo += (size - 1) * stride
+                else:
+                    hi += (size - 1) * stride
+            elif size == 0:
+                empty = True
+        self.span = 0 if empty else hi - lo + 1
+        self.base = (sizes, strides, offset - lo)
         self.view = (view_impl.shape, view_impl.strides, view_impl.storage_offset - lo)
-        self.overlaps = any(st == 0 and s > 1 for s, st in zip(view_impl.shape,
-                                                                view_impl.strides))
 
     def flat_zeros(self, like):
         """A zero buffer of span elements, of like's dtype and device."""
@@ -265,7 +348,7 @@ class Geometry:
     def scatter_view(self, flat, g) -> None:
         """Adds the view-shaped g into flat at the view's elements."""
         sizes, strides, offset = self.view
-        if not self.overlaps:
+        if not any(st == 0 and s > 1 for s, st in zip(sizes, strides)):  # no element repeats
             _C.copy_(flat.as_strided(sizes, strides, offset), g._impl)
             return
         dev = g.device
@@ -278,28 +361,11 @@ class Geometry:
         return _tensor.wrap(_C.clone(flat.as_strided(*self.base)))
 
 
-def _extent(impl):
-    """The lowest and highest storage offsets among impl's elements."""
-    lo = hi = impl.storage_offset
-    for size, stride in zip(impl.shape, impl.strides):
-        if size > 1:
-            if stride < 0:
-                lo += (size - 1) * stride
-            else:
-                hi += (size - 1) * stride
-    return lo, hi
-
-
 class CopySlices(Function):
-    """The base's history after an in-place write to one of its views, as
-    ``CopySlices.apply(base, result, geometry)``: ``result`` (the op's value of the view's
-    elements) was written into the base's memory at the view's place. The gradient of the base
-    outside the view goes to its old history, that of the view's elements to ``result``."""
-
-    @staticmethod
-    def forward(ctx, base, result, geometry):
-        ctx.geometry = geometry
-        return _tensor.wrap(base._impl)  # the value is already written: record an alias
+    """The base's history after an in-place write to one of its views, recorded (by ``_node``)
+    over ``(base, result, geometry)``: ``result`` (the op's value of the view's elements) was
+    written into the base's memory at the view's place. The gradient of the base outside the
+    view goes to its old history, that of the view's elements to ``result``."""
 
     @staticmethod
     def backward(ctx, g):
@@ -312,14 +378,9 @@ class CopySlices(Function):
 
 
 class AsStrided(Function):
-    """A view's history as a view of its base's current history: ``AsStrided.apply(base,
-    geometry)``; the gradient goes to the view's elements of the base (summed where an expanded
-    view repeats one)."""
-
-    @staticmethod
-    def forward(ctx, base, geometry):
-        ctx.geometry = geometry
-        return _tensor.wrap(base._impl)  # only the node is used
+    """A view's history as a view of its base's current history, recorded (by ``_node``) over
+    ``(base, geometry)``; the gradient goes to the view's elements of the base (summed where an
+    expanded view repeats one)."""
 
     @staticmethod
     def backward(ctx, g):
@@ -372,6 +433,18 @@ class Fill(Function):
 
 
 CopySlices._backward_cls.__name__ = CopySlices._backward_cls.__qualname__ = "CopySlices"
+
+
+class Invalidated(Function):
+    """The history of a view taken under no_grad after a recorded write to its base (made by
+    ``_invalidate``, never applied): there is no gradient to give it."""
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError(ctx.message)
+
+
+_INVALIDATED = Invalidated._backward_cls
 
 
 class CopyFrom(Function):

@@ -4,7 +4,10 @@
 // stride and dilation: 2 values (rows, columns). padding: 2 values (the same on both sides) or
 // 4 (top, bottom, left, right), which is how 'same' with an even kernel pads.
 // variant: "naive" (direct loops, the reference), "im2col" (im2col + packed GEMM; on CUDA the
-// implicit GEMM), "implicit_gemm" (CUDA only: no column buffer) or "auto".
+// implicit GEMM), "implicit_gemm" (CUDA only: no column buffer), "winograd" (CPU only, 3x3
+// kernel, stride 1, dilation 1: Winograd F(2x2, 3x3) for the output and grad_input, im2col for
+// grad_weight; ValueError on other layers), "blocked" (CPU only: the register-blocked direct
+// kernels, cpu/conv_blocked.h) or "auto".
 // output_size: empty, or (out_h, out_w) no larger than the computed size, to drop the outputs
 // past it (transposed convolutions with output_padding >= stride map onto these ops that way).
 #pragma once

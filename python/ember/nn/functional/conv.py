@@ -14,7 +14,12 @@ made of the three again, so derivatives of any order exist (``create_graph=True`
 with output_padding >= stride (allowed when dilation > output_padding) maps onto the same ops.
 ``variant`` picks the kernel: "naive" (direct loops, the reference), "im2col" (im2col or
 vol2col + packed GEMM; on CUDA the implicit GEMM for 2-D), "implicit_gemm" (2-D, CUDA only: the
-GEMM gathers from the image, no column buffer) or "auto".
+GEMM gathers from the image, no column buffer), "winograd" (CPU only, 2-D layers with a 3x3
+kernel, stride 1 and dilation 1: Winograd F(2x2, 3x3) for the output and grad_input, im2col for
+grad_weight; any other layer raises ValueError), "blocked" (CPU only: the register-blocked
+direct kernels, output pixels x output-channel vectors in registers; grad_input and grad_weight
+direct for stride 1, im2col otherwise) or "auto" (per layer, the kernel measured fastest:
+depthwise kernels, Winograd on wide 3x3 layers, on AVX-512 CPUs the blocked kernels).
 """
 from __future__ import annotations
 
