@@ -45,6 +45,7 @@ CASES = [  # shape, size, scale_factor, mode, align_corners
     ((1, 1, 7, 6), (3, 4), None, "bilinear", False),
     ((1, 2, 3, 5), None, (1.7, 2.5), "bilinear", False),
     ((2, 3, 7), None, 3, "nearest", None),
+    ((2, 3, 3), 5, None, "nearest", None),                     # index o // 2, odd output
     ((2, 3, 7), 13, None, "linear", False),
     ((2, 3, 7), None, 2.5, "linear", True),
     ((1, 1, 1, 1), (3, 2), None, "bilinear", False),
@@ -73,6 +74,17 @@ CASES = [  # shape, size, scale_factor, mode, align_corners
     ((2, 3, 7), 3, None, "area", None),
     ((1, 2, 7, 5), None, (0.5, 0.7), "area", None),
     ((1, 2, 5, 3, 7), (2, 3, 4), None, "area", None),
+    # bicubic: up and down, primes, size 1, non-integer scales, taps clamped at the border.
+    ((2, 3, 4, 5), None, 2, "bicubic", False),
+    ((2, 3, 4, 5), None, 2, "bicubic", True),
+    ((1, 2, 5, 3), (7, 11), None, "bicubic", False),
+    ((1, 2, 5, 3), (1, 11), None, "bicubic", True),
+    ((1, 1, 7, 6), (3, 4), None, "bicubic", False),
+    ((1, 1, 11, 13), (2, 5), None, "bicubic", True),
+    ((1, 2, 3, 5), None, (1.7, 2.5), "bicubic", False),
+    ((1, 2, 7, 5), None, (0.6, 0.45), "bicubic", False),
+    ((1, 1, 1, 1), (3, 2), None, "bicubic", False),
+    ((1, 2, 2, 3), None, (1.07, 2.1), "bicubic", False),
 ]
 
 
@@ -140,6 +152,11 @@ def test_upsample_gradcheck(device):
     assert ember.autograd.gradcheck(
         lambda t: F.interpolate(t, scale_factor=2, mode="bilinear", align_corners=True), (x,))
     assert ember.autograd.gradcheck(lambda t: F.interpolate(t, (5, 3)), (x,))
+    for align in (False, True):
+        assert ember.autograd.gradcheck(
+            lambda t: F.interpolate(t, (5, 7), mode="bicubic", align_corners=align), (x,))
+        assert ember.autograd.gradcheck(
+            lambda t: F.interpolate(t, (2, 3), mode="bicubic", align_corners=align), (x,))
     x5 = ember.tensor(np.random.default_rng(3).standard_normal((1, 2, 2, 3, 2)), device=device,
                       requires_grad=True)
     for kwargs in (dict(size=(3, 2, 4), mode="trilinear"),
@@ -197,7 +214,10 @@ def test_upsample_bad_input(device):
     with pytest.raises(ValueError, match=r"sizes should be greater than 0, got output size "
                                          r"\(0, 0\) for input of shape \(1, 1, 4, 4\)"):
         F.interpolate(x, scale_factor=0.2)
-    with pytest.raises(NotImplementedError, match="mode 'bicubic' is not supported"):
-        F.interpolate(x, 8, mode="bicubic")
+    with pytest.raises(NotImplementedError, match="mode 'lanczos' is not supported"):
+        F.interpolate(x, 8, mode="lanczos")
+    with pytest.raises(NotImplementedError, match="Got 5D input, but bicubic mode needs 4D "
+                                                  "input"):
+        F.interpolate(ember.zeros(1, 1, 2, 2, 2, device=device), 4, mode="bicubic")
     with pytest.raises(TypeError, match="upsample: expected a float32 or float64 input"):
         F.interpolate(x.to(ember.int64), 8)

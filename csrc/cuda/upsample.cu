@@ -1,7 +1,7 @@
-// Nearest and linear upsampling (1 to 3 spatial dims) on CUDA: one thread per output element in
-// a grid-stride loop, each by core/upsample_scalar.h (the CPU kernels' own). The backward passes
-// scatter with atomicAdd into grad_input (zero on entry), since output elements share input
-// elements.
+// Nearest, linear and bicubic upsampling (1 to 3 spatial dims) on CUDA: one thread per output
+// element in a grid-stride loop, each by core/upsample_scalar.h (the CPU kernels' own). The
+// backward passes scatter with atomicAdd into grad_input (zero on entry), since output elements
+// share input elements.
 //   input / grad_input (planes, in_d, in_h, in_w); output / grad_output (planes, out_d, out_h,
 //   out_w).
 #include <algorithm>
@@ -50,7 +50,8 @@ template <class T>
 __global__ void linear_forward(UpsampleShape s, const T* input, T* output) {
   EMBER_UPSAMPLE_LOOP(s) {
     EMBER_UPSAMPLE_POSITION(s);
-    output[o] = upsample_hd::linear_element(s, input + in, od, oh, ow);
+    output[o] = s.cubic ? upsample_hd::cubic_element(s, input + in, oh, ow)
+                        : upsample_hd::linear_element(s, input + in, od, oh, ow);
   }
 }
 
@@ -60,8 +61,11 @@ __global__ void linear_backward(UpsampleShape s, const T* grad_output, T* grad_i
     EMBER_UPSAMPLE_POSITION(s);
     const T g = grad_output[o];
     T* plane = grad_input + in;
-    upsample_hd::linear_taps<T>(s, od, oh, ow,
-                                [&](int64_t at, T weight) { atomicAdd(plane + at, weight * g); });
+    auto add = [&](int64_t at, T weight) { atomicAdd(plane + at, weight * g); };
+    if (s.cubic)
+      upsample_hd::cubic_taps<T>(s, oh, ow, add);
+    else
+      upsample_hd::linear_taps<T>(s, od, oh, ow, add);
   }
 }
 

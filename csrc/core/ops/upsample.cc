@@ -15,11 +15,13 @@
 namespace ember::ops {
 namespace {
 
-// Whether mode is linear (else nearest or nearest-exact).
+// Whether mode runs the linear kernels, linear or cubic (else nearest or nearest-exact).
 bool is_linear(const std::string& mode, const char* op) {
-  EMBER_CHECK(mode == "nearest" || mode == "nearest-exact" || mode == "linear", ValueError, op,
-              ": mode must be 'nearest', 'nearest-exact' or 'linear', got '", mode, "'");
-  return mode == "linear";
+  EMBER_CHECK(mode == "nearest" || mode == "nearest-exact" || mode == "linear" ||
+                  mode == "cubic",
+              ValueError, op,
+              ": mode must be 'nearest', 'nearest-exact', 'linear' or 'cubic', got '", mode, "'");
+  return mode == "linear" || mode == "cubic";
 }
 
 // The geometry of resizing the last output_size.size() dims of input_size to output_size.
@@ -47,7 +49,10 @@ UpsampleShape shape_of(const Shape& input_size, const Shape& output_size,
   s.out_d = out[0], s.out_h = out[1], s.out_w = out[2];
   s.scale_d = scale[0], s.scale_h = scale[1], s.scale_w = scale[2];
   s.planes = numel_of(input_size) / s.in_plane();
-  s.align_corners = align_corners && mode == "linear";
+  EMBER_CHECK(mode != "cubic" || k == 2, ValueError, op,
+              ": cubic mode resizes 2 dims, got output_size ", shape_str(output_size));
+  s.align_corners = align_corners && (mode == "linear" || mode == "cubic");
+  s.cubic = mode == "cubic";
   s.exact = mode == "nearest-exact";
   s.shortcuts = mode == "nearest" && k == 2;
   return s;

@@ -1,7 +1,8 @@
 """Upsampling (F.interpolate, nn.Upsample) with PyTorch's arguments and index math over 1 to 3
 spatial dims: modes 'nearest' and 'nearest-exact' (3-D to 5-D input), 'linear' (3-D),
-'bilinear' (4-D), 'trilinear' (5-D) and 'area' (adaptive average pooling). Forward and backward
-are one ``_C`` kernel call each, and the backward is differentiable (both are linear maps)."""
+'bilinear' and 'bicubic' (4-D), 'trilinear' (5-D) and 'area' (adaptive average pooling).
+Forward and backward are one ``_C`` kernel call each, and the backward is differentiable (both
+are linear maps)."""
 from __future__ import annotations
 
 import math
@@ -14,11 +15,11 @@ from . import pooling
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
 
 _KERNEL_MODE = {"nearest": "nearest", "nearest-exact": "nearest-exact", "linear": "linear",
-                "bilinear": "linear", "trilinear": "linear"}
-_LINEAR_RANK = {"linear": 3, "bilinear": 4, "trilinear": 5}
+                "bilinear": "linear", "trilinear": "linear", "bicubic": "cubic"}
+_LINEAR_RANK = {"linear": 3, "bilinear": 4, "trilinear": 5, "bicubic": 4}
 _AREA = {1: pooling.adaptive_avg_pool1d, 2: pooling.adaptive_avg_pool2d,
          3: pooling.adaptive_avg_pool3d}
-_UNSUPPORTED = ("bicubic", "lanczos")
+_UNSUPPORTED = ("lanczos",)
 
 
 class Interpolate(Function):
@@ -99,14 +100,14 @@ def _check_rank(input, mode: str) -> None:
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     """Resizes (N, C, L), (N, C, H, W) or (N, C, D, H, W) to size, or by scale_factor (output
-    floor(in * s)); mode 'nearest', 'nearest-exact', 'linear', 'bilinear', 'trilinear' or
-    'area', as ``torch.nn.functional.interpolate``."""
+    floor(in * s)); mode 'nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic',
+    'trilinear' or 'area', as ``torch.nn.functional.interpolate``."""
     if not isinstance(input, Tensor):
         raise TypeError(f"interpolate: input must be a Tensor, got {type(input).__name__}")
     if mode in _UNSUPPORTED:
         raise NotImplementedError(f"interpolate: mode '{mode}' is not supported (ember has "
                                   "'nearest', 'nearest-exact', 'linear', 'bilinear', "
-                                  "'trilinear', 'area')")
+                                  "'bicubic', 'trilinear', 'area')")
     if antialias:
         raise NotImplementedError("interpolate: antialias=True is not supported")
     if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
