@@ -7,17 +7,29 @@ import statistics
 import time
 
 
-def time_block(fn, calls: int, pause: float = 0.0, reduce=statistics.median) -> float:
+def time_block(fn, calls: int, pause: float = 0.0, reduce=statistics.median,
+               clock=time.perf_counter) -> float:
     """Seconds per call of fn: reduce (the median) over `calls` timed calls, after a pause and
-    one untimed warm-up call (allocator caches, page faults, thread pool start)."""
+    one untimed warm-up call (allocator caches, page faults, thread pool start). clock may be
+    time.thread_time, which a loaded machine's waits for a core do not inflate."""
     time.sleep(pause)
     fn()
     samples = []
     for _ in range(calls):
-        start = time.perf_counter()
+        start = clock()
         fn()
-        samples.append(time.perf_counter() - start)
+        samples.append(clock() - start)
     return reduce(samples)
+
+
+def run_step(fn, inputs, backward: bool) -> None:
+    """Calls fn(); with backward, also backpropagates the sum of its output into inputs and
+    clears their gradients (so that no call accumulates into the last one's)."""
+    out = fn()
+    if backward:
+        out.sum().backward()
+        for t in inputs:
+            t.grad = None
 
 
 def interleave(fns: dict, rounds: int, calls: int, pause: float) -> dict:

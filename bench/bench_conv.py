@@ -24,6 +24,7 @@ import numpy as np
 
 import ember
 import ember.nn.functional as F
+from _harness import run_step, time_block
 
 try:
     import torch
@@ -89,27 +90,6 @@ def _conv_rows(rng):
     return rows
 
 
-def _step(fn, inputs, backward: bool):
-    if not backward:
-        fn()
-        return
-    out = fn()
-    out.sum().backward()
-    for t in inputs:
-        t.grad = None
-
-
-def _time_block(fn, calls: int, pause: float, clock=time.perf_counter) -> float:
-    time.sleep(pause)
-    fn()  # warm-up
-    samples = []
-    for _ in range(calls):
-        start = clock()
-        fn()
-        samples.append(clock() - start)
-    return statistics.median(samples)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds and calls")
@@ -144,8 +124,8 @@ def main() -> None:
                     if not backward:
                         grad_off = ember.no_grad() if lib.startswith("ember") else torch.no_grad()
                     with grad_off:
-                        times[lib].append(_time_block(lambda: _step(fn, inputs, backward),
-                                                      calls, pause, clock))
+                        times[lib].append(time_block(lambda: run_step(fn, inputs, backward),
+                                                     calls, pause, clock=clock))
             work = flop * (3 if backward else 1)
             row = {"op": name, "shape": shape, "mode": mode, "work": work, "unit": unit}
             for lib in libs:

@@ -18,7 +18,7 @@ import numpy as np
 import ember
 import ember.nn.functional as F
 
-from _harness import interleave, summarize
+from _harness import interleave, run_step, summarize
 
 try:
     import torch
@@ -66,16 +66,6 @@ def _rows(rng):
     return rows
 
 
-def _step(fn, inputs, backward: bool):
-    if not backward:
-        fn()
-        return
-    out = fn()
-    out.sum().backward()
-    for t in inputs:
-        t.grad = None
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds and calls")
@@ -101,7 +91,7 @@ def main() -> None:
 
                 def call():
                     with grad_off:
-                        _step(fn, inputs, backward)
+                        run_step(fn, inputs, backward)
                 return call
             times = interleave({lib: timed(lib) for lib in fns}, rounds, calls, pause)
             row = {"op": name, "shape": shape, "mode": mode,

@@ -10,6 +10,7 @@
 #include "cpu/upsample.h"
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "ember/parallel.h"
@@ -80,32 +81,42 @@ bool is_doubling(const std::vector<int64_t>& index) {
   return true;
 }
 
+// The source index along each axis, and whether the width doubles.
+struct NearestAxes {
+  std::vector<int64_t> d, h, w;
+  bool doubling;
+};
+
+NearestAxes nearest_axes(const UpsampleShape& s) {
+  auto w = nearest_index(s, s.in_w, s.out_w, s.scale_w);
+  const bool doubling = is_doubling(w);
+  return {nearest_index(s, s.in_d, s.out_d, s.scale_d),
+          nearest_index(s, s.in_h, s.out_h, s.scale_h), std::move(w), doubling};
+}
+
 // Each output row gathered from its input row, or copied from the previous output row when
 // both read the same input row (an upsampled height or depth).
 template <class T>
 void nearest_forward(const UpsampleShape& s, const T* input, T* output) {
-  const auto d = nearest_index(s, s.in_d, s.out_d, s.scale_d);
-  const auto h = nearest_index(s, s.in_h, s.out_h, s.scale_h);
-  const auto w = nearest_index(s, s.in_w, s.out_w, s.scale_w);
-  const bool doubling = is_doubling(w);
+  const NearestAxes axes = nearest_axes(s);
   for_planes<T>(s, 0, [&](int64_t p0, int64_t p1, T*) {
     for (int64_t p = p0; p < p1; ++p) {
       T* out = output + p * s.out_plane();
       int64_t last = -1;  // the input row offset of the previous output row
       for (int64_t od = 0; od < s.out_d; ++od)
         for (int64_t oh = 0; oh < s.out_h; ++oh, out += s.out_w) {
-          const int64_t at = (d[od] * s.in_h + h[oh]) * s.in_w;
+          const int64_t at = (axes.d[od] * s.in_h + axes.h[oh]) * s.in_w;
           if (at == last) {
             std::copy(out - s.out_w, out, out);
             continue;
           }
           last = at;
           const T* row = input + p * s.in_plane() + at;
-          if (doubling) {
+          if (axes.doubling) {
             for (int64_t ow = 0; ow < s.out_w / 2; ++ow) out[2 * ow] = out[2 * ow + 1] = row[ow];
             if (s.out_w % 2) out[s.out_w - 1] = row[s.out_w / 2];
           } else {
-            for (int64_t ow = 0; ow < s.out_w; ++ow) out[ow] = row[w[ow]];
+            for (int64_t ow = 0; ow < s.out_w; ++ow) out[ow] = row[axes.w[ow]];
           }
         }
     }
@@ -114,21 +125,18 @@ void nearest_forward(const UpsampleShape& s, const T* input, T* output) {
 
 template <class T>
 void nearest_backward(const UpsampleShape& s, const T* grad_output, T* grad_input) {
-  const auto d = nearest_index(s, s.in_d, s.out_d, s.scale_d);
-  const auto h = nearest_index(s, s.in_h, s.out_h, s.scale_h);
-  const auto w = nearest_index(s, s.in_w, s.out_w, s.scale_w);
-  const bool doubling = is_doubling(w);
+  const NearestAxes axes = nearest_axes(s);
   for_planes<T>(s, 0, [&](int64_t p0, int64_t p1, T*) {
     for (int64_t p = p0; p < p1; ++p) {
       const T* g = grad_output + p * s.out_plane();
       for (int64_t od = 0; od < s.out_d; ++od)
         for (int64_t oh = 0; oh < s.out_h; ++oh, g += s.out_w) {
-          T* row = grad_input + p * s.in_plane() + (d[od] * s.in_h + h[oh]) * s.in_w;
-          if (doubling) {
+          T* row = grad_input + p * s.in_plane() + (axes.d[od] * s.in_h + axes.h[oh]) * s.in_w;
+          if (axes.doubling) {
             for (int64_t ow = 0; ow < s.out_w / 2; ++ow) row[ow] += g[2 * ow] + g[2 * ow + 1];
             if (s.out_w % 2) row[s.out_w / 2] += g[s.out_w - 1];
           } else {
-            for (int64_t ow = 0; ow < s.out_w; ++ow) row[w[ow]] += g[ow];
+            for (int64_t ow = 0; ow < s.out_w; ++ow) row[axes.w[ow]] += g[ow];
           }
         }
     }
