@@ -2,7 +2,6 @@
 // kernel per op and dtype; the per-element math is core/activation_scalar.h's, shared with the
 // CPU kernels. PReLU's backward runs one block per channel, which also reduces the channel's
 // weight gradient (a fixed tree, so the result is deterministic).
-#include <algorithm>
 #include <cstdint>
 
 #include "core/activation_scalar.h"
@@ -31,10 +30,6 @@ struct DeviceMath {
   template <class T> EMBER_HOST_DEVICE static T tanh(T x) { return tanh_(x); }
   template <class T> EMBER_HOST_DEVICE static T erf(T x) { return erf_(x); }
 };
-
-unsigned blocks_for(int64_t n) {
-  return static_cast<unsigned>(std::max<int64_t>(1, std::min(kMaxBlocks, (n + kThreads - 1) / kThreads)));
-}
 
 // x, y: (n,)
 template <ActivationOp Op, class T>
@@ -98,8 +93,9 @@ void activation_forward(ActivationOp op, const ops::ActivationParams& params, DT
     using T = scalar_t;
     act::visit(op, [&](auto op_constant) {
       constexpr ActivationOp Op = decltype(op_constant)::value;
-      EMBER_LAUNCH((forward_kernel<Op, T>), blocks_for(n), kThreads, 0, nullptr,
-                   act::params_of<T>(params), static_cast<const T*>(x), static_cast<T*>(y), n);
+      EMBER_LAUNCH((forward_kernel<Op, T>), blocks_for(n, kThreads, kMaxBlocks), kThreads, 0,
+                   nullptr, act::params_of<T>(params), static_cast<const T*>(x), static_cast<T*>(y),
+                   n);
     });
   });
 }
@@ -111,8 +107,8 @@ void activation_backward(ActivationOp op, const ops::ActivationParams& params, D
     using T = scalar_t;
     act::visit(op, [&](auto op_constant) {
       constexpr ActivationOp Op = decltype(op_constant)::value;
-      EMBER_LAUNCH((backward_kernel<Op, T>), blocks_for(n), kThreads, 0, nullptr,
-                   act::params_of<T>(params), static_cast<const T*>(g),
+      EMBER_LAUNCH((backward_kernel<Op, T>), blocks_for(n, kThreads, kMaxBlocks), kThreads, 0,
+                   nullptr, act::params_of<T>(params), static_cast<const T*>(g),
                    static_cast<const T*>(v), static_cast<T*>(gi), n);
     });
   });
@@ -124,7 +120,7 @@ void prelu_forward(DType dtype, const void* x, const void* w, void* y, int64_t o
   if (n == 0) return;
   EMBER_DISPATCH_FLOATING(dtype, "prelu", [&] {
     using T = scalar_t;
-    EMBER_LAUNCH(prelu_forward_kernel<T>, blocks_for(n), kThreads, 0, nullptr,
+    EMBER_LAUNCH(prelu_forward_kernel<T>, blocks_for(n, kThreads, kMaxBlocks), kThreads, 0, nullptr,
                  static_cast<const T*>(x), static_cast<const T*>(w), static_cast<T*>(y), n,
                  channels, inner);
   });

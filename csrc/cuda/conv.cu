@@ -5,8 +5,6 @@
 //   input (n, c_in, d, h, w), weight (c_out, c_in / groups, kd, kh, kw), bias (c_out) or null,
 //   output / grad_output (n, c_out, out_d, out_h, out_w); all contiguous.
 // grad_input gathers over the outputs that read each input element, so no atomics are needed.
-#include <algorithm>
-
 #include "cuda/conv.h"
 #include "cuda/conv_implicit_gemm.h"
 #include "cuda/launch.h"
@@ -15,10 +13,7 @@ namespace ember::cuda {
 namespace {
 
 constexpr int kThreads = 256;
-
-int blocks_for(int64_t n) {
-  return static_cast<int>(std::min<int64_t>((n + kThreads - 1) / kThreads, 65535));
-}
+constexpr int64_t kMaxBlocks = 65535;
 
 template <class T>
 __global__ void forward_direct(ConvShape s, const T* input, const T* weight, const T* bias,
@@ -88,9 +83,10 @@ void conv_forward(const ConvShape& s, DType dtype, const void* input, const void
   if (use_implicit_gemm(s, variant, s.c_out_group(), false))
     return conv_forward_implicit_gemm(s, dtype, input, weight, bias, output);
   EMBER_DISPATCH_FLOATING(dtype, "conv", [&] {
-    EMBER_LAUNCH(forward_direct<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
-                 static_cast<const scalar_t*>(input), static_cast<const scalar_t*>(weight),
-                 static_cast<const scalar_t*>(bias), static_cast<scalar_t*>(output), total);
+    EMBER_LAUNCH(forward_direct<scalar_t>, blocks_for(total, kThreads, kMaxBlocks), kThreads, 0,
+                 nullptr, s, static_cast<const scalar_t*>(input),
+                 static_cast<const scalar_t*>(weight), static_cast<const scalar_t*>(bias),
+                 static_cast<scalar_t*>(output), total);
   });
 }
 
@@ -101,9 +97,9 @@ void conv_backward_input(const ConvShape& s, DType dtype, const void* grad_outpu
   if (use_implicit_gemm(s, variant, s.c_in_group(), false))
     return conv_backward_input_implicit_gemm(s, dtype, grad_output, weight, grad_input);
   EMBER_DISPATCH_FLOATING(dtype, "conv_backward_input", [&] {
-    EMBER_LAUNCH(backward_input_direct<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
-                 static_cast<const scalar_t*>(grad_output), static_cast<const scalar_t*>(weight),
-                 static_cast<scalar_t*>(grad_input), total);
+    EMBER_LAUNCH(backward_input_direct<scalar_t>, blocks_for(total, kThreads, kMaxBlocks), kThreads,
+                 0, nullptr, s, static_cast<const scalar_t*>(grad_output),
+                 static_cast<const scalar_t*>(weight), static_cast<scalar_t*>(grad_input), total);
   });
 }
 
@@ -114,9 +110,9 @@ void conv_backward_weight(const ConvShape& s, DType dtype, const void* grad_outp
   if (use_implicit_gemm(s, variant, s.c_out_group(), true))
     return conv_backward_weight_implicit_gemm(s, dtype, grad_output, input, grad_weight);
   EMBER_DISPATCH_FLOATING(dtype, "conv_backward_weight", [&] {
-    EMBER_LAUNCH(backward_weight_direct<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
-                 static_cast<const scalar_t*>(grad_output), static_cast<const scalar_t*>(input),
-                 static_cast<scalar_t*>(grad_weight), total);
+    EMBER_LAUNCH(backward_weight_direct<scalar_t>, blocks_for(total, kThreads, kMaxBlocks),
+                 kThreads, 0, nullptr, s, static_cast<const scalar_t*>(grad_output),
+                 static_cast<const scalar_t*>(input), static_cast<scalar_t*>(grad_weight), total);
   });
 }
 

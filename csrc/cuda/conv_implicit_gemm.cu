@@ -396,7 +396,7 @@ void conv_backward_weight_implicit_gemm(const ConvShape& s, DType dtype, const v
         reduce_impl::Scratch partial(sk.splits * total * sizeof(T));
         gemm.partial = static_cast<T*>(partial.get());
         run<T, Tl>(gemm, s.groups, sk.splits, sk.chunk);
-        const int blocks = int(std::min<int64_t>(ceil_div(total, 256), 65535));
+        const int blocks = blocks_for(total, 256, 65535);
         EMBER_LAUNCH(sum_splits<T>, blocks, 256, 0, 0, gemm.partial, sk.splits, total,
                      static_cast<T*>(grad_weight));
       });

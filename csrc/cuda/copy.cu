@@ -1,8 +1,6 @@
 // Strided copy with dtype conversion, one element per thread in a grid-stride loop.
 //   dst: TensorIter operand 0, dtype Dst, any strides
 //   src: operand 1, dtype Src, broadcast to dst's shape (byte stride 0 on broadcast dims)
-#include <algorithm>
-
 #include "cuda/copy.h"
 #include "cuda/launch.h"
 #include "cuda/offset_calculator.h"
@@ -27,7 +25,7 @@ void copy(const TensorIter& iter, DType dst, DType src) {
   const int64_t n = iter.numel();
   if (n == 0) return;
   constexpr int kThreads = 256;
-  const int blocks = static_cast<int>(std::min<int64_t>((n + kThreads - 1) / kThreads, 4096));
+  const int blocks = blocks_for(n, kThreads, 4096);
   const OffsetCalculator<2> calc(iter);
   EMBER_DISPATCH_ALL(dst, "copy", [&] {
     using Dst = scalar_t;

@@ -1,8 +1,6 @@
 // Dropout in one pass on the device: draw, mask and scale per Philox block (one block per
 // thread, through cuda/philox_blocks.cuh); the backward one element per thread.
 //   x, out, grad: n contiguous elements of T; mask: n contiguous bools
-#include <algorithm>
-
 #include "core/dropout_math.h"
 #include "cuda/dropout.h"
 #include "cuda/philox_blocks.cuh"
@@ -30,7 +28,7 @@ void dropout_backward_kernel(const void* grad, const bool* mask, void* out, DTyp
   if (n == 0) return;
   EMBER_DISPATCH_FLOATING(dtype, "dropout_backward", [&] {
     constexpr int kThreads = 256;
-    const int grid = static_cast<int>(std::min<int64_t>((n + kThreads - 1) / kThreads, 4096));
+    const int grid = blocks_for(n, kThreads, 4096);
     EMBER_LAUNCH(dropout_backward_elements<scalar_t>, grid, kThreads, 0, nullptr,
                  static_cast<const scalar_t*>(grad), mask, static_cast<scalar_t*>(out), n,
                  static_cast<scalar_t>(scale));

@@ -254,10 +254,6 @@ __global__ void strided_kernel(char* out, int64_t n, OffsetCalculator<1 + sizeof
 
 // --- launch ---------------------------------------------------------------------------------
 
-int blocks_for(int64_t threads) {
-  return static_cast<int>(std::clamp<int64_t>((threads + kThreads - 1) / kThreads, 1, kMaxBlocks));
-}
-
 bool aligned(const void* p, size_t bytes) { return reinterpret_cast<uintptr_t>(p) % bytes == 0; }
 
 template <class T>
@@ -288,17 +284,17 @@ void launch_impl(const TensorIter& iter, const HostValues& host, const F& f,
     constexpr int V = static_cast<int>(std::min<size_t>(4, 16 / kWidest));
     const bool packed = aligned(out, sizeof(Out) * V) &&
                         ((host[K] || aligned(iter.data(operand[K]), sizeof(In) * V)) && ...);
-    EMBER_LAUNCH((contiguous_kernel<V, Out, F, In...>), blocks_for(packed ? (n + V - 1) / V : n),
-                 kThreads, 0, nullptr, out, n, packed, f,
-                 make_input<In>(iter, host[K], operand[K])...);
+    EMBER_LAUNCH((contiguous_kernel<V, Out, F, In...>),
+                 blocks_for(packed ? (n + V - 1) / V : n, kThreads, kMaxBlocks), kThreads, 0,
+                 nullptr, out, n, packed, f, make_input<In>(iter, host[K], operand[K])...);
     return;
   }
   OffsetCalculator<1 + kInputs> calc(iter);
   for (int k = 0; k < kInputs; ++k)
     for (int d = 0; d < calc.ndim; ++d)
       calc.strides[k + 1][d] = host[k] ? 0 : iter.byte_stride(operand[k], d);
-  EMBER_LAUNCH((strided_kernel<Out, F, In...>), blocks_for(n), kThreads, 0, nullptr,
-               iter.data(0), n, calc, f, make_input<In>(iter, host[K], operand[K])...);
+  EMBER_LAUNCH((strided_kernel<Out, F, In...>), blocks_for(n, kThreads, kMaxBlocks), kThreads, 0,
+               nullptr, iter.data(0), n, calc, f, make_input<In>(iter, host[K], operand[K])...);
 }
 
 template <class Out, class... In, class F>

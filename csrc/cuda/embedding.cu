@@ -1,8 +1,6 @@
 // Embedding backward as a scatter-add on the device: zero the output, then one thread per
 // element of grad adds it to its row with atomicAdd (the order of the sums is not fixed).
 //   grad: (n, dim); indices: (n); out: (num_weights, dim); all contiguous
-#include <algorithm>
-
 #include "cuda/embedding.h"
 #include "cuda/launch.h"
 
@@ -10,10 +8,7 @@ namespace ember::cuda {
 namespace {
 
 constexpr int kThreads = 256;
-
-int grid_for(int64_t count) {
-  return static_cast<int>(std::min<int64_t>((count + kThreads - 1) / kThreads, 4096));
-}
+constexpr int64_t kMaxBlocks = 4096;
 
 template <class T>
 __global__ void zero_elements(T* out, int64_t count) {
@@ -42,11 +37,11 @@ void embedding_backward_kernel(const void* grad, const int64_t* indices, void* o
   EMBER_DISPATCH_FLOATING(dtype, "embedding_backward", [&] {
     scalar_t* o = static_cast<scalar_t*>(out);
     if (num_weights * dim > 0)
-      EMBER_LAUNCH(zero_elements<scalar_t>, grid_for(num_weights * dim), kThreads, 0, nullptr, o,
-                   num_weights * dim);
+      EMBER_LAUNCH(zero_elements<scalar_t>, blocks_for(num_weights * dim, kThreads, kMaxBlocks),
+                   kThreads, 0, nullptr, o, num_weights * dim);
     if (n * dim > 0)
-      EMBER_LAUNCH(scatter_add_rows<scalar_t>, grid_for(n * dim), kThreads, 0, nullptr,
-                   static_cast<const scalar_t*>(grad), indices, o, n, dim, padding_idx);
+      EMBER_LAUNCH(scatter_add_rows<scalar_t>, blocks_for(n * dim, kThreads, kMaxBlocks), kThreads,
+                   0, nullptr, static_cast<const scalar_t*>(grad), indices, o, n, dim, padding_idx);
   });
 }
 

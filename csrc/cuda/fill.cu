@@ -1,7 +1,6 @@
 // fill_: one element per thread in a grid-stride loop; only the bytes matter, so one kernel per
 // element size serves every dtype.
 //   dst: TensorIter operand 0, n elements of Word, any strides
-#include <algorithm>
 #include <cstring>
 
 #include "cuda/fill.h"
@@ -28,7 +27,7 @@ void fill_words(const TensorIter& iter, const void* value) {
   Word w;
   std::memcpy(&w, value, sizeof(Word));
   constexpr int kThreads = 256;
-  const int blocks = static_cast<int>(std::min<int64_t>((n + kThreads - 1) / kThreads, 4096));
+  const int blocks = blocks_for(n, kThreads, 4096);
   EMBER_LAUNCH(fill_strided<Word>, blocks, kThreads, 0, nullptr, iter.data(0),
                OffsetCalculator<1>(iter), n, w);
 }

@@ -21,10 +21,6 @@ namespace {
 constexpr int kThreads = 256;
 constexpr int64_t kMaxBlocks = 4096;
 
-int grid_for(int64_t n) {
-  return static_cast<int>(std::min<int64_t>((n + kThreads - 1) / kThreads, kMaxBlocks));
-}
-
 // A shape and its strides (elements), innermost first, in kernel parameter space.
 struct Layout {
   int ndim = 0;
@@ -72,7 +68,7 @@ void move(char* dense, char* strided, const RowBlock& block) {
   const Layout layout(block.block_sizes, block.block_strides, "index");
   auto run = [&](auto tag) {
     using W = decltype(tag);
-    EMBER_LAUNCH((move_rows<W, Gather>), grid_for(n), kThreads, 0, nullptr,
+    EMBER_LAUNCH((move_rows<W, Gather>), blocks_for(n, kThreads, kMaxBlocks), kThreads, 0, nullptr,
                  reinterpret_cast<W*>(dense), reinterpret_cast<W*>(strided), block.row_offsets,
                  block.dense_rows, block.rows, layout, block_n);
   };
@@ -174,7 +170,7 @@ void scatter_add_rows(const char* dense, char* strided, const RowBlock& block,
   if (n == 0) return;
   const Layout layout(block.block_sizes, block.block_strides, "index_put_");
   EMBER_DISPATCH_ALL(dtype, "index_put_", [&] {
-    EMBER_LAUNCH(add_rows<scalar_t>, grid_for(n), kThreads, 0, nullptr,
+    EMBER_LAUNCH(add_rows<scalar_t>, blocks_for(n, kThreads, kMaxBlocks), kThreads, 0, nullptr,
                  reinterpret_cast<const scalar_t*>(dense), reinterpret_cast<scalar_t*>(strided),
                  block.row_offsets, block.dense_rows, segment_starts, block.rows, layout, block_n);
   });
@@ -185,8 +181,8 @@ void masked_fill(const TensorIter& iter, size_t itemsize) {
   if (n == 0) return;
   const OffsetCalculator<3> calc(iter);
   auto run = [&](auto tag) {
-    EMBER_LAUNCH(masked_fill_strided<decltype(tag)>, grid_for(n), kThreads, 0, nullptr,
-                 iter.data(0), iter.data(1), iter.data(2), calc, n);
+    EMBER_LAUNCH(masked_fill_strided<decltype(tag)>, blocks_for(n, kThreads, kMaxBlocks), kThreads,
+                 0, nullptr, iter.data(0), iter.data(1), iter.data(2), calc, n);
   };
   switch (itemsize) {
     case 1: return run(uint8_t{});
@@ -207,8 +203,8 @@ Tensor nonzero(const Tensor& t) {
   Tensor counts = Tensor::empty({chunks}, DType::Int64, t.device());
   std::vector<int64_t> first(static_cast<size_t>(chunks));
   EMBER_DISPATCH_ALL(t.dtype(), "nonzero", [&] {
-    EMBER_LAUNCH(count_chunks<scalar_t>, grid_for(chunks), kThreads, 0, nullptr,
-                 t.data<scalar_t>(), n, chunk, chunks, counts.data<int64_t>());
+    EMBER_LAUNCH(count_chunks<scalar_t>, blocks_for(chunks, kThreads, kMaxBlocks), kThreads, 0,
+                 nullptr, t.data<scalar_t>(), n, chunk, chunks, counts.data<int64_t>());
   });
   memcpy(first.data(), counts.data_ptr(), first.size() * sizeof(int64_t), CopyKind::DeviceToHost,
          t.device().index);
@@ -218,8 +214,8 @@ Tensor nonzero(const Tensor& t) {
   if (total == 0 || nd == 0) return out;  // a 0-d t: rows of no coordinates
   const Tensor first_row = on_device(std::move(first), t.device());
   EMBER_DISPATCH_ALL(t.dtype(), "nonzero", [&] {
-    EMBER_LAUNCH(write_coordinates<scalar_t>, grid_for(chunks), kThreads, 0, nullptr,
-                 t.data<scalar_t>(), n, chunk, chunks, first_row.data<int64_t>(), shape,
+    EMBER_LAUNCH(write_coordinates<scalar_t>, blocks_for(chunks, kThreads, kMaxBlocks), kThreads, 0,
+                 nullptr, t.data<scalar_t>(), n, chunk, chunks, first_row.data<int64_t>(), shape,
                  out.data<int64_t>());
   });
   return out;

@@ -13,6 +13,8 @@
 // a failed check inside a kernel names the block, thread and file:line of the offending call.
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -48,6 +50,14 @@ struct CudaError : Error {
 
 inline void check(cudaError_t code, const char* what, const char* file, int line) {
   if (code != cudaSuccess) throw_cuda_error(code, what, file, line);
+}
+
+// The grid of a grid-stride loop over n > 0 items, `threads` to a block: one item per thread
+// up to max_blocks blocks, past which the loop covers the rest, so that a huge n does not launch
+// a huge grid (each kernel picks its own cap). Callers return before launching when n == 0: a
+// grid of no blocks is an invalid launch.
+inline int blocks_for(int64_t n, int threads, int64_t max_blocks) {
+  return static_cast<int>(std::min<int64_t>((n + threads - 1) / threads, max_blocks));
 }
 
 }  // namespace ember::cuda

@@ -1,8 +1,6 @@
 // Fused optimizer steps on the GPU: one launch per parameter tensor, one element per thread in
 // a grid-stride loop, the rule of core/optim_update.h applied in registers.
 //   param, grad, state[k]: buffers.n > 0 contiguous elements of buffers.dtype (device memory)
-#include <algorithm>
-
 #include "cuda/launch.h"
 #include "cuda/optim.h"
 
@@ -21,8 +19,7 @@ __global__ void optim_step_kernel(Update update, optim::TypedBuffers<T> buffers,
 template <template <class> class Update, class T, class Options>
 void run_typed(const optim::Buffers& buffers, const Options& options) {
   constexpr int kThreads = 256;
-  const int blocks =
-      static_cast<int>(std::min<int64_t>((buffers.n + kThreads - 1) / kThreads, 4096));
+  const int blocks = blocks_for(buffers.n, kThreads, 4096);
   EMBER_LAUNCH((optim_step_kernel<Update<T>, T>), blocks, kThreads, 0, nullptr, Update<T>(options),
                optim::TypedBuffers<T>(buffers), buffers.n);
 }

@@ -2,8 +2,6 @@
 // core/pad_scalar.h gives it (the CPU kernels' own). The backward pass adds with atomicAdd,
 // since reflect, replicate and circular padding read an input element more than once.
 //   input / grad_input (planes, in[0..2]); output / grad_output (planes, out[0..2]).
-#include <algorithm>
-
 #include "cuda/launch.h"
 #include "cuda/pad.h"
 
@@ -11,10 +9,7 @@ namespace ember::cuda {
 namespace {
 
 constexpr int kThreads = 256;
-
-int blocks_for(int64_t n) {
-  return static_cast<int>(std::min<int64_t>((n + kThreads - 1) / kThreads, 65535));
-}
+constexpr int64_t kMaxBlocks = 65535;
 
 template <class T>
 __global__ void forward(PadShape s, const T* input, T* output, int64_t total) {
@@ -40,8 +35,8 @@ void pad_forward(const PadShape& s, DType dtype, const void* input, void* output
   const int64_t total = s.planes * s.out_plane();
   if (total == 0) return;
   EMBER_DISPATCH_FLOATING(dtype, "pad", [&] {
-    EMBER_LAUNCH(forward<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
-                 static_cast<const scalar_t*>(input), static_cast<scalar_t*>(output), total);
+    EMBER_LAUNCH(forward<scalar_t>, blocks_for(total, kThreads, kMaxBlocks), kThreads, 0, nullptr,
+                 s, static_cast<const scalar_t*>(input), static_cast<scalar_t*>(output), total);
   });
 }
 
@@ -49,8 +44,8 @@ void pad_backward(const PadShape& s, DType dtype, const void* grad_output, void*
   const int64_t total = s.planes * s.out_plane();
   if (total == 0) return;
   EMBER_DISPATCH_FLOATING(dtype, "pad_backward", [&] {
-    EMBER_LAUNCH(backward<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
-                 static_cast<const scalar_t*>(grad_output), static_cast<scalar_t*>(grad_input),
+    EMBER_LAUNCH(backward<scalar_t>, blocks_for(total, kThreads, kMaxBlocks), kThreads, 0, nullptr,
+                 s, static_cast<const scalar_t*>(grad_output), static_cast<scalar_t*>(grad_input),
                  total);
   });
 }

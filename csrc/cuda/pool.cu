@@ -3,8 +3,6 @@
 // into grad_input (zero on entry), since overlapping windows share input elements.
 //   input / grad_input / source (planes, d, h, w);
 //   output / grad_output / indices (planes, out_d, out_h, out_w).
-#include <algorithm>
-
 #include "cuda/launch.h"
 #include "cuda/pool.h"
 
@@ -12,10 +10,7 @@ namespace ember::cuda {
 namespace {
 
 constexpr int kThreads = 256;
-
-int blocks_for(int64_t n) {
-  return static_cast<int>(std::min<int64_t>((n + kThreads - 1) / kThreads, 65535));
-}
+constexpr int64_t kMaxBlocks = 65535;
 
 #define EMBER_POOL_LOOP(total)                                                             \
   for (int64_t o = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; o < (total); \
@@ -84,9 +79,9 @@ void max_pool_forward(const PoolShape& s, DType dtype, const void* input, void* 
   const int64_t total = s.planes * s.out_plane();
   if (total == 0) return;
   EMBER_DISPATCH_FLOATING(dtype, "max_pool", [&] {
-    EMBER_LAUNCH(max_forward<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
-                 static_cast<const scalar_t*>(input), static_cast<scalar_t*>(output), indices,
-                 total);
+    EMBER_LAUNCH(max_forward<scalar_t>, blocks_for(total, kThreads, kMaxBlocks), kThreads, 0,
+                 nullptr, s, static_cast<const scalar_t*>(input), static_cast<scalar_t*>(output),
+                 indices, total);
   });
 }
 
@@ -95,8 +90,8 @@ void max_pool_backward(const PoolShape& s, DType dtype, const void* grad_output,
   const int64_t total = s.planes * s.out_plane();
   if (total == 0) return;
   EMBER_DISPATCH_FLOATING(dtype, "max_pool_backward", [&] {
-    EMBER_LAUNCH(max_backward<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
-                 static_cast<const scalar_t*>(grad_output), indices,
+    EMBER_LAUNCH(max_backward<scalar_t>, blocks_for(total, kThreads, kMaxBlocks), kThreads, 0,
+                 nullptr, s, static_cast<const scalar_t*>(grad_output), indices,
                  static_cast<scalar_t*>(grad_input), total);
   });
 }
@@ -106,7 +101,7 @@ void max_unpool_forward(const PoolShape& s, DType dtype, const void* input, cons
   const int64_t total = s.planes * s.out_plane();
   if (total == 0) return;
   EMBER_DISPATCH_FLOATING(dtype, "max_unpool", [&] {
-    EMBER_LAUNCH(unpool<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
+    EMBER_LAUNCH(unpool<scalar_t>, blocks_for(total, kThreads, kMaxBlocks), kThreads, 0, nullptr, s,
                  static_cast<const scalar_t*>(input), indices, static_cast<scalar_t*>(output),
                  total);
   });
@@ -117,7 +112,7 @@ void max_pool_gather(const PoolShape& s, DType dtype, const void* source, const 
   const int64_t total = s.planes * s.out_plane();
   if (total == 0) return;
   EMBER_DISPATCH_FLOATING(dtype, "max_pool_gather", [&] {
-    EMBER_LAUNCH(gather<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
+    EMBER_LAUNCH(gather<scalar_t>, blocks_for(total, kThreads, kMaxBlocks), kThreads, 0, nullptr, s,
                  static_cast<const scalar_t*>(source), indices, static_cast<scalar_t*>(output),
                  total);
   });
@@ -127,8 +122,9 @@ void avg_pool_forward(const PoolShape& s, DType dtype, const void* input, void* 
   const int64_t total = s.planes * s.out_plane();
   if (total == 0) return;
   EMBER_DISPATCH_FLOATING(dtype, "avg_pool", [&] {
-    EMBER_LAUNCH(avg_forward<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
-                 static_cast<const scalar_t*>(input), static_cast<scalar_t*>(output), total);
+    EMBER_LAUNCH(avg_forward<scalar_t>, blocks_for(total, kThreads, kMaxBlocks), kThreads, 0,
+                 nullptr, s, static_cast<const scalar_t*>(input), static_cast<scalar_t*>(output),
+                 total);
   });
 }
 
@@ -137,9 +133,9 @@ void avg_pool_backward(const PoolShape& s, DType dtype, const void* grad_output,
   const int64_t total = s.planes * s.out_plane();
   if (total == 0) return;
   EMBER_DISPATCH_FLOATING(dtype, "avg_pool_backward", [&] {
-    EMBER_LAUNCH(avg_backward<scalar_t>, blocks_for(total), kThreads, 0, nullptr, s,
-                 static_cast<const scalar_t*>(grad_output), static_cast<scalar_t*>(grad_input),
-                 total);
+    EMBER_LAUNCH(avg_backward<scalar_t>, blocks_for(total, kThreads, kMaxBlocks), kThreads, 0,
+                 nullptr, s, static_cast<const scalar_t*>(grad_output),
+                 static_cast<scalar_t*>(grad_input), total);
   });
 }
 

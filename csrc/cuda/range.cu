@@ -1,6 +1,5 @@
 // arange and linspace: one element per thread in a grid-stride loop.
 //   out: n contiguous elements of T, out[i] = formula(i) (ember/range_values.h)
-#include <algorithm>
 #include <type_traits>
 
 #include "core/draw_kernels.h"
@@ -20,7 +19,7 @@ __global__ void range_values(T* out, int64_t n, Formula f) {
 constexpr auto kFill = [](auto* out, int64_t n, const auto& f) {
   using T = std::remove_pointer_t<decltype(out)>;
   constexpr int kThreads = 256;
-  const int blocks = static_cast<int>(std::min<int64_t>((n + kThreads - 1) / kThreads, 4096));
+  const int blocks = blocks_for(n, kThreads, 4096);
   EMBER_LAUNCH((range_values<T, std::decay_t<decltype(f)>>), blocks, kThreads, 0, nullptr, out, n,
                f);
 };

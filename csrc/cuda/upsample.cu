@@ -4,8 +4,6 @@
 // share input elements.
 //   input / grad_input (planes, in_d, in_h, in_w); output / grad_output (planes, out_d, out_h,
 //   out_w).
-#include <algorithm>
-
 #include "cuda/launch.h"
 #include "cuda/upsample.h"
 
@@ -13,10 +11,7 @@ namespace ember::cuda {
 namespace {
 
 constexpr int kThreads = 256;
-
-int blocks_for(int64_t n) {
-  return static_cast<int>(std::min<int64_t>((n + kThreads - 1) / kThreads, 65535));
-}
+constexpr int64_t kMaxBlocks = 65535;
 
 // The grid-stride loop over output elements o.
 #define EMBER_UPSAMPLE_LOOP(s)                                                  \
@@ -76,7 +71,8 @@ template <class Launch>
 void launch(const UpsampleShape& s, DType dtype, const char* op, Launch&& fn) {
   const int64_t total = s.planes * s.out_plane();
   if (total == 0) return;
-  EMBER_DISPATCH_FLOATING(dtype, op, [&] { fn(scalar_t{}, blocks_for(total)); });
+  const int blocks = blocks_for(total, kThreads, kMaxBlocks);
+  EMBER_DISPATCH_FLOATING(dtype, op, [&] { fn(scalar_t{}, blocks); });
 }
 
 }  // namespace
