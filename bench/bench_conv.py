@@ -2,10 +2,13 @@
 small shapes, the register-blocked direct kernel, Winograd on 3x3 stride-1 layers) vs PyTorch,
 forward and forward + backward, on CPU, float32.
 
-    python bench/bench_conv.py [--quick] [--only PREFIX] [--threads N] [--json PATH]
+    python bench/bench_conv.py [--quick] [--steady] [--only PREFIX] [--threads N] [--json PATH]
 
 --threads N sets both libraries' threads; with 1, each call is timed by the CPU time of the
 calling thread (time.thread_time), which a loaded machine's waits for a core do not inflate.
+--steady times blocks of 20 calls over 9 rounds with no pause between them: on a VM a core left
+idle by the pause can stall the next parallel calls for tens of milliseconds, which the default
+short blocks (3 calls after a 0.3 s pause) then report as the kernel's time.
 
 Harness of bench_elementwise.py: each library in its own block after a short pause, blocks
 interleaved over rounds, medians of calls and of rounds, ratios as medians of per-round ratios.
@@ -95,6 +98,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer rounds and calls")
     parser.add_argument("--only", metavar="PREFIX", help="only the rows whose name starts so")
     parser.add_argument("--json", metavar="PATH", help="write the results as JSON")
+    parser.add_argument("--steady", action="store_true",
+                        help="long blocks without pauses (steady state, as in training)")
     parser.add_argument("--threads", type=int, metavar="N",
                         help="threads of both libraries (1: time by thread CPU time)")
     args = parser.parse_args()
@@ -105,6 +110,8 @@ def main() -> None:
             torch.set_num_threads(args.threads)
         clock = time.thread_time if args.threads == 1 else time.perf_counter
     rounds, calls, pause = (2, 2, 0.1) if args.quick else (3, 3, 0.3)
+    if args.steady:
+        rounds, calls, pause = 9, 20, 0.0
     print(f"ember {ember.__version__} ({ember._C.cpu_capability()}, "
           f"{ember.get_num_threads()} threads)"
           + (f", torch {torch.__version__} ({torch.get_num_threads()} threads)" if torch else
