@@ -6,7 +6,7 @@ conv 5×5 (1→32, pad 2) + ReLU + max-pool 2 → conv 5×5 (32→64, pad 2) + R
 Reads Debian's dataset-fashion-mnist files (/usr/share/datasets/fashion-mnist), holds out 5,000
 training images for validation, trains EPOCHS epochs (``--epochs N`` to change) printing the
 training loss, the validation accuracy and the time of each epoch, then prints the test accuracy
-(90.7% after the default 5 epochs, ~30 s each on 2 cores).
+(90.7% after the default 5 epochs, ~20 s each on 2 cores).
 
     python examples/fashion_mnist_cnn.py [--epochs N]
 """
