@@ -91,9 +91,9 @@ void layer_norm_backward_kernel(const void* grad, const void* x, const double* m
       EMBER_LAUNCH(backward_input<T>, grid_for(rows), kThreads, 0, nullptr, g, xs, mean, rstd,
                    static_cast<const T*>(weight), static_cast<T*>(dx), rows, n);
     if (dweight)
-      EMBER_LAUNCH(backward_params<T>, grid_for((n + kThreads - 1) / kThreads), kThreads, 0,
-                   nullptr, g, xs, mean, rstd, static_cast<T*>(dweight), static_cast<T*>(dbias),
-                   rows, n);
+      EMBER_LAUNCH(backward_params<T>, blocks_for(n, kThreads, norm_rows::kMaxBlocks), kThreads,
+                   0, nullptr, g, xs, mean, rstd, static_cast<T*>(dweight),
+                   static_cast<T*>(dbias), rows, n);
   });
 }
 

@@ -1,6 +1,7 @@
 // Reduction kernels on a CUDA device, with the CPU kernels' layout, dtypes and results (see
 // cpu/reduce.h): the op layer lays the input out as a contiguous (outer, reduce, inner) block,
-// or (outer, reduce, inner, tail) for reduce, once and hands it to either backend. Host-only declarations; all pointers are device memory.
+// or (outer, reduce, inner, tail) for reduce, once and hands it to either backend. Host-only
+// declarations; all pointers are device memory.
 #pragma once
 
 #include <cstdint>
